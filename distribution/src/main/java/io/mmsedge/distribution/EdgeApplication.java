@@ -1,0 +1,151 @@
+package io.mmsedge.distribution;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.config.ConfigLoader;
+import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.points.PublishingPoints;
+import io.mmsedge.distribution.status.MicrometerServerMetrics;
+import io.mmsedge.distribution.status.StatusServer;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.net.MmsServer;
+import io.mmsedge.server.session.SessionState;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running mms-edge: the MMS listener, its publishing points, and the status endpoint. */
+public final class EdgeApplication implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeApplication.class);
+    public static final String VERSION = versionOf();
+
+    private final EventLoopGroup group;
+    private final PrometheusMeterRegistry registry;
+    private final MicrometerServerMetrics metrics;
+    private final MmsServer mms;
+    private final StatusServer status;
+    private final Instant started = Instant.now();
+    private final PublishingPoints points;
+
+    private EdgeApplication(EventLoopGroup group, PrometheusMeterRegistry registry, MicrometerServerMetrics metrics,
+                            MmsServer mms, StatusServer status, PublishingPoints points) {
+        this.group = group;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.mms = mms;
+        this.status = status;
+        this.points = points;
+    }
+
+    /** Starts everything a configuration describes. Ports of 0 pick free ports (tests). */
+    public static EdgeApplication start(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
+        ServerSettings settings = ConfigLoader.serverSettings(cfg);
+        PublishingPoints points = PublishingPoints.from(cfg, baseDir, ByteBufAllocator.DEFAULT);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        MicrometerServerMetrics metrics = new MicrometerServerMetrics(registry);
+        MmsServer mms = null;
+        StatusServer status = null;
+        try {
+            String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
+            int port = cfg.server().port() != null ? cfg.server().port() : 1755;
+            mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
+            EdgeApplication[] self = new EdgeApplication[1];
+            if (cfg.status() != null) {
+                String sbind = cfg.status().bind() != null ? cfg.status().bind() : "127.0.0.1";
+                status = new StatusServer(group, registry::scrape, () -> self[0].statusJson())
+                        .start(new InetSocketAddress(sbind, cfg.status().port()));
+            }
+            self[0] = new EdgeApplication(group, registry, metrics, mms, status, points);
+            log.info("mms-edge {} serving publishing points {}", VERSION, points.names());
+            return self[0];
+        } catch (InterruptedException | RuntimeException e) {
+            if (mms != null) {
+                mms.stop(Duration.ZERO);
+            }
+            if (status != null) {
+                status.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public InetSocketAddress mmsAddress() {
+        return mms.localAddress();
+    }
+
+    /** The status endpoint's address, or null when disabled. */
+    public InetSocketAddress statusAddress() {
+        return status == null ? null : status.localAddress();
+    }
+
+    public MicrometerServerMetrics metrics() {
+        return metrics;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public StatusServer statusServer() {
+        return status;
+    }
+
+    String statusJson() {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode root = om.createObjectNode();
+        root.put("product", "mms-edge");
+        root.put("version", VERSION);
+        root.put("startedAt", started.toString());
+        root.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
+        root.put("mmsAddress", mmsAddress().getHostString() + ":" + mmsAddress().getPort());
+        root.put("connections", mms.connectionCount());
+        ObjectNode states = root.putObject("sessionsByState");
+        for (SessionState s : SessionState.values()) {
+            if (s != SessionState.CLOSED) {
+                states.put(s.name(), metrics.sessions(s));
+            }
+        }
+        ObjectNode pps = root.putObject("publishingPoints");
+        for (String name : points.names()) {
+            String display = name.isEmpty() ? "/" : name;
+            pps.put(display, metrics.activeByPublishingPoint().getOrDefault(display, 0));
+        }
+        return root.toPrettyString();
+    }
+
+    @Override
+    public void close() {
+        log.info("shutting down");
+        if (status != null) {
+            status.close();
+        }
+        mms.stop(Duration.ofSeconds(2));
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        registry.close();
+    }
+
+    private static String versionOf() {
+        String v = EdgeApplication.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+}

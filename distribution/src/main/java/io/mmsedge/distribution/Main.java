@@ -1,0 +1,229 @@
+package io.mmsedge.distribution;
+
+import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.config.ConfigLoader;
+import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.protocol.asf.AsfFormatException;
+import io.mmsedge.protocol.asf.AsfSummary;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Command line:
+ * <pre>
+ *   mms-edge                                   embedded default (bundled samples on 127.0.0.1:1755)
+ *   mms-edge --config FILE                     a full configuration
+ *   mms-edge origin --port P --media DIR [--bind ADDR] [--status-port P] [--pacing-speed X]
+ *   mms-edge inspect FILE.asf                  JSON summary of an ASF file
+ * </pre>
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage:
+              mms-edge                                  run the embedded default configuration
+              mms-edge --config FILE                    run a configuration file (YAML)
+              mms-edge origin --port PORT --media DIR [--bind ADDR] [--status-port PORT] [--pacing-speed X]
+                                                        serve DIR's ASF files on demand at mmst://host:PORT/<file>
+              mms-edge inspect FILE.asf                 print a JSON summary of an ASF file
+              mms-edge --version
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns the exit status (servers block until the JVM is stopped). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            if (args.length == 0) {
+                return serve(embeddedDefault(), Path.of("."));
+            }
+            switch (args[0]) {
+                case "inspect":
+                    return inspect(args, out, err);
+                case "origin":
+                    return serve(originConfig(args), Path.of("."));
+                case "--config":
+                    if (args.length != 2) {
+                        throw new UsageException("--config takes one file");
+                    }
+                    Path file = Path.of(args[1]);
+                    return serve(ConfigLoader.load(file), file.toAbsolutePath().getParent());
+                case "--version":
+                    out.println("mms-edge " + EdgeApplication.VERSION);
+                    return 0;
+                case "--help":
+                case "-h":
+                    out.print(USAGE);
+                    return 0;
+                default:
+                    throw new UsageException("unknown command '" + args[0] + "'");
+            }
+        } catch (UsageException e) {
+            err.println("mms-edge: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (ConfigException e) {
+            err.println("mms-edge: configuration error: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("mms-edge: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int inspect(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 2) {
+            err.println("mms-edge: inspect takes one file");
+            return 2;
+        }
+        try {
+            out.println(AsfSummary.inspectJson(Path.of(args[1])));
+            return 0;
+        } catch (AsfFormatException e) {
+            err.println("mms-edge: " + args[1] + " is not a valid ASF file: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("mms-edge: cannot read " + args[1] + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int serve(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
+        EdgeApplication app = EdgeApplication.start(cfg, baseDir);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            org.apache.logging.log4j.LogManager.shutdown();
+            stopped.countDown();
+        }, "mms-edge-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** The configuration used when mms-edge runs with no arguments. */
+    static EdgeConfig embeddedDefault() throws IOException, ConfigException {
+        Path samples = Samples.extract();
+        try (InputStream in = Main.class.getClassLoader().getResourceAsStream("conf/mms-edge.yaml")) {
+            if (in == null) {
+                throw new IOException("embedded conf/mms-edge.yaml missing from this build");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("${samples}", samples.toString().replace('\\', '/'));
+            return ConfigLoader.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                    "embedded conf/mms-edge.yaml", samples);
+        }
+    }
+
+    static EdgeConfig originConfig(String[] args) throws UsageException, ConfigException {
+        Options o = Options.parse(args, 1, List.of("--port", "--media", "--bind", "--status-port", "--pacing-speed"));
+        String media = o.require("--media");
+        if (!Files.isDirectory(Path.of(media))) {
+            throw new UsageException("--media: not a directory: " + media);
+        }
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("server:\n  bind: \"").append(o.get("--bind", "127.0.0.1")).append("\"\n");
+        yaml.append("  port: ").append(o.intValue("--port", 1755)).append('\n');
+        if (o.has("--pacing-speed")) {
+            yaml.append("  pacingSpeed: ").append(o.doubleValue("--pacing-speed")).append('\n');
+        }
+        if (o.has("--status-port")) {
+            yaml.append("status:\n  bind: \"").append(o.get("--bind", "127.0.0.1")).append("\"\n  port: ")
+                    .append(o.intValue("--status-port", 0)).append('\n');
+        }
+        yaml.append("publishingPoints:\n  - name: \"\"\n    type: directory\n    path: \"")
+                .append(Path.of(media).toAbsolutePath().toString().replace("\\", "/").replace("\"", "\\\""))
+                .append("\"\n");
+        return ConfigLoader.load(new ByteArrayInputStream(yaml.toString().getBytes(StandardCharsets.UTF_8)),
+                "command line", Path.of("."));
+    }
+
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** --key value options of a subcommand. */
+    static final class Options {
+        private final java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+
+        static Options parse(String[] args, int from, List<String> allowed) throws UsageException {
+            Options o = new Options();
+            List<String> rest = new ArrayList<>(List.of(args).subList(from, args.length));
+            for (int i = 0; i < rest.size(); i++) {
+                String k = rest.get(i);
+                if (!allowed.contains(k)) {
+                    throw new UsageException("unknown option '" + k + "'");
+                }
+                if (i + 1 >= rest.size()) {
+                    throw new UsageException(k + " needs a value");
+                }
+                o.values.put(k, rest.get(++i));
+            }
+            return o;
+        }
+
+        boolean has(String k) {
+            return values.containsKey(k);
+        }
+
+        String get(String k, String def) {
+            return values.getOrDefault(k, def);
+        }
+
+        String require(String k) throws UsageException {
+            String v = values.get(k);
+            if (v == null) {
+                throw new UsageException(k + " is required");
+            }
+            return v;
+        }
+
+        int intValue(String k, int def) throws UsageException {
+            String v = values.get(k);
+            if (v == null) {
+                return def;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n < 0 || n > 65535) {
+                    throw new UsageException(k + ": must be a port 0..65535, got " + v);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new UsageException(k + ": not a number: " + v);
+            }
+        }
+
+        double doubleValue(String k) throws UsageException {
+            try {
+                double d = Double.parseDouble(values.get(k));
+                if (d < 0 || Double.isNaN(d)) {
+                    throw new UsageException(k + ": must be >= 0");
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new UsageException(k + ": not a number: " + values.get(k));
+            }
+        }
+    }
+}

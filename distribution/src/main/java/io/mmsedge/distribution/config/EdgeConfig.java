@@ -1,0 +1,50 @@
+package io.mmsedge.distribution.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The configuration file (YAML). Unknown keys are errors, so a typo never silently falls
+ * back to a default. See {@code conf/mms-edge.yaml} for a documented example.
+ */
+public record EdgeConfig(
+        @JsonProperty("server") ServerSection server,
+        @JsonProperty("status") StatusSection status,
+        @JsonProperty("publishingPoints") List<PublishingPointConfig> publishingPoints) {
+
+    public EdgeConfig {
+        server = server == null ? ServerSection.DEFAULT : server;
+        publishingPoints = publishingPoints == null ? List.of() : List.copyOf(publishingPoints);
+    }
+
+    /** The MMS listener and session settings. */
+    public record ServerSection(
+            @JsonProperty("bind") String bind,
+            @JsonProperty("port") Integer port,
+            @JsonProperty("serverVersionInfo") String serverVersionInfo,
+            @JsonProperty("keepAliveSeconds") Integer keepAliveSeconds,
+            @JsonProperty("idleTimeoutSeconds") Integer idleTimeoutSeconds,
+            @JsonProperty("pacingSpeed") Double pacingSpeed,
+            @JsonProperty("maxCommandBytes") Integer maxCommandBytes,
+            @JsonProperty("writeBufferBytes") Integer writeBufferBytes) {
+        static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null);
+    }
+
+    /** The HTTP status/metrics listener; absent = disabled. */
+    public record StatusSection(@JsonProperty("bind") String bind, @JsonProperty("port") Integer port) {
+    }
+
+    /**
+     * A publishing point: {@code name} is the first path segment players use
+     * ({@code mmst://host/name/...}); the empty name serves paths that match no other point.
+     *
+     * @param type    "directory" (on-demand files below {@code path}) or "playlist" (the files of
+     *                {@code entries}, played one after another with StreamChange)
+     */
+    public record PublishingPointConfig(
+            @JsonProperty("name") String name,
+            @JsonProperty("type") String type,
+            @JsonProperty("path") String path,
+            @JsonProperty("entries") List<String> entries) {
+    }
+}

@@ -1,0 +1,105 @@
+package io.mmsedge.distribution.status;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.session.SessionState;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link ServerMetrics} on Micrometer. Meter names (Prometheus form):
+ * {@code mmsedge_sessions{state}}, {@code mmsedge_pp_sessions{publishing_point}},
+ * {@code mmsedge_pp_sessions_total}, {@code mmsedge_pp_bytes_sent_total},
+ * {@code mmsedge_data_packets_sent_total{kind}}, {@code mmsedge_errors_total{reason}}.
+ */
+public final class MicrometerServerMetrics implements ServerMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<SessionState, AtomicInteger> byState = new EnumMap<>(SessionState.class);
+    private final Map<String, AtomicInteger> activeByPoint = new ConcurrentHashMap<>();
+    private final Map<String, Counter> bytesByPoint = new ConcurrentHashMap<>();
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Counter headerPackets;
+    private final Counter mediaPackets;
+
+    public MicrometerServerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (SessionState s : SessionState.values()) {
+            if (s == SessionState.CLOSED) {
+                continue;
+            }
+            AtomicInteger n = new AtomicInteger();
+            byState.put(s, n);
+            Gauge.builder("mmsedge.sessions", n, AtomicInteger::get)
+                    .description("MMS sessions by state").tag("state", s.name()).register(registry);
+        }
+        headerPackets = Counter.builder("mmsedge.data.packets.sent").tag("kind", "header")
+                .description("Data packets written").register(registry);
+        mediaPackets = Counter.builder("mmsedge.data.packets.sent").tag("kind", "media")
+                .description("Data packets written").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Current number of sessions in a state. */
+    public int sessions(SessionState s) {
+        AtomicInteger n = byState.get(s);
+        return n == null ? 0 : n.get();
+    }
+
+    public Map<String, Integer> activeByPublishingPoint() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        activeByPoint.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    @Override
+    public void stateChanged(SessionState from, SessionState to) {
+        if (from != null && from != SessionState.CLOSED) {
+            byState.get(from).decrementAndGet();
+        }
+        if (to != null && to != SessionState.CLOSED) {
+            byState.get(to).incrementAndGet();
+        }
+    }
+
+    @Override
+    public void sessionOpened(String pp) {
+        activeByPoint.computeIfAbsent(pp, k -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("mmsedge.pp.sessions", n, AtomicInteger::get).tag("publishing_point", k)
+                    .description("Open sessions per publishing point").register(registry);
+            return n;
+        }).incrementAndGet();
+        Counter.builder("mmsedge.pp.sessions.total").tag("publishing_point", pp)
+                .description("Sessions opened per publishing point").register(registry).increment();
+    }
+
+    @Override
+    public void sessionClosed(String pp) {
+        AtomicInteger n = activeByPoint.get(pp);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void dataPacketSent(String pp, int bytes, boolean header) {
+        (header ? headerPackets : mediaPackets).increment();
+        bytesByPoint.computeIfAbsent(pp, k -> Counter.builder("mmsedge.pp.bytes.sent").baseUnit("bytes")
+                .tag("publishing_point", k).description("Bytes of Data packets sent per publishing point")
+                .register(registry)).increment(bytes);
+    }
+
+    @Override
+    public void error(String reason) {
+        errors.computeIfAbsent(reason, r -> Counter.builder("mmsedge.errors").tag("reason", r)
+                .description("Refusals and failures by reason").register(registry)).increment();
+    }
+}

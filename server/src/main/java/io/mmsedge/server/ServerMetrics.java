@@ -1,0 +1,32 @@
+package io.mmsedge.server;
+
+import io.mmsedge.server.session.SessionState;
+
+/**
+ * Events the server reports for metrics. The distribution binds it to Micrometer; the
+ * default does nothing. Called on event-loop threads: implementations must be cheap and
+ * thread-safe.
+ */
+public interface ServerMetrics {
+
+    ServerMetrics NONE = new ServerMetrics() {
+    };
+
+    default void stateChanged(SessionState from, SessionState to) {
+    }
+
+    /** A session opened content of a publishing point. */
+    default void sessionOpened(String publishingPoint) {
+    }
+
+    default void sessionClosed(String publishingPoint) {
+    }
+
+    /** A Data packet (header or media) was written. */
+    default void dataPacketSent(String publishingPoint, int bytes, boolean header) {
+    }
+
+    /** A session failed or refused something; {@code reason} is a short stable token. */
+    default void error(String reason) {
+    }
+}

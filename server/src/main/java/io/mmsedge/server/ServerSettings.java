@@ -1,0 +1,58 @@
+package io.mmsedge.server;
+
+import java.time.Duration;
+
+/**
+ * Settings of the MMS server role.
+ *
+ * @param serverVersionInfo ReportConnectedEX.ServerVersionInfo (§2.2.4.2). Major ≥ 9 makes
+ *                          clients treat EndOfStream hr 1 as "StreamChange follows"
+ *                          (§3.1.5.18), which server-side playlists need.
+ * @param keepAlive         KeepAlive timer: a Ping after this long without sending (§3.2.2)
+ * @param idleTimeout       Idle-Timeout timer in INIT/READY (§3.2.2)
+ * @param pacingSpeed       multiplier on real time for pacing; 1 = the content's own rate,
+ *                          8 = eight times faster (tests), 0 = unpaced
+ * @param maxCommandSize    largest TcpMessageHeader frame accepted from a client
+ * @param writeHighWaterMark per-connection outbound buffer above which sending pauses
+ */
+public record ServerSettings(
+        String serverVersionInfo,
+        Duration keepAlive,
+        Duration idleTimeout,
+        double pacingSpeed,
+        int maxCommandSize,
+        int writeHighWaterMark) {
+
+    public static final String DEFAULT_VERSION = "9.1.1.3862";
+
+    public ServerSettings {
+        if (pacingSpeed < 0 || Double.isNaN(pacingSpeed)) {
+            throw new IllegalArgumentException("pacingSpeed must be >= 0");
+        }
+        if (keepAlive.toMillis() <= 0 || idleTimeout.toMillis() <= 0) {
+            throw new IllegalArgumentException("timers must be positive");
+        }
+    }
+
+    public static ServerSettings defaults() {
+        return new ServerSettings(DEFAULT_VERSION, Duration.ofSeconds(30), Duration.ofSeconds(3600), 1.0, 65536,
+                256 * 1024);
+    }
+
+    public ServerSettings withPacingSpeed(double speed) {
+        return new ServerSettings(serverVersionInfo, keepAlive, idleTimeout, speed, maxCommandSize, writeHighWaterMark);
+    }
+
+    public ServerSettings withKeepAlive(Duration d) {
+        return new ServerSettings(serverVersionInfo, d, idleTimeout, pacingSpeed, maxCommandSize,
+                writeHighWaterMark);
+    }
+
+    public ServerSettings withIdleTimeout(Duration d) {
+        return new ServerSettings(serverVersionInfo, keepAlive, d, pacingSpeed, maxCommandSize, writeHighWaterMark);
+    }
+
+    public ServerSettings withServerVersionInfo(String v) {
+        return new ServerSettings(v, keepAlive, idleTimeout, pacingSpeed, maxCommandSize, writeHighWaterMark);
+    }
+}

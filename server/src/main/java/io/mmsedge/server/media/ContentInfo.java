@@ -1,0 +1,60 @@
+package io.mmsedge.server.media;
+
+import java.util.List;
+
+/**
+ * What a server session needs to know about one playlist entry to fill ReportOpenFile
+ * (§2.2.4.7) / ReportStreamChange (§2.2.4.12) and to send the ASF file header.
+ *
+ * @param fileHeader     the MMS "ASF file header": Header Object + 50-byte Data Object start (§2.2.2)
+ * @param packetSize     maximum ASF data packet size (filePacketSize)
+ * @param packetCount    number of ASF data packets, 0 for broadcasts
+ * @param bitRate        sum of the streams' maximum bit rates (fileBitRate)
+ * @param durationSeconds play duration without preroll, 0 for broadcasts
+ * @param prerollMs      ASF preroll; the server sends this far ahead of real time
+ * @param attributes     fileAttributes flags (FILE_ATTRIBUTE_MMS_*)
+ * @param streams        the streams of the entry
+ */
+public record ContentInfo(
+        byte[] fileHeader,
+        int packetSize,
+        long packetCount,
+        long bitRate,
+        double durationSeconds,
+        long prerollMs,
+        int attributes,
+        List<StreamInfo> streams) {
+
+    public static final int ATTR_CANSTRIDE = 0x00800000;
+    public static final int ATTR_CANSEEK = 0x01000000;
+    public static final int ATTR_BROADCAST = 0x02000000;
+    public static final int ATTR_LIVE = 0x04000000;
+    public static final int ATTR_PLAYLIST = 0x40000000;
+
+    public ContentInfo {
+        fileHeader = fileHeader.clone();
+        streams = List.copyOf(streams);
+    }
+
+    /** The header bytes. A copy: the record stays immutable. */
+    @Override
+    public byte[] fileHeader() {
+        return fileHeader.clone();
+    }
+
+    public int fileHeaderSize() {
+        return fileHeader.length;
+    }
+
+    public boolean broadcast() {
+        return (attributes & ATTR_BROADCAST) != 0;
+    }
+
+    public boolean seekable() {
+        return (attributes & ATTR_CANSEEK) != 0;
+    }
+
+    /** One stream of the entry, enough to apply StreamSwitch selection. */
+    public record StreamInfo(int number, boolean video, boolean audio, long bitRate) {
+    }
+}

@@ -1,0 +1,37 @@
+package io.mmsedge.server.media;
+
+/**
+ * Content opened for one session: one entry, or a server-side playlist of entries
+ * (§3.2.4.1–3.2.4.2). Used on the session's event loop only.
+ */
+public interface Media extends AutoCloseable {
+
+    /** Name for logs and metrics: the publishing point. */
+    String publishingPoint();
+
+    /** The current entry. */
+    ContentInfo info();
+
+    /**
+     * Starts reading the current entry.
+     *
+     * @param startPacket first ASF data packet number (LocationId) to send
+     * @param rate        1 for normal play; striding rates −5..5 (§2.2.4.26) send key frames only
+     */
+    PacketCursor play(long startPacket, double rate);
+
+    /** Finds the packet to start at for a time in ms from the start of the content (§2.2.4.25). */
+    long packetForTime(long ms);
+
+    /** Finds the packet holding a byte offset of the ASF file (asfOffset, §2.2.4.25). */
+    long packetForByteOffset(long asfOffset);
+
+    /** Moves to the next playlist entry; false when this was the last. */
+    boolean nextEntry();
+
+    /** True if another entry follows the current one. */
+    boolean hasNextEntry();
+
+    @Override
+    void close();
+}

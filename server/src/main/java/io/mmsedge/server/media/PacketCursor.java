@@ -1,0 +1,26 @@
+package io.mmsedge.server.media;
+
+/**
+ * Reads the packets of one entry in sending order. On-demand cursors always have the next
+ * packet; live cursors may have none yet and call the listener when one arrives.
+ */
+public interface PacketCursor extends AutoCloseable {
+
+    /**
+     * The next packet, or null if none is available now (see {@link #finished()}).
+     * The caller owns the returned packet and releases it.
+     *
+     * @throws MediaReadException if the content can't be read
+     */
+    MediaPacket poll();
+
+    /** True once every packet has been returned. */
+    boolean finished();
+
+    /** Called (on any thread) when {@link #poll()} may return a packet again. On-demand cursors never call it. */
+    default void onAvailable(Runnable listener) {
+    }
+
+    @Override
+    void close();
+}

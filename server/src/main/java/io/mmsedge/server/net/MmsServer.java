@@ -1,0 +1,104 @@
+package io.mmsedge.server.net;
+
+import io.mmsedge.protocol.mms.codec.MmsFrameDecoder;
+import io.mmsedge.protocol.mms.codec.MmsFrameEncoder;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.media.MediaCatalog;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An MMS/TCP listener serving a {@link MediaCatalog}. */
+public final class MmsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MmsServer.class);
+
+    private final ServerSettings settings;
+    private final MediaCatalog catalog;
+    private final ServerMetrics metrics;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final ChannelGroup connections = new DefaultChannelGroup("mms-connections", GlobalEventExecutor.INSTANCE);
+    private final SecureRandom random = new SecureRandom();
+    private Channel listener;
+
+    public MmsServer(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, EventLoopGroup group) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.metrics = metrics;
+        this.ownsGroup = group == null;
+        this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    }
+
+    /** Binds and starts accepting. */
+    public MmsServer start(InetSocketAddress address) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(settings.writeHighWaterMark() / 2, settings.writeHighWaterMark()))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        MmsFrameDecoder decoder = new MmsFrameDecoder(settings.maxCommandSize());
+                        // Players never send Data packets: anything that isn't a command is
+                        // rejected at its 8-byte header instead of being buffered.
+                        decoder.setMaxDataPacketSize(8);
+                        ch.pipeline()
+                                .addLast("frame-decoder", decoder)
+                                .addLast("frame-encoder", new MmsFrameEncoder())
+                                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random));
+                    }
+                });
+        listener = b.bind(address).sync().channel();
+        connections.add(listener);
+        log.info("MMS listening on {}", listener.localAddress());
+        return this;
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Number of open player connections. */
+    public int connectionCount() {
+        return Math.max(0, connections.size() - (listener != null && listener.isOpen() ? 1 : 0));
+    }
+
+    /** Stops accepting, closes every session, and waits up to {@code grace} for them to finish. */
+    public void stop(Duration grace) {
+        if (listener != null) {
+            listener.close().awaitUninterruptibly(grace.toMillis());
+        }
+        connections.close().awaitUninterruptibly(grace.toMillis());
+        if (ownsGroup) {
+            group.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(2));
+    }
+}

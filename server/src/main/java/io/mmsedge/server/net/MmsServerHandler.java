@@ -1,0 +1,145 @@
+package io.mmsedge.server.net;
+
+import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.MmsCommand;
+import io.mmsedge.protocol.mms.codec.MmsDecodeFailure;
+import io.mmsedge.protocol.mms.message.MmsMessage;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.session.ServerSession;
+import io.mmsedge.server.session.SessionIo;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects one channel to its {@link ServerSession}: decoded frames in, {@link SessionIo}
+ * calls out. Holds no protocol logic of its own.
+ */
+public final class MmsServerHandler extends ChannelInboundHandlerAdapter implements SessionIo {
+
+    private static final Logger log = LoggerFactory.getLogger(MmsServerHandler.class);
+
+    private final ServerSession session;
+    private ChannelHandlerContext ctx;
+
+    public MmsServerHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics,
+                            SecureRandom random) {
+        this.session = new ServerSession(settings, catalog, this, metrics,
+                io.netty.buffer.ByteBufAllocator.DEFAULT, random);
+    }
+
+    public ServerSession session() {
+        return session;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        session.onConnected();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof MmsCommand cmd) {
+                session.onMessage(cmd.message());
+            } else if (msg instanceof MmsDecodeFailure f) {
+                session.onDecodeFailure(f.messageName(), f.field(), f.reason());
+            } else if (msg instanceof DataPacket d) {
+                session.onUnexpectedDataPacket(d.content().readableBytes() + DataPacket.HEADER_SIZE);
+            } else {
+                log.warn("peer={} unexpected pipeline object {}; closing", peer(), msg.getClass().getName());
+                session.close();
+            }
+        } catch (RuntimeException e) {
+            log.error("peer={} internal error handling {}; closing this session", peer(), msg, e);
+            session.close();
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            session.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.onDisconnected();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets by players are routine; anything else is logged with the peer.
+        if (cause instanceof java.io.IOException) {
+            log.debug("peer={} connection error: {}", peer(), cause.toString());
+        } else {
+            log.warn("peer={} pipeline error: {}; closing", peer(), cause.toString());
+        }
+        session.close();
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ SessionIo
+
+    @Override
+    public void send(MmsMessage message) {
+        ctx.writeAndFlush(message).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    @Override
+    public void sendData(int locationId, int playIncarnation, int afFlags, ByteBuf payload) {
+        ctx.write(new DataPacket(locationId, playIncarnation, afFlags, payload), ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void close() {
+        ctx.flush();
+        ctx.close();
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return ctx.executor().schedule(task, delay, unit);
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public InetSocketAddress peer() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+}

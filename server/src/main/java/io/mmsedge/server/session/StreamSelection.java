@@ -1,0 +1,144 @@
+package io.mmsedge.server.session;
+
+import io.mmsedge.protocol.asf.AsfPayload;
+import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
+import io.mmsedge.server.media.ContentInfo;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which streams a session sends, at which thinning level (§2.2.4.28.1, §3.2.5.10).
+ *
+ * <p>Before any StreamSwitch, §3.2.5.11 says nothing is selected, except for Windows Media
+ * Services 4.0/4.1 clients which get every stream. A stream that becomes selected starts at its
+ * next key frame, so a player never receives a delta frame it can't decode. Not thread-safe:
+ * used on the session's event loop.
+ */
+public final class StreamSelection {
+
+    /** Thinning per stream number; absent = not selected. */
+    private final Map<Integer, Integer> thinning = new HashMap<>();
+    /** Newly selected streams waiting for their first key frame. */
+    private final Set<Integer> awaitingKeyFrame = new HashSet<>();
+    private boolean switched;
+
+    /** Nothing selected (the §3.2.5.11 default for current clients). */
+    public static StreamSelection none() {
+        return new StreamSelection();
+    }
+
+    /** Every stream of {@code info} at full rate (WMS 4.x clients, new playlist entries). */
+    public static StreamSelection all(ContentInfo info) {
+        StreamSelection s = new StreamSelection();
+        for (ContentInfo.StreamInfo st : info.streams()) {
+            s.thinning.put(st.number(), StreamSwitchEntry.THIN_NONE);
+        }
+        s.switched = true;
+        return s;
+    }
+
+    /** True once a StreamSwitch (or an implicit all-selection) applied. */
+    public boolean switched() {
+        return switched;
+    }
+
+    /** Applies a StreamSwitch. Returns false if an entry names a stream the content lacks. */
+    public boolean apply(List<StreamSwitchEntry> entries, ContentInfo info) {
+        Set<Integer> known = new HashSet<>();
+        for (ContentInfo.StreamInfo st : info.streams()) {
+            known.add(st.number());
+        }
+        boolean ok = true;
+        for (StreamSwitchEntry e : entries) {
+            int src = e.srcStreamNumber();
+            int dst = e.dstStreamNumber();
+            if (dst != StreamSwitchEntry.NO_STREAM) {
+                if (!known.contains(dst)) {
+                    ok = false;
+                    continue;
+                }
+                // A src stream replaced by dst keeps flowing until dst's first key frame (§3.2.5.10);
+                // approximated by stopping src immediately while dst waits for its key frame.
+                if (src != StreamSwitchEntry.NO_STREAM && src != dst) {
+                    thinning.remove(src);
+                    awaitingKeyFrame.remove(src);
+                }
+                int level = Math.min(Math.max(e.thinningLevel(), 0), StreamSwitchEntry.THIN_ALL);
+                Integer before = thinning.get(dst);
+                if (level == StreamSwitchEntry.THIN_ALL) {
+                    thinning.remove(dst);
+                    awaitingKeyFrame.remove(dst);
+                } else {
+                    if (before == null) {
+                        awaitingKeyFrame.add(dst);
+                    }
+                    thinning.put(dst, level);
+                }
+            } else if (src != StreamSwitchEntry.NO_STREAM) {
+                // {src, none}: src is no longer wanted.
+                thinning.remove(src);
+                awaitingKeyFrame.remove(src);
+            }
+        }
+        switched = true;
+        return ok;
+    }
+
+    public boolean isSelected(int stream) {
+        return thinning.containsKey(stream);
+    }
+
+    public Set<Integer> selectedStreams() {
+        return Set.copyOf(thinning.keySet());
+    }
+
+    /** Restart point (seek, new StartPlaying): every selected stream waits for a key frame again. */
+    public void resync() {
+        awaitingKeyFrame.addAll(thinning.keySet());
+    }
+
+    /**
+     * Decides for one payload, in sending order. A payload that begins a key frame of a stream
+     * waiting for one ends the wait; the remaining fragments of that media object follow.
+     *
+     * @param keyFramesOnly striding: only key-frame payloads of every stream
+     */
+    public boolean keep(AsfPayload p, boolean keyFramesOnly) {
+        Integer level = thinning.get(p.streamNumber());
+        if (level == null) {
+            return false;
+        }
+        if (awaitingKeyFrame.contains(p.streamNumber())) {
+            if (!(p.keyFrame() && p.offsetIntoMediaObject() == 0)) {
+                return false;
+            }
+            awaitingKeyFrame.remove(p.streamNumber());
+        }
+        if (level == StreamSwitchEntry.THIN_KEY_FRAMES || keyFramesOnly) {
+            return p.keyFrame();
+        }
+        return true;
+    }
+
+    /** True if every payload of the packet would be kept (lets the sender share the buffer as is). */
+    public boolean keepsAll(List<AsfPayload> payloads, boolean keyFramesOnly) {
+        for (AsfPayload p : payloads) {
+            Integer level = thinning.get(p.streamNumber());
+            if (level == null || awaitingKeyFrame.contains(p.streamNumber())) {
+                return false;
+            }
+            if ((level == StreamSwitchEntry.THIN_KEY_FRAMES || keyFramesOnly) && !p.keyFrame()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "StreamSelection" + thinning + (awaitingKeyFrame.isEmpty() ? "" : " awaiting " + awaitingKeyFrame);
+    }
+}
