@@ -185,7 +185,7 @@ class MessageRoundTripTest {
                 ClientLog partial = ClientLog.decode(full.slice(0, len));
                 // A string field cut by the end of the data is read up to the end (here: up to its NUL).
                 assertEquals(len >= 8 + 27 ? "mms://example.org/live.asf" : "-", partial.info().url(), "len " + len);
-                assertEquals(len >= 1490 - 20 ? 3 : 0, partial.resendRequests() == 5 ? 3 : 0, "len " + len);
+                assertEquals(len >= 1482 ? 5 : 0, partial.resendRequests(), "len " + len);
             }
             // cbSize lying (too small, too large, odd) never reads out of bounds.
             for (int cb : new int[] {0, 1, 7, 500, 1491, 0x7FFFFFFF, -1}) {
