@@ -78,7 +78,7 @@ class SubscriberNameTest {
         assertEquals(new SubscriberName.HostPort("fe80::1", 1755), SubscriberName.parseHostInfo("fe80::1", 1755));
         assertEquals(new SubscriberName.HostPort("h", 1755), SubscriberName.parseHostInfo("h:99999", 1755));
         assertEquals(new SubscriberName.HostPort("h", 1755), SubscriberName.parseHostInfo("h:x", 1755));
-        assertEquals(new SubscriberName.HostPort("[x", 1755).host().length() > 0, true);
+        assertEquals(new SubscriberName.HostPort("::1", 1755), SubscriberName.parseHostInfo("[::1", 1755));
         assertNull(SubscriberName.parseHostInfo("  ", 1755));
         assertEquals("[::1]:1755", SubscriberName.parseHostInfo("[::1]", 1755).render());
     }

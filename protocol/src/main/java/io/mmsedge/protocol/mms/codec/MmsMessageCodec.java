@@ -63,6 +63,8 @@ public final class MmsMessageCodec {
     public static final int MIN_REPORT_OPEN_FILE = 112;
     /** Upper bound on StreamSwitch.cStreamEntries accepted on decode (ASF allows 127 streams). */
     public static final int MAX_STREAM_SWITCH_ENTRIES = 1024;
+    /** Largest OpenFile.token offset the encoder honours (the gap before tokenData is zero-filled). */
+    public static final int MAX_OPEN_FILE_TOKEN_OFFSET = 1 << 20;
     /** Size of chunkLen + MID. */
     public static final int PREFIX_SIZE = 8;
 
@@ -195,7 +197,7 @@ public final class MmsMessageCodec {
 
     /** The encoded size of {@code m} in bytes (a multiple of 8). */
     public static int encodedSize(MmsMessage m) {
-        io.netty.buffer.ByteBuf tmp = io.netty.buffer.Unpooled.buffer(64);
+        ByteBuf tmp = io.netty.buffer.Unpooled.buffer(64);
         try {
             encode(m, tmp);
             return tmp.readableBytes();
@@ -226,7 +228,7 @@ public final class MmsMessageCodec {
         if (tokenData.length > 0) {
             // token = offset of tokenData from the start of fileName; honour a larger given offset.
             long given = Integer.toUnsignedLong(token);
-            if (given > 0xFFFF) {
+            if (given > MAX_OPEN_FILE_TOKEN_OFFSET) {
                 throw new IllegalArgumentException("OpenFile.token offset too large: " + given);
             }
             token = (int) Math.max(given, name.length);
