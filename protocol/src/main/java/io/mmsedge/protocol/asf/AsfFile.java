@@ -319,6 +319,45 @@ public final class AsfFile implements Closeable {
     }
 
     /**
+     * Average bit rate of each stream measured from the data: payload bytes of the stream over
+     * all packets, times 8, divided by {@link AsfHeader#durationSeconds()} (or the send-time
+     * span when the duration is unknown). Reads the whole data object; meant for inspection
+     * tools and for files whose header lacks per-stream rates (FFmpeg writes none for video).
+     * Unparsable packets are skipped.
+     */
+    public java.util.Map<Integer, Long> measureStreamBitrates() throws IOException {
+        java.util.Map<Integer, Long> bytes = new java.util.TreeMap<>();
+        long firstSend = -1;
+        long lastSend = -1;
+        for (long n = 0; n < packetCount; n++) {
+            ByteBuf buf = readPacket(n, ByteBufAllocator.DEFAULT);
+            try {
+                AsfPacket p = AsfPacket.parse(buf, packetSize());
+                if (firstSend < 0) {
+                    firstSend = p.sendTimeMs();
+                }
+                lastSend = Math.max(lastSend, p.sendTimeMs() + p.durationMs());
+                for (AsfPayload pl : p.payloads()) {
+                    bytes.merge(pl.streamNumber(), (long) pl.dataLength(), Long::sum);
+                }
+            } catch (AsfFormatException e) {
+                LOG.debug("{}: packet {} skipped while measuring bit rates: {}", path, n, e.getMessage());
+            } finally {
+                buf.release();
+            }
+        }
+        double seconds = header.durationSeconds();
+        if (seconds <= 0 && lastSend > firstSend) {
+            seconds = (lastSend - firstSend) / 1000.0;
+        }
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        for (var e : bytes.entrySet()) {
+            out.put(e.getKey(), seconds > 0 ? Math.round(e.getValue() * 8 / seconds) : 0L);
+        }
+        return out;
+    }
+
+    /**
      * Packet containing byte {@code asfOffset} of the file: 0 for offsets inside the header,
      * {@link #packetCount()} for offsets at or past the end of the packets.
      */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** What {@code mms-edge inspect FILE.asf} prints. */
 public record AsfSummary(int packetSize, long packetCount, double durationSeconds, long totalBitrate,
@@ -27,13 +28,28 @@ public record AsfSummary(int packetSize, long packetCount, double durationSecond
         streams = List.copyOf(streams);
     }
 
-    public static AsfSummary of(AsfFile file) {
+    /**
+     * Summarizes {@code file}. Streams whose header gives no bit rate (e.g. FFmpeg-written
+     * multi-bitrate video) get the rate measured from the data
+     * ({@link AsfFile#measureStreamBitrates()}), and {@code totalBitrate} is the sum.
+     */
+    public static AsfSummary of(AsfFile file) throws IOException {
         AsfHeader h = file.header();
+        Map<Integer, Long> measured = null;
         List<Stream> streams = new ArrayList<>();
+        long total = 0;
         for (AsfStream s : h.streams()) {
-            streams.add(new Stream(s.number(), s.type().name().toLowerCase(Locale.ROOT), s.codec(), s.bitrate()));
+            long bitrate = s.bitrate();
+            if (bitrate == 0) {
+                if (measured == null) {
+                    measured = file.measureStreamBitrates();
+                }
+                bitrate = measured.getOrDefault(s.number(), 0L);
+            }
+            total += bitrate;
+            streams.add(new Stream(s.number(), s.type().name().toLowerCase(Locale.ROOT), s.codec(), bitrate));
         }
-        return new AsfSummary(file.packetSize(), file.packetCount(), h.durationSeconds(), h.totalBitrate(),
+        return new AsfSummary(file.packetSize(), file.packetCount(), h.durationSeconds(), total,
                 h.fileHeaderSize(), h.broadcast(), h.seekable(), file.index() != null, h.fileId(), streams);
     }
 
