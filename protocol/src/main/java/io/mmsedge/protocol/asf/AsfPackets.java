@@ -25,6 +25,16 @@ public final class AsfPackets {
     public static ByteBuf stripPadding(ByteBuf packet, int packetSize, ByteBufAllocator alloc) {
         Objects.requireNonNull(alloc, "alloc");
         AsfPacket p = AsfPacket.parse(packet, packetSize);
+        if (!p.multiplePayloads() && p.packetLengthFieldOffset() < 0 && p.paddingLength() > 0) {
+            // A single payload's length is implied by the packet length. With an implicit
+            // packet length, players that re-pad a short packet with zeros (FFmpeg, libmms)
+            // would read those zeros as payload, so such a packet keeps its padding (stripping
+            // is a SHOULD in §2.2.2).
+            int length = Math.min(packet.readableBytes(), p.packetLength());
+            ByteBuf copy = alloc.buffer(length, length);
+            copy.writeBytes(packet, packet.readerIndex(), length);
+            return copy;
+        }
         int newLength = p.paddingOffset();
         ByteBuf out = alloc.buffer(newLength, newLength);
         try {

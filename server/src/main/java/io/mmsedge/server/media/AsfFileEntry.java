@@ -50,7 +50,11 @@ public final class AsfFileEntry implements AutoCloseable {
                     h.durationSeconds(), h.prerollMs(), attributes, streams);
             return new AsfFileEntry(path, file, info, alloc);
         } catch (RuntimeException e) {
-            file.close();
+            try {
+                file.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -68,7 +72,11 @@ public final class AsfFileEntry implements AutoCloseable {
     }
 
     public long packetForTime(long ms) {
-        return file.packetForTime(ms);
+        try {
+            return file.packetForTime(ms);
+        } catch (IOException e) {
+            throw new MediaReadException("cannot seek in " + path + ": " + e.getMessage(), e);
+        }
     }
 
     public long packetForByteOffset(long offset) {

@@ -98,7 +98,7 @@ public final class ServerSession {
     private Media media;
     private String publishingPoint = "-";
     private String requestedPath = "-";
-    private StreamSelection selection = StreamSelection.none();
+    private StreamSelection selection;
     private int openPlayIncarnation;
     private String pendingOpenPath;
     private int challengeCookie;
@@ -357,6 +357,7 @@ public final class ServerSession {
         }
         if (result instanceof OpenResult.Opened o) {
             media = o.media();
+            selection = StreamSelection.none(media.info());
             publishingPoint = media.publishingPoint();
             metrics.sessionOpened(publishingPoint);
             ContentInfo info = media.info();
@@ -788,10 +789,16 @@ public final class ServerSession {
                     // The common case: the shared buffer goes out as is, behind this session's header.
                     payload = p.content().retainedDuplicate();
                 } else {
-                    payload = AsfPackets.filter(p.content(), media.info().packetSize(),
+                    ByteBuf filtered = AsfPackets.filter(p.content(), media.info().packetSize(),
                             pl -> selection.keep(pl, keyFramesOnly), alloc);
-                    if (payload == null) {
+                    if (filtered == null) {
                         return; // §3.2.5.11.1: a packet with every payload filtered away is not sent
+                    }
+                    // filter() keeps the packet length and pads; the padding goes again (§2.2.2).
+                    try {
+                        payload = AsfPackets.stripPadding(filtered, media.info().packetSize(), alloc);
+                    } finally {
+                        filtered.release();
                     }
                 }
                 int n = payload.readableBytes();
@@ -979,6 +986,6 @@ public final class ServerSession {
 
     /** For tests and status: the streams now selected. */
     public List<Integer> selectedStreams() {
-        return List.copyOf(selection.selectedStreams());
+        return selection == null ? List.of() : List.copyOf(selection.selectedStreams());
     }
 }

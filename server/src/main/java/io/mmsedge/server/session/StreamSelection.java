@@ -23,16 +23,35 @@ public final class StreamSelection {
     private final Map<Integer, Integer> thinning = new HashMap<>();
     /** Newly selected streams waiting for their first key frame. */
     private final Set<Integer> awaitingKeyFrame = new HashSet<>();
+    /**
+     * Video streams. Only video has key frames that matter: FFmpeg writes audio payloads without
+     * the key-frame flag, and every audio media object decodes on its own, so a non-video stream
+     * starts at its next media object and counts every media object as a key frame.
+     */
+    private final Set<Integer> videoStreams = new HashSet<>();
+    private boolean hasVideo;
     private boolean switched;
 
     /** Nothing selected (the §3.2.5.11 default for current clients). */
-    public static StreamSelection none() {
-        return new StreamSelection();
+    public static StreamSelection none(ContentInfo info) {
+        StreamSelection s = new StreamSelection();
+        s.learn(info);
+        return s;
+    }
+
+    private void learn(ContentInfo info) {
+        for (ContentInfo.StreamInfo st : info.streams()) {
+            if (st.video()) {
+                videoStreams.add(st.number());
+            }
+        }
+        hasVideo = !videoStreams.isEmpty();
     }
 
     /** Every stream of {@code info} at full rate (WMS 4.x clients, new playlist entries). */
     public static StreamSelection all(ContentInfo info) {
         StreamSelection s = new StreamSelection();
+        s.learn(info);
         for (ContentInfo.StreamInfo st : info.streams()) {
             s.thinning.put(st.number(), StreamSwitchEntry.THIN_NONE);
         }
@@ -47,6 +66,7 @@ public final class StreamSelection {
 
     /** Applies a StreamSwitch. Returns false if an entry names a stream the content lacks. */
     public boolean apply(List<StreamSwitchEntry> entries, ContentInfo info) {
+        learn(info);
         Set<Integer> known = new HashSet<>();
         for (ContentInfo.StreamInfo st : info.streams()) {
             known.add(st.number());
@@ -100,25 +120,30 @@ public final class StreamSelection {
         awaitingKeyFrame.addAll(thinning.keySet());
     }
 
+    /** A key frame for the purposes of §3.2.5.10: video key frames, any media object of other streams. */
+    private boolean isKey(AsfPayload p) {
+        return !videoStreams.contains(p.streamNumber()) || p.keyFrame();
+    }
+
     /**
      * Decides for one payload, in sending order. A payload that begins a key frame of a stream
      * waiting for one ends the wait; the remaining fragments of that media object follow.
      *
-     * @param keyFramesOnly striding: only key-frame payloads of every stream
+     * @param keyFramesOnly striding: video key frames only, and no audio when there is video
      */
     public boolean keep(AsfPayload p, boolean keyFramesOnly) {
         Integer level = thinning.get(p.streamNumber());
-        if (level == null) {
+        if (level == null || (keyFramesOnly && hasVideo && !videoStreams.contains(p.streamNumber()))) {
             return false;
         }
         if (awaitingKeyFrame.contains(p.streamNumber())) {
-            if (!(p.keyFrame() && p.offsetIntoMediaObject() == 0)) {
+            if (!(isKey(p) && p.offsetIntoMediaObject() == 0)) {
                 return false;
             }
             awaitingKeyFrame.remove(p.streamNumber());
         }
         if (level == StreamSwitchEntry.THIN_KEY_FRAMES || keyFramesOnly) {
-            return p.keyFrame();
+            return isKey(p);
         }
         return true;
     }
@@ -130,7 +155,10 @@ public final class StreamSelection {
             if (level == null || awaitingKeyFrame.contains(p.streamNumber())) {
                 return false;
             }
-            if ((level == StreamSwitchEntry.THIN_KEY_FRAMES || keyFramesOnly) && !p.keyFrame()) {
+            if (keyFramesOnly && hasVideo && !videoStreams.contains(p.streamNumber())) {
+                return false;
+            }
+            if ((level == StreamSwitchEntry.THIN_KEY_FRAMES || keyFramesOnly) && !isKey(p)) {
                 return false;
             }
         }
