@@ -192,7 +192,6 @@ class AsfFileTest {
             sum += s.get("bitrate").asLong();
         }
         assertEquals(sum, j.get("totalBitrate").asLong());
-        System.out.println(j);
     }
 
     @Test
