@@ -237,12 +237,18 @@ public final class AsfFile implements Closeable {
     }
 
     /**
-     * Packet to start playback from for content time {@code ms} (0 = start of content,
-     * i.e. ASF presentation time minus preroll, the time base FFmpeg reports): the packet
-     * holding the start of the first video stream's key frame at or before that time. Uses the
-     * Simple Index when present, else a binary search over send times, then steps back until a
-     * key-frame start with presentation time at or before the target is found. Audio-only
-     * files: the last packet sent at or before the target.
+     * Packet to start playback from for content time {@code ms} (0 = start of content, i.e.
+     * ASF presentation time minus preroll, the time base FFmpeg reports): the packet holding
+     * the start of the first video stream's key frame at or before that time.
+     *
+     * <p>The candidate comes from the Simple Index when present (its entries are on the
+     * presentation time line, so {@code ms + preroll} is looked up, as FFmpeg does; we take
+     * the following entry so the step back can find the latest key frame), else from
+     * a binary search for the last packet whose send time is at or before {@code ms} (send
+     * times run about one preroll ahead of presentation times). From the candidate we step
+     * back to a packet holding a key-frame start with presentation time at or before
+     * {@code ms + preroll}; before the first key frame, the packet of the first key frame.
+     * Audio-only files: the candidate itself.
      */
     public long packetForTime(long ms) throws IOException {
         return packetForTime(ms, defaultVideoStream);
@@ -250,16 +256,25 @@ public final class AsfFile implements Closeable {
 
     /** As {@link #packetForTime(long)} with the key frame taken from {@code videoStream} (-1: none). */
     public long packetForTime(long ms, int videoStream) throws IOException {
+        return packetForTime(ms, videoStream, true);
+    }
+
+    long packetForTime(long ms, int videoStream, boolean useIndex) throws IOException {
         if (packetCount == 0) {
             return 0;
         }
-        long target = Math.max(0, ms) > Long.MAX_VALUE - header.prerollMs()
-                ? Long.MAX_VALUE : Math.max(0, ms) + header.prerollMs();
+        long content = Math.max(0, ms);
+        long target = content > Long.MAX_VALUE - header.prerollMs() ? Long.MAX_VALUE : content + header.prerollMs();
         long candidate;
-        if (index != null && index.entryCount() > 0) {
-            candidate = Math.min(index.packetForTime(target), packetCount - 1);
+        if (useIndex && index != null && index.entryCount() > 0) {
+            // Entry floor(t / interval) names a key frame at or before the entry time, which may
+            // be up to one interval older than needed; the next entry's packet is never before
+            // the best key frame, and the step back below finds it.
+            long intervalMs = Math.max(1, (index.entryTimeIntervalHns() + 9_999) / 10_000);
+            long next = target > Long.MAX_VALUE - intervalMs ? Long.MAX_VALUE : target + intervalMs;
+            candidate = Math.min(index.packetForTime(next), packetCount - 1);
         } else {
-            candidate = lastPacketSentAtOrBefore(target);
+            candidate = lastPacketSentAtOrBefore(content);
         }
         if (videoStream < 0) {
             return candidate;
@@ -270,17 +285,26 @@ public final class AsfFile implements Closeable {
                 return n;
             }
         }
+        if (limit == 0) {
+            // Target before the first key frame: start at the first one.
+            long max = Math.min(packetCount, MAX_KEY_FRAME_STEP_BACK);
+            for (long n = 0; n < max; n++) {
+                if (hasKeyFrameAtOrBefore(n, videoStream, Long.MAX_VALUE)) {
+                    return n;
+                }
+            }
+        }
         return candidate;
     }
 
-    private long lastPacketSentAtOrBefore(long targetMs) throws IOException {
+    private long lastPacketSentAtOrBefore(long sendTimeMs) throws IOException {
         long lo = 0;
         long hi = packetCount - 1;
         long found = 0;
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
             long t = sendTime(mid);
-            if (t <= targetMs) {
+            if (t <= sendTimeMs) {
                 found = mid;
                 lo = mid + 1;
             } else {

@@ -34,7 +34,7 @@ class AsfFileTest {
         try (AsfFile f = AsfFile.open(Fixtures.file(name))) {
             AsfHeader h = f.header();
             assertEquals(h.minDataPacketSize(), h.maxDataPacketSize());
-            assertEquals(name.equals("padded.asf") ? 8192 : 3200, f.packetSize(), "packet size");
+            assertEquals(name.equals("padded.asf") ? 1400 : 3200, f.packetSize(), "packet size");
             assertEquals(h.headerObjectSize() + 50, h.fileHeaderSize());
             assertEquals(h.fileHeaderSize(), f.firstPacketOffset());
             assertTrue(f.packetCount() > 10, "packets: " + f.packetCount());
@@ -55,12 +55,13 @@ class AsfFileTest {
                 switch (s.type()) {
                     case VIDEO -> {
                         assertEquals("WMV2", s.codec());
-                        assertEquals(name.equals("mbr.asf") ? 160 : 320, s.width());
-                        assertEquals(name.equals("mbr.asf") ? 120 : 240, s.height());
+                        boolean small = name.equals("mbr.asf") || name.equals("padded.asf");
+                        assertEquals(small ? 160 : 320, s.width());
+                        assertEquals(small ? 120 : 240, s.height());
                     }
                     case AUDIO -> {
                         assertEquals("wmav2", s.codec());
-                        assertEquals(32_000, s.bitrate());
+                        assertEquals(name.equals("padded.asf") ? 128_000 : 32_000, s.bitrate());
                         assertEquals(0, s.width());
                     }
                     default -> throw new AssertionError("unexpected stream " + s);
@@ -191,7 +192,6 @@ class AsfFileTest {
             sum += s.get("bitrate").asLong();
         }
         assertEquals(sum, j.get("totalBitrate").asLong());
-        System.out.println(j);
     }
 
     @Test
