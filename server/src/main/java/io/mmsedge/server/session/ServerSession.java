@@ -592,17 +592,23 @@ public final class ServerSession {
             startPacket = stream.nextPacket();
             stream.stop();
         }
-        long startMs = (long) (Double.isFinite(position) && position > 0 && position < 1e9 ? position * 1000 : 0);
+        // frameOffset (§2.2.4.25): 0 = to the end; MSB clear = absolute stop time in ms; MSB
+        // set = relative to the start, resolved against the first packet actually sent.
         long stopAt = -1;
+        long stopAfter = -1;
         if (frameOffset != 0) {
             long ms = frameOffset & 0x7FFFFFFFL;
-            stopAt = (frameOffset & 0x80000000) != 0 ? startMs + ms : ms;
+            if ((frameOffset & 0x80000000) != 0) {
+                stopAfter = ms;
+            } else {
+                stopAt = ms;
+            }
         }
         selection.resync();
         cancel(idleTimer);
         idleTimer = null;
         setState(SessionState.STREAMING);
-        stream = new Stream(media.play(startPacket, rate), rate, stopAt, accelBw, accelMs);
+        stream = new Stream(media.play(startPacket, rate), rate, stopAt, stopAfter, accelBw, accelMs);
     }
 
     /** §2.2.4.25: position unless it is DBL_MAX, else asfOffset, else locationId (0/0xFFFFFFFF = unset). */
@@ -656,7 +662,8 @@ public final class ServerSession {
     private final class Stream {
         private final PacketCursor cursor;
         private final double rate;
-        private final long stopAtMs;
+        private long stopAtMs;
+        private final long stopAfterMs;
         private final long accelBitRate;
         private final long accelMs;
         private final boolean keyFramesOnly;
@@ -668,10 +675,11 @@ public final class ServerSession {
         private ScheduledFuture<?> timer;
         private boolean stopped;
 
-        Stream(PacketCursor cursor, double rate, long stopAtMs, long accelBitRate, long accelMs) {
+        Stream(PacketCursor cursor, double rate, long stopAtMs, long stopAfterMs, long accelBitRate, long accelMs) {
             this.cursor = cursor;
             this.rate = rate;
             this.stopAtMs = stopAtMs;
+            this.stopAfterMs = stopAfterMs;
             this.accelBitRate = accelBitRate;
             this.accelMs = accelMs;
             this.keyFramesOnly = rate != 1.0;
@@ -735,6 +743,9 @@ public final class ServerSession {
                             endOfEntry();
                         }
                         return; // live: onAvailable() resumes
+                    }
+                    if (stopAfterMs >= 0 && stopAtMs < 0) {
+                        stopAtMs = p.sendTimeMs() + stopAfterMs;
                     }
                     if (stopAtMs >= 0 && rate > 0 && p.sendTimeMs() > stopAtMs) {
                         p.release();
@@ -833,7 +844,7 @@ public final class ServerSession {
                 header = null;
                 if (state == SessionState.STREAMING) {
                     int keep = playIncarnation;
-                    stream = new Stream(media.play(0, 1.0), 1.0, -1, 0, 0);
+                    stream = new Stream(media.play(0, 1.0), 1.0, -1, -1, 0, 0);
                     playIncarnation = keep;
                     incarnation = STREAM_CHANGE_INCARNATION;
                     stream.begin();
