@@ -75,7 +75,8 @@ public final class EdgeApplication implements AutoCloseable {
                         .start(new InetSocketAddress(sbind, cfg.status().port()));
             }
             self[0] = new EdgeApplication(group, registry, metrics, mms, status, points);
-            log.info("mms-edge {} serving publishing points {}", VERSION, points.names());
+            log.info("mms-edge {} serving publishing points {}", VERSION,
+                    points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
             return self[0];
         } catch (InterruptedException | RuntimeException e) {
             if (mms != null) {

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@link ServerMetrics} on Micrometer. Meter names (Prometheus form):
  * {@code mmsedge_sessions{state}}, {@code mmsedge_pp_sessions{publishing_point}},
- * {@code mmsedge_pp_sessions_total}, {@code mmsedge_pp_bytes_sent_total},
+ * {@code mmsedge_pp_sessions_opened_total}, {@code mmsedge_pp_bytes_sent_total},
  * {@code mmsedge_data_packets_sent_total{kind}}, {@code mmsedge_errors_total{reason}}.
  */
 public final class MicrometerServerMetrics implements ServerMetrics {
@@ -77,7 +77,7 @@ public final class MicrometerServerMetrics implements ServerMetrics {
                     .description("Open sessions per publishing point").register(registry);
             return n;
         }).incrementAndGet();
-        Counter.builder("mmsedge.pp.sessions.total").tag("publishing_point", pp)
+        Counter.builder("mmsedge.pp.sessions.opened").tag("publishing_point", pp)
                 .description("Sessions opened per publishing point").register(registry).increment();
     }
 

@@ -145,6 +145,7 @@ public final class ServerSession {
 
     /** The TCP connection is up: a player that never sends Connect is dropped at the idle timeout. */
     public void onConnected() {
+        metrics.stateChanged(null, SessionState.AWAIT_CONNECT);
         startIdleTimer();
     }
 
