@@ -33,7 +33,7 @@ final class TestOrigin implements AutoCloseable {
                     return new OpenResult.Failed(Hresults.E_FAIL, e.toString());
                 }
             }
-            return dir.open(new OpenRequest(request.path(), request.subscriber(), request.peer(), request.credentials()));
+            return dir.open(request);
         };
         server = new MmsServer(settings, catalog, ServerMetrics.NONE, null).start(new InetSocketAddress("127.0.0.1", 0));
     }

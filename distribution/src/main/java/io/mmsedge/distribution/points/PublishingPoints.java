@@ -80,10 +80,10 @@ public final class PublishingPoints implements MediaCatalog {
         MediaCatalog point = first.isEmpty() ? null : points.get(first);
         if (point != null) {
             String rest = slash < 0 ? "" : path.substring(slash + 1);
-            return point.open(new OpenRequest(rest, request.subscriber(), request.peer(), request.credentials()));
+            return point.open(request.withPath(rest));
         }
         if (fallback != null) {
-            return fallback.open(new OpenRequest(path, request.subscriber(), request.peer(), request.credentials()));
+            return fallback.open(request.withPath(path));
         }
         return new OpenResult.Failed(Hresults.E_FILE_NOT_FOUND, "no publishing point serves '" + path + "'");
     }

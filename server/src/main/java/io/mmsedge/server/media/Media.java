@@ -13,12 +13,36 @@ public interface Media extends AutoCloseable {
     ContentInfo info();
 
     /**
-     * Starts reading the current entry.
+     * Starts reading the current entry from a packet.
      *
      * @param startPacket first ASF data packet number (LocationId) to send
      * @param rate        1 for normal play; striding rates −5..5 (§2.2.4.26) send key frames only
      */
     PacketCursor play(long startPacket, double rate);
+
+    /**
+     * Starts reading the current entry where a play request says (§2.2.4.25): the position
+     * unless unset, else asfOffset, else locationId, else the start. Broadcasts start at the
+     * live point. Proxied media override this to pass the request upstream.
+     */
+    default PacketCursor play(PlayRequest request) {
+        ContentInfo info = info();
+        long start = 0;
+        if (!info.broadcast()) {
+            if (request.hasPosition()) {
+                start = request.positionSeconds() <= 0 ? 0 : packetForTime((long) (request.positionSeconds() * 1000));
+            } else if (request.asfOffset() >= 0) {
+                start = packetForByteOffset(request.asfOffset());
+            } else if (request.locationId() >= 0) {
+                start = Math.min(request.locationId(), Math.max(0, info.packetCount() - 1));
+            }
+        }
+        return play(start, request.rate());
+    }
+
+    /** The player's Logging message (§2.2.4.20); proxied media forward it upstream. */
+    default void clientLog(io.mmsedge.protocol.mms.ClientLog log) {
+    }
 
     /** Finds the packet to start at for a time in ms from the start of the content (§2.2.4.25). */
     long packetForTime(long ms);

@@ -17,6 +17,14 @@ public interface PacketCursor extends AutoCloseable {
     /** True once every packet has been returned. */
     boolean finished();
 
+    /**
+     * True when packets arrive already paced (relayed from an origin that paces them, or a
+     * live source): the session sends each as soon as it is available instead of pacing it.
+     */
+    default boolean selfPaced() {
+        return false;
+    }
+
     /** Called (on any thread) when {@link #poll()} may return a packet again. On-demand cursors never call it. */
     default void onAvailable(Runnable listener) {
     }

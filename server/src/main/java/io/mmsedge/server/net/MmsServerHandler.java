@@ -139,6 +139,11 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
+    public io.netty.channel.EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
     public InetSocketAddress peer() {
         return (InetSocketAddress) ctx.channel().remoteAddress();
     }

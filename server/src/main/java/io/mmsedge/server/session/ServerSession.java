@@ -44,6 +44,7 @@ import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;
 import io.mmsedge.server.media.PacketCursor;
+import io.mmsedge.server.media.PlayRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -165,7 +166,7 @@ public final class ServerSession {
         } catch (MediaReadException e) {
             log.warn("peer={} path={} content error: {}", io.peer(), requestedPath, e.getMessage());
             metrics.error("media_read");
-            endStreamWithError(Hresults.E_FAIL);
+            endStreamWithError(e.hr());
         }
     }
 
@@ -341,7 +342,7 @@ public final class ServerSession {
         setState(SessionState.OPENING);
         OpenResult result;
         try {
-            result = catalog.open(new OpenRequest(pendingOpenPath, subscriber, io.peer(), credentials));
+            result = catalog.open(new OpenRequest(pendingOpenPath, subscriber, io.peer(), credentials, io.eventLoop()));
         } catch (RuntimeException e) {
             log.warn("peer={} path={} open failed: {}", io.peer(), pendingOpenPath, e.toString());
             result = new OpenResult.Failed(Hresults.E_FAIL, e.getMessage());
@@ -584,14 +585,15 @@ public final class ServerSession {
             // §3.2.5.11: Windows Media Services 4.x as a client gets every stream by default.
             selection = StreamSelection.all(media.info());
         }
-        long startPacket;
         boolean restart = stream == null;
+        PacketCursor cursor;
         if (restart) {
-            startPacket = startPacket(position, asfOffset, locationId);
+            cursor = media.play(PlayRequest.fromWire(position, asfOffset, locationId, frameOffset, rate));
         } else {
             // §3.2.5.11: while STREAMING the position fields are ignored; continue from here.
-            startPacket = stream.nextPacket();
+            long next = stream.nextPacket();
             stream.stop();
+            cursor = media.play(next, rate);
         }
         // frameOffset (§2.2.4.25): 0 = to the end; MSB clear = absolute stop time in ms; MSB
         // set = relative to the start, resolved against the first packet actually sent.
@@ -609,28 +611,7 @@ public final class ServerSession {
         cancel(idleTimer);
         idleTimer = null;
         setState(SessionState.STREAMING);
-        stream = new Stream(media.play(startPacket, rate), rate, stopAt, stopAfter, accelBw, accelMs);
-    }
-
-    /** §2.2.4.25: position unless it is DBL_MAX, else asfOffset, else locationId (0/0xFFFFFFFF = unset). */
-    private long startPacket(double position, int asfOffset, int locationId) {
-        ContentInfo info = media.info();
-        if (info.broadcast()) {
-            return 0;
-        }
-        if (Double.isFinite(position) && position < Double.MAX_VALUE) {
-            if (position <= 0) {
-                return 0;
-            }
-            return media.packetForTime((long) (position * 1000));
-        }
-        if (asfOffset != 0 && asfOffset != -1) {
-            return media.packetForByteOffset(Integer.toUnsignedLong(asfOffset));
-        }
-        if (locationId != 0 && locationId != -1) {
-            return Math.min(Integer.toUnsignedLong(locationId), Math.max(0, info.packetCount() - 1));
-        }
-        return 0;
+        stream = new Stream(cursor, rate, stopAt, stopAfter, accelBw, accelMs);
     }
 
     private void onStopPlaying(StopPlaying s) {
@@ -777,7 +758,7 @@ public final class ServerSession {
                 firstSendTime = p.sendTimeMs();
             }
             double speed = settings.pacingSpeed();
-            if (speed == 0) {
+            if (speed == 0 || cursor.selfPaced()) {
                 return startNanos;
             }
             double contentMs = rate > 0 ? p.sendTimeMs() - firstSendTime : firstSendTime - p.sendTimeMs();
@@ -880,6 +861,9 @@ public final class ServerSession {
             return;
         }
         accessLog.info("peer={} path={} event=client-log {}", io.peer(), requestedPath, l.log().toLogString());
+        if (media != null) {
+            media.clientLog(l.log());
+        }
     }
 
     // ------------------------------------------------------------------ timers (§3.2.6)
@@ -923,7 +907,7 @@ public final class ServerSession {
         } catch (MediaReadException e) {
             log.warn("peer={} path={} content error: {}", io.peer(), requestedPath, e.getMessage());
             metrics.error("media_read");
-            endStreamWithError(Hresults.E_FAIL);
+            endStreamWithError(e.hr());
         } catch (RuntimeException e) {
             log.error("peer={} path={} internal error; closing this session", io.peer(), requestedPath, e);
             metrics.error("internal");

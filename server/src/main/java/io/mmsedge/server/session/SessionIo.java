@@ -33,6 +33,11 @@ public interface SessionIo {
 
     InetSocketAddress peer();
 
+    /** The event loop this session runs on (null outside Netty). */
+    default io.netty.channel.EventLoop eventLoop() {
+        return null;
+    }
+
     /** Tells the frame decoder the largest Data packet this session may receive (packet size + 8). */
     default void setMaxDataPacketSize(int bytes) {
     }
