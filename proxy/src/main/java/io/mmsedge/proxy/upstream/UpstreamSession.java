@@ -131,6 +131,8 @@ public final class UpstreamSession implements AutoCloseable {
     private volatile Channel channel;
     private volatile State state = State.CONNECTING;
     private volatile UpstreamListener listener;
+    /** Set by {@link #close()} on the caller's thread: from then on no listener event is delivered. */
+    private volatile boolean closeRequested;
     private volatile ReportOpenFile openFile;
     /** The current entry's ASF file header (changes with a StreamChange). */
     private volatile byte[] header;
@@ -376,12 +378,13 @@ public final class UpstreamSession implements AutoCloseable {
     /** True until the session failed or was closed. */
     public boolean isOpen() {
         Channel ch = channel;
-        return state != State.CLOSED && ch != null && ch.isActive();
+        return !closeRequested && state != State.CLOSED && ch != null && ch.isActive();
     }
 
     /** CloseFile (§3.1.4.8) and close the connection. Idempotent. No listener events follow. */
     @Override
     public void close() {
+        closeRequested = true;
         Channel ch = channel;
         if (ch == null) {
             state = State.CLOSED; // not connected yet: the connect listener closes the channel
@@ -474,7 +477,7 @@ public final class UpstreamSession implements AutoCloseable {
                                     + " bytes exceeds the ASF packet size " + packetSize);
                         }
                         UpstreamListener l = listener;
-                        if (l != null) {
+                        if (l != null && !closeRequested) {
                             handedOver = true;
                             try {
                                 l.onDataPacket(p);
@@ -1039,7 +1042,7 @@ public final class UpstreamSession implements AutoCloseable {
 
     private void notifyListener(Consumer<UpstreamListener> event) {
         UpstreamListener l = listener;
-        if (l == null) {
+        if (l == null || closeRequested) {
             return;
         }
         try {
