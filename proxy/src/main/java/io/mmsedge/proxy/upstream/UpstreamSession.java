@@ -764,7 +764,7 @@ public final class UpstreamSession implements AutoCloseable {
         int pi = nextPlayIncarnation();
         playIncarnationForStop = pi;
         dataIncarnation = pi & 0xFF;
-        packetSize = openFile.filePacketSize();
+        // packetSize stays that of the current entry: after a StreamChange the server plays that one.
         state = State.AWAIT_PLAY_REPLY;
         if (r.striding()) {
             send(new StartStriding(fileId, 0, r.position(), r.asfOffset(), r.locationId(), r.frameOffset(), pi, r.rate()));

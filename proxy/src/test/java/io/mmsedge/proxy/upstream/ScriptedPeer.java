@@ -7,7 +7,6 @@ import io.mmsedge.protocol.mms.message.Connect;
 import io.mmsedge.protocol.mms.message.ConnectFunnel;
 import io.mmsedge.protocol.mms.message.FunnelInfo;
 import io.mmsedge.protocol.mms.message.MmsMessage;
-import io.mmsedge.protocol.mms.message.OpenFile;
 import io.mmsedge.protocol.mms.message.ReportConnectedEx;
 import io.mmsedge.protocol.mms.message.ReportConnectedFunnel;
 import io.mmsedge.protocol.mms.message.ReportFunnelInfo;
@@ -80,10 +79,6 @@ final class ScriptedPeer implements AutoCloseable {
 
     <T extends MmsMessage> T first(Class<T> type) {
         return received.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
-    }
-
-    static boolean isOpenFile(MmsMessage m) {
-        return m instanceof OpenFile;
     }
 
     @Override

@@ -226,6 +226,13 @@ class UpstreamSessionTest {
             // §3.2.4.2: the new entry's packets carry 0xFF.
             assertWholeFile(b, packets(events.subList(eos1 + 2, eos0)), 0xFF);
             assertEquals(0, l.failures.get());
+
+            // READY again: a new play request replays the current (second) entry, fresh incarnation.
+            RecordingListener again = new RecordingListener();
+            s.setListener(again);
+            assertEquals(0, s.startPlaying(0, -1, -1, 0).get(10, TimeUnit.SECONDS));
+            assertEquals(0, again.endOfStream.get(30, TimeUnit.SECONDS));
+            assertWholeFile(b, again.packets(), 10);
         }
     }
 
