@@ -1,0 +1,85 @@
+package io.mmsedge.proxy.upstream;
+
+import io.mmsedge.protocol.mms.DataPacket;
+
+/**
+ * Reassembles an ASF file header from header Data packets (MS-MMSP §3.1.5.12): AFFlags 0x04 for
+ * every part but the last, 0x08 or 0x0C for the last; LocationId 0, 1, 2, …; every packet
+ * carrying the expected playIncarnation byte. Exactly {@code expectedSize} bytes are accepted,
+ * never more (the buffer is allocated once at that size). Not thread-safe.
+ */
+final class HeaderAssembler {
+
+    /** AFFlags of a final header part without the 0x04 bit, accepted as the spec allows. */
+    static final int AF_HEADER_LAST_ALT = 0x08;
+
+    private final byte[] bytes;
+    private final int incarnation;
+    private int offset;
+    private int nextLocationId;
+    private boolean complete;
+
+    /**
+     * @param expectedSize fileHeaderSize / cbHeaderSize, already bounded by the caller
+     * @param incarnation  the playIncarnation byte the parts must carry (0..255)
+     */
+    HeaderAssembler(int expectedSize, int incarnation) {
+        this.bytes = new byte[expectedSize];
+        this.incarnation = incarnation & 0xFF;
+    }
+
+    /** The playIncarnation byte of this header's packets. */
+    int incarnation() {
+        return incarnation;
+    }
+
+    boolean complete() {
+        return complete;
+    }
+
+    /**
+     * Takes one header part (does not release it).
+     *
+     * @return true when this was the last part and the header is complete
+     * @throws UpstreamProtocolException if the packet is not the next valid header part
+     */
+    boolean accept(DataPacket p) {
+        if (complete) {
+            throw new UpstreamProtocolException("header Data packet after the final one");
+        }
+        if (p.playIncarnation() != incarnation) {
+            throw new UpstreamProtocolException("header Data packet with playIncarnation " + p.playIncarnation()
+                    + ", expected " + incarnation);
+        }
+        int af = p.afFlags();
+        boolean last = af == DataPacket.AF_HEADER_LAST || af == AF_HEADER_LAST_ALT;
+        if (!last && af != DataPacket.AF_HEADER_PART) {
+            throw new UpstreamProtocolException(String.format("header Data packet with AFFlags 0x%02X", af));
+        }
+        if (p.locationId() != nextLocationId) {
+            throw new UpstreamProtocolException("header Data packet LocationId " + Integer.toUnsignedString(p.locationId())
+                    + ", expected " + nextLocationId);
+        }
+        int n = p.content().readableBytes();
+        if (n > bytes.length - offset) {
+            throw new UpstreamProtocolException("header Data packets exceed the announced header size of "
+                    + bytes.length + " bytes");
+        }
+        p.content().getBytes(p.content().readerIndex(), bytes, offset, n);
+        offset += n;
+        nextLocationId++;
+        if (last) {
+            if (offset != bytes.length) {
+                throw new UpstreamProtocolException("header ended after " + offset + " of the announced "
+                        + bytes.length + " bytes");
+            }
+            complete = true;
+        }
+        return complete;
+    }
+
+    /** The reassembled header (only meaningful once complete). */
+    byte[] bytes() {
+        return bytes;
+    }
+}
