@@ -11,7 +11,10 @@ import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.points.PublishingPoints;
+import io.mmsedge.distribution.status.MicrometerProxyMetrics;
 import io.mmsedge.distribution.status.MicrometerServerMetrics;
+import io.mmsedge.proxy.ProxyCatalog;
+import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.distribution.status.StatusServer;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.net.MmsServer;
@@ -37,17 +40,24 @@ public final class EdgeApplication implements AutoCloseable {
     private final EventLoopGroup group;
     private final PrometheusMeterRegistry registry;
     private final MicrometerServerMetrics metrics;
+    /** The origin listener (publishing points), or null when this instance is only an edge. */
     private final MmsServer mms;
+    /** The edge listener (proxy), or null when not configured. */
+    private final MmsServer edge;
+    private final ProxyCatalog proxy;
     private final StatusServer status;
     private final Instant started = Instant.now();
     private final PublishingPoints points;
 
     private EdgeApplication(EventLoopGroup group, PrometheusMeterRegistry registry, MicrometerServerMetrics metrics,
-                            MmsServer mms, StatusServer status, PublishingPoints points) {
+                            MmsServer mms, MmsServer edge, ProxyCatalog proxy, StatusServer status,
+                            PublishingPoints points) {
         this.group = group;
         this.registry = registry;
         this.metrics = metrics;
         this.mms = mms;
+        this.edge = edge;
+        this.proxy = proxy;
         this.status = status;
         this.points = points;
     }
@@ -63,24 +73,43 @@ public final class EdgeApplication implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         MicrometerServerMetrics metrics = new MicrometerServerMetrics(registry);
         MmsServer mms = null;
+        MmsServer edge = null;
+        ProxyCatalog proxy = null;
         StatusServer status = null;
         try {
-            String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
-            int port = cfg.server().port() != null ? cfg.server().port() : 1755;
-            mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
+            if (!cfg.publishingPoints().isEmpty()) {
+                String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
+                int port = cfg.server().port() != null ? cfg.server().port() : 1755;
+                mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
+            }
+            if (cfg.edge() != null) {
+                ProxySettings ps = ConfigLoader.proxySettings(cfg.edge(), VERSION);
+                proxy = new ProxyCatalog(ps, group, new MicrometerProxyMetrics(registry));
+                String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
+                edge = new MmsServer(settings, proxy, metrics, group).start(new InetSocketAddress(bind, cfg.edge().port()));
+                proxy.setListenAddress(edge.localAddress());
+                log.info("edge on {}: reverse rules {}, forward {}, VIA token {}", edge.localAddress(),
+                        ps.reverse().stream().map(r -> "'" + r.prefix() + "' -> " + r.origins()).toList(),
+                        ps.forward() ? "allowed for " + ps.allow() : "off", ps.via());
+            }
             EdgeApplication[] self = new EdgeApplication[1];
             if (cfg.status() != null) {
                 String sbind = cfg.status().bind() != null ? cfg.status().bind() : "127.0.0.1";
                 status = new StatusServer(group, registry::scrape, () -> self[0].statusJson())
                         .start(new InetSocketAddress(sbind, cfg.status().port()));
             }
-            self[0] = new EdgeApplication(group, registry, metrics, mms, status, points);
-            log.info("mms-edge {} serving publishing points {}", VERSION,
-                    points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
+            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points);
+            if (mms != null) {
+                log.info("mms-edge {} serving publishing points {}", VERSION,
+                        points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
+            }
             return self[0];
         } catch (InterruptedException | RuntimeException e) {
             if (mms != null) {
                 mms.stop(Duration.ZERO);
+            }
+            if (edge != null) {
+                edge.stop(Duration.ZERO);
             }
             if (status != null) {
                 status.close();
@@ -90,8 +119,19 @@ public final class EdgeApplication implements AutoCloseable {
         }
     }
 
+    /** The origin listener's address (publishing points), or null when there is none. */
     public InetSocketAddress mmsAddress() {
-        return mms.localAddress();
+        return mms == null ? null : mms.localAddress();
+    }
+
+    /** The edge listener's address, or null when there is no edge. */
+    public InetSocketAddress edgeAddress() {
+        return edge == null ? null : edge.localAddress();
+    }
+
+    /** The edge's catalog, or null when there is no edge. */
+    public ProxyCatalog proxy() {
+        return proxy;
     }
 
     /** The status endpoint's address, or null when disabled. */
@@ -118,8 +158,15 @@ public final class EdgeApplication implements AutoCloseable {
         root.put("version", VERSION);
         root.put("startedAt", started.toString());
         root.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
-        root.put("mmsAddress", mmsAddress().getHostString() + ":" + mmsAddress().getPort());
-        root.put("connections", mms.connectionCount());
+        if (mms != null) {
+            root.put("mmsAddress", mmsAddress().getHostString() + ":" + mmsAddress().getPort());
+        }
+        if (edge != null) {
+            root.put("edgeAddress", edgeAddress().getHostString() + ":" + edgeAddress().getPort());
+            root.put("upstreamSessions", proxy.upstreamSessions());
+            root.put("viaToken", proxy.settings().via().value());
+        }
+        root.put("connections", (mms == null ? 0 : mms.connectionCount()) + (edge == null ? 0 : edge.connectionCount()));
         ObjectNode states = root.putObject("sessionsByState");
         for (SessionState s : SessionState.values()) {
             if (s != SessionState.CLOSED) {
@@ -140,7 +187,12 @@ public final class EdgeApplication implements AutoCloseable {
         if (status != null) {
             status.close();
         }
-        mms.stop(Duration.ofSeconds(2));
+        if (edge != null) {
+            edge.stop(Duration.ofSeconds(2));
+        }
+        if (mms != null) {
+            mms.stop(Duration.ofSeconds(2));
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         registry.close();
     }

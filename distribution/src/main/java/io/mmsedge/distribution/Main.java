@@ -33,6 +33,10 @@ public final class Main {
               mms-edge --config FILE                    run a configuration file (YAML)
               mms-edge origin --port PORT --media DIR [--bind ADDR] [--status-port PORT] [--pacing-speed X]
                                                         serve DIR's ASF files on demand at mmst://host:PORT/<file>
+              mms-edge edge --port PORT --origin mms://HOST[:PORT][/path] [--origin ...] [--bind ADDR]
+                            [--forward --allow HOSTPATTERN|CIDR ...] [--status-port PORT] [--instance-id ID]
+                                                        an edge (reverse proxy) in front of origins; --forward also
+                                                        relays to servers players name, if an --allow rule permits
               mms-edge inspect FILE.asf                 print a JSON summary of an ASF file
               mms-edge --version
             """;
@@ -58,6 +62,8 @@ public final class Main {
                     return inspect(args, out, err);
                 case "origin":
                     return serve(originConfig(args), Path.of("."));
+                case "edge":
+                    return serve(edgeConfig(args), Path.of("."));
                 case "--config":
                     if (args.length != 2) {
                         throw new UsageException("--config takes one file");
@@ -152,6 +158,68 @@ public final class Main {
         yaml.append("publishingPoints:\n  - name: \"\"\n    type: directory\n    path: \"")
                 .append(Path.of(media).toAbsolutePath().toString().replace("\\", "/").replace("\"", "\\\""))
                 .append("\"\n");
+        return ConfigLoader.load(new ByteArrayInputStream(yaml.toString().getBytes(StandardCharsets.UTF_8)),
+                "command line", Path.of("."));
+    }
+
+    static EdgeConfig edgeConfig(String[] args) throws UsageException, ConfigException {
+        List<String> origins = new ArrayList<>();
+        List<String> allow = new ArrayList<>();
+        boolean forward = false;
+        java.util.Map<String, String> single = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String k = args[i];
+            switch (k) {
+                case "--forward" -> forward = true;
+                case "--origin", "--allow", "--port", "--bind", "--status-port", "--instance-id", "--pacing-speed" -> {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException(k + " needs a value");
+                    }
+                    String v = args[++i];
+                    if (k.equals("--origin")) {
+                        origins.add(v);
+                    } else if (k.equals("--allow")) {
+                        allow.add(v);
+                    } else {
+                        single.put(k, v);
+                    }
+                }
+                default -> throw new UsageException("unknown option '" + k + "'");
+            }
+        }
+        if (origins.isEmpty() && !forward) {
+            throw new UsageException("edge needs --origin (reverse proxy) or --forward with --allow rules");
+        }
+        if (forward && allow.isEmpty()) {
+            throw new UsageException("--forward needs at least one --allow rule: a forward proxy must not be an open relay");
+        }
+        Options o = new Options();
+        o.values.putAll(single);
+        String bind = o.get("--bind", "127.0.0.1");
+        StringBuilder yaml = new StringBuilder();
+        if (o.has("--pacing-speed")) {
+            yaml.append("server:\n  pacingSpeed: ").append(o.doubleValue("--pacing-speed")).append('\n');
+        }
+        if (o.has("--status-port")) {
+            yaml.append("status:\n  bind: \"").append(bind).append("\"\n  port: ")
+                    .append(o.intValue("--status-port", 0)).append('\n');
+        }
+        yaml.append("edge:\n  bind: \"").append(bind).append("\"\n  port: ").append(o.intValue("--port", 1755)).append('\n');
+        if (o.has("--instance-id")) {
+            yaml.append("  instanceId: \"").append(o.get("--instance-id", "")).append("\"\n");
+        }
+        if (!origins.isEmpty()) {
+            yaml.append("  reverse:\n    - prefix: \"\"\n      origins:\n");
+            for (String u : origins) {
+                yaml.append("        - \"").append(u.replace("\"", "")).append("\"\n");
+            }
+        }
+        if (forward) {
+            yaml.append("  forward:\n    enabled: true\n    allow:\n");
+            for (String a : allow) {
+                yaml.append("      - \"").append(a.replace("\"", "")).append("\"\n");
+            }
+        }
         return ConfigLoader.load(new ByteArrayInputStream(yaml.toString().getBytes(StandardCharsets.UTF_8)),
                 "command line", Path.of("."));
     }

@@ -95,8 +95,12 @@ public final class ConfigLoader {
                 address(source, "status.bind", cfg.status().bind());
             }
         }
-        if (cfg.publishingPoints().isEmpty()) {
-            throw new ConfigException(source + ": key 'publishingPoints': at least one publishing point is required");
+        if (cfg.publishingPoints().isEmpty() && cfg.edge() == null) {
+            throw new ConfigException(source + ": key 'publishingPoints': at least one publishing point "
+                    + "(or an 'edge' section) is required");
+        }
+        if (cfg.edge() != null) {
+            validateEdge(cfg, source);
         }
         Set<String> names = new HashSet<>();
         List<EdgeConfig.PublishingPointConfig> points = cfg.publishingPoints();
@@ -139,6 +143,102 @@ public final class ConfigLoader {
                         + "' (expected directory or playlist)");
             }
         }
+    }
+
+    private static void validateEdge(EdgeConfig cfg, String source) throws ConfigException {
+        EdgeConfig.EdgeSection e = cfg.edge();
+        if (e.port() == null) {
+            throw new ConfigException(source + ": key 'edge.port': required");
+        }
+        port(source, "edge.port", e.port());
+        if (e.bind() != null) {
+            address(source, "edge.bind", e.bind());
+        }
+        if (!cfg.publishingPoints().isEmpty() && e.port() != 0 && e.port().equals(cfg.server().port())) {
+            throw new ConfigException(source + ": key 'edge.port': the edge and the origin listener ('server.port') "
+                    + "need different ports");
+        }
+        boolean forward = e.forward() != null && Boolean.TRUE.equals(e.forward().enabled());
+        List<EdgeConfig.ReverseConfig> reverse = e.reverse() == null ? List.of() : e.reverse();
+        if (reverse.isEmpty() && !forward) {
+            throw new ConfigException(source + ": key 'edge': needs 'reverse' rules or 'forward.enabled: true'");
+        }
+        for (int i = 0; i < reverse.size(); i++) {
+            EdgeConfig.ReverseConfig r = reverse.get(i);
+            String key = "edge.reverse[" + i + "]";
+            if (r == null || r.origins() == null || r.origins().isEmpty()) {
+                throw new ConfigException(source + ": key '" + key + ".origins': at least one origin URL is required");
+            }
+            for (int j = 0; j < r.origins().size(); j++) {
+                try {
+                    io.mmsedge.proxy.route.OriginUrl.parse(r.origins().get(j));
+                } catch (IllegalArgumentException ex) {
+                    throw new ConfigException(source + ": key '" + key + ".origins[" + j + "]': " + ex.getMessage());
+                }
+            }
+        }
+        if (forward) {
+            List<String> allow = e.forward().allow();
+            if (allow == null || allow.isEmpty()) {
+                throw new ConfigException(source + ": key 'edge.forward.allow': a forward proxy needs allow rules "
+                        + "(it must not be an open relay)");
+            }
+            for (int i = 0; i < allow.size(); i++) {
+                try {
+                    io.mmsedge.proxy.route.AllowRule.parse(allow.get(i));
+                } catch (IllegalArgumentException ex) {
+                    throw new ConfigException(source + ": key 'edge.forward.allow[" + i + "]': " + ex.getMessage());
+                }
+            }
+        }
+        if (e.maxRedirectHops() != null && (e.maxRedirectHops() < 0 || e.maxRedirectHops() > 20)) {
+            throw new ConfigException(source + ": key 'edge.maxRedirectHops': must be 0..20");
+        }
+        if (e.maxSessions() != null && e.maxSessions() < 0) {
+            throw new ConfigException(source + ": key 'edge.maxSessions': must be >= 0 (0 = unlimited)");
+        }
+        positive(source, "edge.connectTimeoutSeconds", e.connectTimeoutSeconds(), 1);
+        if (e.instanceId() != null && !e.instanceId().matches("[A-Za-z0-9.-]{1,32}")) {
+            throw new ConfigException(source + ": key 'edge.instanceId': 1-32 letters, digits, '.' or '-'");
+        }
+        List<EdgeConfig.RedirectConfig> redirects = e.redirects() == null ? List.of() : e.redirects();
+        for (int i = 0; i < redirects.size(); i++) {
+            EdgeConfig.RedirectConfig r = redirects.get(i);
+            try {
+                new io.mmsedge.proxy.route.RedirectRule(r.pathPrefix(), r.originPattern(),
+                        r.type() == null ? 0 : r.type(), r.location(), Boolean.TRUE.equals(r.whenBusy()));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(source + ": key 'edge.redirects[" + i + "]': " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Proxy settings of a validated edge section. */
+    public static io.mmsedge.proxy.ProxySettings proxySettings(EdgeConfig.EdgeSection e, String version) {
+        List<io.mmsedge.proxy.route.ReverseRule> reverse = new java.util.ArrayList<>();
+        for (EdgeConfig.ReverseConfig r : e.reverse() == null ? List.<EdgeConfig.ReverseConfig>of() : e.reverse()) {
+            reverse.add(new io.mmsedge.proxy.route.ReverseRule(r.prefix(),
+                    r.origins().stream().map(io.mmsedge.proxy.route.OriginUrl::parse).toList()));
+        }
+        boolean forward = e.forward() != null && Boolean.TRUE.equals(e.forward().enabled());
+        List<io.mmsedge.proxy.route.AllowRule> allow = forward
+                ? e.forward().allow().stream().map(io.mmsedge.proxy.route.AllowRule::parse).toList() : List.of();
+        List<io.mmsedge.proxy.route.RedirectRule> redirects = new java.util.ArrayList<>();
+        for (EdgeConfig.RedirectConfig r : e.redirects() == null ? List.<EdgeConfig.RedirectConfig>of() : e.redirects()) {
+            redirects.add(new io.mmsedge.proxy.route.RedirectRule(r.pathPrefix(), r.originPattern(), r.type(),
+                    r.location(), Boolean.TRUE.equals(r.whenBusy())));
+        }
+        io.mmsedge.proxy.ViaToken via = e.instanceId() != null ? io.mmsedge.proxy.ViaToken.of(version, e.instanceId())
+                : io.mmsedge.proxy.ViaToken.generate(version);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        if (e.localNames() != null) {
+            e.localNames().forEach(n -> names.add(n.toLowerCase(java.util.Locale.ROOT)));
+        }
+        return new io.mmsedge.proxy.ProxySettings(reverse, forward, allow, names,
+                e.followRedirects() == null || e.followRedirects(),
+                e.maxRedirectHops() == null ? 5 : e.maxRedirectHops(), redirects,
+                e.maxSessions() == null ? 0 : e.maxSessions(), via,
+                Duration.ofSeconds(e.connectTimeoutSeconds() == null ? 5 : e.connectTimeoutSeconds()));
     }
 
     private static void port(String source, String key, int port) throws ConfigException {

@@ -10,11 +10,46 @@ import java.util.List;
 public record EdgeConfig(
         @JsonProperty("server") ServerSection server,
         @JsonProperty("status") StatusSection status,
-        @JsonProperty("publishingPoints") List<PublishingPointConfig> publishingPoints) {
+        @JsonProperty("publishingPoints") List<PublishingPointConfig> publishingPoints,
+        @JsonProperty("edge") EdgeSection edge) {
 
     public EdgeConfig {
         server = server == null ? ServerSection.DEFAULT : server;
         publishingPoints = publishingPoints == null ? List.of() : List.copyOf(publishingPoints);
+    }
+
+    /**
+     * The edge (proxy) listener: reverse rules map paths to origins; forward mode relays to the
+     * server a player names, if an allow rule permits it.
+     */
+    public record EdgeSection(
+            @JsonProperty("bind") String bind,
+            @JsonProperty("port") Integer port,
+            @JsonProperty("reverse") List<ReverseConfig> reverse,
+            @JsonProperty("forward") ForwardConfig forward,
+            @JsonProperty("followRedirects") Boolean followRedirects,
+            @JsonProperty("maxRedirectHops") Integer maxRedirectHops,
+            @JsonProperty("maxSessions") Integer maxSessions,
+            @JsonProperty("redirects") List<RedirectConfig> redirects,
+            @JsonProperty("connectTimeoutSeconds") Integer connectTimeoutSeconds,
+            @JsonProperty("instanceId") String instanceId,
+            @JsonProperty("localNames") List<String> localNames) {
+    }
+
+    /** Player paths starting with {@code prefix} come from {@code origins} (mms://host[:port][/path]), in order. */
+    public record ReverseConfig(@JsonProperty("prefix") String prefix, @JsonProperty("origins") List<String> origins) {
+    }
+
+    public record ForwardConfig(@JsonProperty("enabled") Boolean enabled, @JsonProperty("allow") List<String> allow) {
+    }
+
+    /** A redirect policy toward players (MS-MMSP 2.2.4.9). */
+    public record RedirectConfig(
+            @JsonProperty("pathPrefix") String pathPrefix,
+            @JsonProperty("originPattern") String originPattern,
+            @JsonProperty("type") Integer type,
+            @JsonProperty("location") String location,
+            @JsonProperty("whenBusy") Boolean whenBusy) {
     }
 
     /** The MMS listener and session settings. */

@@ -1,0 +1,330 @@
+package io.mmsedge.proxy;
+
+import io.mmsedge.protocol.mms.SubscriberName;
+import io.mmsedge.proxy.relay.UpstreamMedia;
+import io.mmsedge.proxy.route.AllowRule;
+import io.mmsedge.proxy.route.OriginUrl;
+import io.mmsedge.proxy.route.RedirectRule;
+import io.mmsedge.proxy.route.ReverseRule;
+import io.mmsedge.proxy.upstream.UpstreamOpenResult;
+import io.mmsedge.proxy.upstream.UpstreamRequest;
+import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.server.Hresults;
+import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.media.OpenRequest;
+import io.mmsedge.server.media.OpenResult;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge's media catalog: every OpenFile becomes an upstream MMS session (MS-MMSP §3.1) to
+ * the origin chosen by the reverse rules, or — in forward mode — to the server the player named
+ * in its subscriberName (§2.2.4.17). The player's session is still our one server session; only
+ * its content comes from upstream.
+ */
+public final class ProxyCatalog implements MediaCatalog {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyCatalog.class);
+    /** Largest Data packet accepted from an origin (PacketSize is 16 bits). */
+    private static final int MAX_UPSTREAM_PACKET = 65535 - 8;
+
+    private final ProxySettings settings;
+    private final EventLoopGroup fallbackGroup;
+    private final ProxyMetrics metrics;
+    private final AtomicInteger upstreamSessions = new AtomicInteger();
+    private volatile InetSocketAddress listenAddress;
+
+    public ProxyCatalog(ProxySettings settings, EventLoopGroup fallbackGroup, ProxyMetrics metrics) {
+        this.settings = settings;
+        this.fallbackGroup = fallbackGroup;
+        this.metrics = metrics;
+    }
+
+    /** Our own MMS listener, so that a host-param naming it is not taken for a forward request. */
+    public void setListenAddress(InetSocketAddress address) {
+        this.listenAddress = address;
+    }
+
+    public int upstreamSessions() {
+        return upstreamSessions.get();
+    }
+
+    public ProxySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public OpenResult open(OpenRequest request) {
+        SubscriberName sub = request.subscriber();
+        if (sub != null && sub.viaContains(settings.via().value())) {
+            log.warn("peer={} path={} proxy loop refused: this edge ({}) is already in VIA [{}]", request.peer(),
+                    request.path(), settings.via(), String.join(", ", sub.via()));
+            metrics.denied("loop");
+            return new OpenResult.Failed(Hresults.NS_E_PROTOCOL_MISMATCH,
+                    "proxy loop: " + settings.via() + " already in VIA " + sub.via());
+        }
+        Target target = route(request);
+        if (target instanceof Target.Denied d) {
+            log.warn("peer={} path={} denied: {}", request.peer(), request.path(), d.reason());
+            metrics.denied(d.token());
+            return new OpenResult.Failed(Hresults.E_ACCESS_DENIED, d.reason());
+        }
+        Target.Upstream up = (Target.Upstream) target;
+        boolean busy = settings.maxSessions() > 0 && upstreamSessions.get() >= settings.maxSessions();
+        for (RedirectRule rule : settings.playerRedirects()) {
+            if (rule.matches(request.path(), up.forwardHost(), busy)) {
+                metrics.redirectToPlayer(rule.type());
+                log.info("peer={} path={} redirecting player: type {} to '{}'{}", request.peer(), request.path(),
+                        rule.type(), rule.location(), rule.whenBusy() ? " (at session limit)" : "");
+                return new OpenResult.Redirect(rule.type(), rule.location(),
+                        rule.whenBusy() ? "session limit reached" : "redirect policy");
+            }
+        }
+        if (busy) {
+            metrics.denied("busy");
+            return new OpenResult.Failed(Hresults.NS_E_SERVER_UNAVAILABLE,
+                    "at the session limit of " + settings.maxSessions());
+        }
+        EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
+        CompletableFuture<OpenResult> result = new CompletableFuture<>();
+        attempt(request, up.candidates(), 0, 0, new HashSet<>(), group, result, null);
+        return new OpenResult.Pending(result);
+    }
+
+    /** Where a request goes. */
+    private sealed interface Target {
+        record Upstream(List<Hop> candidates, String forwardHost) implements Target {
+        }
+
+        record Denied(String reason, String token) implements Target {
+        }
+    }
+
+    /** One upstream attempt: connect to {@code connectTo}, asking for {@code origin}'s {@code path}. */
+    private record Hop(InetSocketAddress connectTo, OriginUrl origin, String path) {
+        static Hop direct(OriginUrl origin, String path) {
+            return new Hop(InetSocketAddress.createUnresolved(origin.host(), origin.port()), origin, path);
+        }
+    }
+
+    private Target route(OpenRequest request) {
+        SubscriberName sub = request.subscriber();
+        String path = request.path();
+        if (settings.forward() && sub != null) {
+            String named = sub.hostString() != null ? sub.hostString() : sub.hostParam();
+            if (named != null && !named.isBlank()) {
+                SubscriberName.HostPort hp = SubscriberName.parseHostInfo(named, OriginUrl.DEFAULT_PORT);
+                if (hp != null && !isSelf(hp, sub.hostString() != null || named.contains(":"))) {
+                    return forward(hp, path);
+                }
+            }
+        }
+        for (ReverseRule rule : settings.reverse()) {
+            if (rule.matches(path)) {
+                List<Hop> hops = new ArrayList<>();
+                for (OriginUrl o : rule.origins()) {
+                    hops.add(Hop.direct(o, o.resolve(rule.strip(path))));
+                }
+                return new Target.Upstream(hops, null);
+            }
+        }
+        return new Target.Denied("no reverse rule serves '" + path + "'"
+                + (settings.forward() ? " and the player named no other server" : ""), "no_route");
+    }
+
+    private Target forward(SubscriberName.HostPort hp, String path) {
+        String host = hp.host().toLowerCase(Locale.ROOT);
+        for (AllowRule rule : settings.allow()) {
+            if (rule.allows(host, hp.port())) {
+                OriginUrl origin = new OriginUrl("mmst", hp.host(), hp.port(), "");
+                return new Target.Upstream(List.of(Hop.direct(origin, path)), hp.host());
+            }
+        }
+        return new Target.Denied("forward request to " + hp.host() + ":" + hp.port()
+                + " is not allowed by any allow rule (not an open relay)", "forward_not_allowed");
+    }
+
+    /**
+     * True when a host-param names this edge. Players put the URL's host there, without its
+     * port (notes/clients.md), so a reverse-proxied request names us; a port is only trusted
+     * when the player gave one explicitly.
+     */
+    private boolean isSelf(SubscriberName.HostPort hp, boolean explicitPort) {
+        String host = hp.host().toLowerCase(Locale.ROOT);
+        InetSocketAddress us = listenAddress;
+        boolean ourName = settings.localNames().contains(host) || host.equals("localhost");
+        if (us != null) {
+            String ourHost = us.getAddress() != null ? us.getAddress().getHostAddress() : us.getHostString();
+            ourName |= host.equals(ourHost) || (us.getAddress() != null && us.getAddress().isAnyLocalAddress());
+            ourName |= host.equals("127.0.0.1") && us.getAddress() != null && us.getAddress().isLoopbackAddress();
+            if (ourName && explicitPort) {
+                return hp.port() == us.getPort();
+            }
+        }
+        return ourName;
+    }
+
+    private void attempt(OpenRequest request, List<Hop> candidates, int index, int hops, Set<String> visited,
+                         EventLoopGroup group, CompletableFuture<OpenResult> result, OpenResult lastFailure) {
+        if (index >= candidates.size()) {
+            result.complete(lastFailure != null ? lastFailure
+                    : new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT, "no origin could be reached"));
+            return;
+        }
+        Hop hop = candidates.get(index);
+        visited.add(hop.origin().hostPort() + "/" + hop.path());
+        resolve(hop.connectTo()).thenCompose(address -> {
+            UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
+                    request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
+                    MAX_UPSTREAM_PACKET);
+            return UpstreamSession.open(up, group);
+        }).whenComplete((r, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                r = new UpstreamOpenResult.Failed(Hresults.NS_E_NOCONNECTION, cause.getMessage() != null
+                        ? cause.getMessage() : cause.toString());
+            }
+            if (r instanceof UpstreamOpenResult.Opened o) {
+                upstreamSessions.incrementAndGet();
+                metrics.upstreamOpened();
+                log.info("peer={} path={} upstream open to {} (via {}){}", request.peer(), request.path(),
+                        hop.origin().hostPort(), hop.connectTo(), hop.path().equals(request.path()) ? ""
+                                : " as " + hop.path());
+                try {
+                    result.complete(new OpenResult.Opened(new UpstreamMedia(displayName(hop), o.session(),
+                            o.openFile(), o.header(), metrics, () -> upstreamSessions.decrementAndGet())));
+                } catch (RuntimeException e) {
+                    o.session().close();
+                    upstreamSessions.decrementAndGet();
+                    result.complete(new OpenResult.Failed(Hresults.E_FAIL, "bad upstream header: " + e.getMessage()));
+                }
+            } else if (r instanceof UpstreamOpenResult.Failed f) {
+                log.warn("peer={} path={} origin {} failed: hr={} {}", request.peer(), request.path(),
+                        hop.origin().hostPort(), Hresults.hex(f.hr()), f.reason());
+                metrics.upstreamFailed();
+                // Content errors (file not found, access denied) are the origin's answer: pass them on.
+                // Connection-level failures move on to the next origin.
+                boolean contentAnswer = f.hr() == Hresults.E_FILE_NOT_FOUND || f.hr() == Hresults.E_ACCESS_DENIED
+                        || f.hr() == Hresults.E_PATH_NOT_FOUND;
+                OpenResult failure = new OpenResult.Failed(f.hr(), "origin " + hop.origin().hostPort() + ": " + f.reason());
+                if (contentAnswer) {
+                    result.complete(failure);
+                } else {
+                    attempt(request, candidates, index + 1, hops, visited, group, result, failure);
+                }
+            } else if (r instanceof UpstreamOpenResult.Redirected rd) {
+                onUpstreamRedirect(request, hop, rd, candidates, index, hops, visited, group, result);
+            } else if (r instanceof UpstreamOpenResult.AuthenticationRequired a) {
+                if (a.ntlm()) {
+                    result.complete(new OpenResult.Failed(Hresults.E_ACCESS_DENIED,
+                            "origin wants NTLM, which this edge does not relay"));
+                } else {
+                    result.complete(new OpenResult.AuthenticationRequired(a.realm()));
+                }
+            }
+        });
+    }
+
+    private void onUpstreamRedirect(OpenRequest request, Hop hop, UpstreamOpenResult.Redirected rd, List<Hop> candidates,
+                                    int index, int hops, Set<String> visited, EventLoopGroup group,
+                                    CompletableFuture<OpenResult> result) {
+        metrics.redirectFromUpstream(rd.type());
+        if (hops >= settings.maxRedirectHops()) {
+            result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT,
+                    "too many redirects (" + hops + ") starting at " + hop.origin()));
+            return;
+        }
+        if (rd.type() == 2) {
+            // §2.2.4.9: use a different proxy; an empty location means go direct to the origin.
+            Hop next;
+            if (rd.location().isEmpty()) {
+                next = Hop.direct(hop.origin(), hop.path());
+                log.info("peer={} path={} upstream asks to bypass proxies: connecting directly to {}", request.peer(),
+                        request.path(), hop.origin().hostPort());
+            } else {
+                OriginUrl proxy;
+                try {
+                    proxy = OriginUrl.parse(rd.location());
+                } catch (IllegalArgumentException e) {
+                    result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT, "bad proxy redirect: " + e.getMessage()));
+                    return;
+                }
+                next = new Hop(InetSocketAddress.createUnresolved(proxy.host(), proxy.port()), hop.origin(), hop.path());
+                log.info("peer={} path={} upstream asks to use proxy {}: reconnecting through it to {}", request.peer(),
+                        request.path(), proxy.hostPort(), hop.origin().hostPort());
+            }
+            if (next.connectTo().equals(hop.connectTo())) {
+                result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT,
+                        "proxy redirect loops back to " + hop.connectTo()));
+                return;
+            }
+            attempt(request, List.of(next), 0, hops + 1, visited, group, result, null);
+            return;
+        }
+        if (!settings.followRedirects()) {
+            log.info("peer={} path={} passing upstream redirect to the player: {}", request.peer(), request.path(),
+                    rd.location());
+            result.complete(new OpenResult.Redirect(OpenResult.Redirect.TYPE_URL, rd.location(), "upstream redirect"));
+            return;
+        }
+        OriginUrl target;
+        try {
+            target = OriginUrl.parse(rd.location());
+        } catch (IllegalArgumentException e) {
+            result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT, "bad redirect: " + e.getMessage()));
+            return;
+        }
+        String key = target.hostPort() + "/" + target.path();
+        if (!visited.add(key)) {
+            result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT, "redirect loop at " + target));
+            return;
+        }
+        log.info("peer={} path={} following upstream redirect to {}", request.peer(), request.path(), target);
+        attempt(request, List.of(Hop.direct(target, target.path())), 0, hops + 1, visited, group, result, null);
+    }
+
+    /**
+     * Resolves an origin's name off the event loop (a DNS lookup must never block sessions);
+     * literal addresses resolve at once.
+     */
+    private static CompletableFuture<InetSocketAddress> resolve(InetSocketAddress a) {
+        if (!a.isUnresolved()) {
+            return CompletableFuture.completedFuture(a);
+        }
+        String host = a.getHostString();
+        if (host.matches("[0-9.]+") || host.contains(":")) {
+            return CompletableFuture.completedFuture(new InetSocketAddress(host.replace("[", "").replace("]", ""),
+                    a.getPort()));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            InetSocketAddress r = new InetSocketAddress(host, a.getPort());
+            if (r.isUnresolved()) {
+                throw new java.util.concurrent.CompletionException(
+                        new java.net.UnknownHostException("cannot resolve origin host " + host));
+            }
+            return r;
+        }, RESOLVER);
+    }
+
+    /** Few threads, daemon: name lookups for origins and forward targets. */
+    private static final java.util.concurrent.Executor RESOLVER = java.util.concurrent.Executors.newFixedThreadPool(2,
+            r -> {
+                Thread t = new Thread(r, "mms-edge-resolver");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private static String displayName(Hop hop) {
+        return "upstream:" + hop.origin().hostPort();
+    }
+}

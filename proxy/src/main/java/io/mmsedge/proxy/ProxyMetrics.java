@@ -1,0 +1,32 @@
+package io.mmsedge.proxy;
+
+/** Proxy events for metrics; the distribution binds them to Micrometer. Thread-safe, cheap. */
+public interface ProxyMetrics {
+
+    ProxyMetrics NONE = new ProxyMetrics() {
+    };
+
+    default void upstreamOpened() {
+    }
+
+    default void upstreamClosed() {
+    }
+
+    default void upstreamFailed() {
+    }
+
+    default void upstreamBytes(long bytes) {
+    }
+
+    /** A redirect the origin sent us, by type (1 URL, 2 proxy). */
+    default void redirectFromUpstream(int type) {
+    }
+
+    /** A redirect we sent a player, by type. */
+    default void redirectToPlayer(int type) {
+    }
+
+    /** A refused request: forward_not_allowed, no_route, loop, busy. */
+    default void denied(String reason) {
+    }
+}

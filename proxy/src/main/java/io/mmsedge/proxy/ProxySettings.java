@@ -1,0 +1,70 @@
+package io.mmsedge.proxy;
+
+import io.mmsedge.proxy.route.AllowRule;
+import io.mmsedge.proxy.route.RedirectRule;
+import io.mmsedge.proxy.route.ReverseRule;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How the edge relays.
+ *
+ * @param reverse           reverse-proxy rules, first match wins
+ * @param forward           forward-proxy mode: players name the origin in subscriberName
+ * @param allow             forward-proxy allow rules; nothing else is relayed
+ * @param localNames        host names (lower case) that mean this edge itself, besides its own
+ *                          listener addresses: a host-param naming them is not a forward request
+ * @param followRedirects   follow upstream type-1 redirects here (true) or pass them to the player
+ * @param maxRedirectHops   bound on followed redirects per open
+ * @param playerRedirects   redirect policies toward players (type 1 and 2)
+ * @param maxSessions       upstream sessions this edge will hold (0 = unlimited)
+ * @param via               this instance's VIA token
+ * @param connectTimeout    upstream connect and reply timeout
+ */
+public record ProxySettings(
+        List<ReverseRule> reverse,
+        boolean forward,
+        List<AllowRule> allow,
+        Set<String> localNames,
+        boolean followRedirects,
+        int maxRedirectHops,
+        List<RedirectRule> playerRedirects,
+        int maxSessions,
+        ViaToken via,
+        Duration connectTimeout) {
+
+    public ProxySettings {
+        reverse = List.copyOf(reverse);
+        allow = List.copyOf(allow);
+        localNames = Set.copyOf(localNames);
+        playerRedirects = List.copyOf(playerRedirects);
+        if (maxRedirectHops < 0 || maxRedirectHops > 20) {
+            throw new IllegalArgumentException("maxRedirectHops must be 0..20");
+        }
+    }
+
+    public static ProxySettings reverseTo(List<ReverseRule> rules, ViaToken via) {
+        return new ProxySettings(rules, false, List.of(), Set.of(), true, 5, List.of(), 0, via, Duration.ofSeconds(5));
+    }
+
+    public ProxySettings withForward(List<AllowRule> allowRules) {
+        return new ProxySettings(reverse, true, allowRules, localNames, followRedirects, maxRedirectHops,
+                playerRedirects, maxSessions, via, connectTimeout);
+    }
+
+    public ProxySettings withPlayerRedirects(List<RedirectRule> rules, int maxSessions) {
+        return new ProxySettings(reverse, forward, allow, localNames, followRedirects, maxRedirectHops, rules,
+                maxSessions, via, connectTimeout);
+    }
+
+    public ProxySettings withFollowRedirects(boolean follow) {
+        return new ProxySettings(reverse, forward, allow, localNames, follow, maxRedirectHops, playerRedirects,
+                maxSessions, via, connectTimeout);
+    }
+
+    public ProxySettings withConnectTimeout(Duration d) {
+        return new ProxySettings(reverse, forward, allow, localNames, followRedirects, maxRedirectHops,
+                playerRedirects, maxSessions, via, d);
+    }
+}

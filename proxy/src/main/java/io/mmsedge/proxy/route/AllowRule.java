@@ -1,0 +1,105 @@
+package io.mmsedge.proxy.route;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * One forward-proxy allow rule: a host pattern ({@code *.example.com}, {@code media.example.com},
+ * optionally {@code :port}) or a CIDR block ({@code 10.0.0.0/8}, {@code ::1/128}). A forward
+ * proxy without rules relays nothing: it must never be an open relay.
+ */
+public final class AllowRule {
+
+    private final String text;
+    private final Pattern hostPattern;
+    private final int port; // -1 = any
+    private final byte[] network;
+    private final int prefixLength;
+
+    private AllowRule(String text, Pattern hostPattern, int port, byte[] network, int prefixLength) {
+        this.text = text;
+        this.hostPattern = hostPattern;
+        this.port = port;
+        this.network = network;
+        this.prefixLength = prefixLength;
+    }
+
+    public static AllowRule parse(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("empty allow rule");
+        }
+        int slash = t.indexOf('/');
+        if (slash > 0) {
+            try {
+                InetAddress net = InetAddress.getByName(t.substring(0, slash));
+                int prefix = Integer.parseInt(t.substring(slash + 1));
+                int bits = net.getAddress().length * 8;
+                if (prefix < 0 || prefix > bits) {
+                    throw new IllegalArgumentException("bad prefix length in " + t);
+                }
+                return new AllowRule(t, null, -1, net.getAddress(), prefix);
+            } catch (UnknownHostException | NumberFormatException e) {
+                throw new IllegalArgumentException("bad CIDR block: " + t);
+            }
+        }
+        int port = -1;
+        String host = t;
+        int colon = t.lastIndexOf(':');
+        if (colon > 0 && t.indexOf(':') == colon) {
+            try {
+                port = Integer.parseInt(t.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in allow rule " + t);
+            }
+            host = t.substring(0, colon);
+        }
+        if (!host.matches("[A-Za-z0-9*.\\-\\[\\]:]+")) {
+            throw new IllegalArgumentException("bad host pattern: " + t);
+        }
+        String regex = Pattern.quote(host.toLowerCase(Locale.ROOT)).replace("*", "\\E[^.]*\\Q");
+        if (host.startsWith("*.")) {
+            // *.example.com also matches deeper names (a.b.example.com)
+            regex = "(?:[^.]+\\.)+" + Pattern.quote(host.substring(2).toLowerCase(Locale.ROOT));
+        }
+        return new AllowRule(t, Pattern.compile(regex), port, null, 0);
+    }
+
+    /** True if a forward request to host:port is allowed by this rule. */
+    public boolean allows(String host, int targetPort) {
+        if (network != null) {
+            try {
+                // Literal addresses only: a name is not resolved here (no DNS on the decision path).
+                if (!host.matches("[0-9.]+|\\[?[0-9A-Fa-f:]+\\]?")) {
+                    return false;
+                }
+                byte[] a = InetAddress.getByName(host.replace("[", "").replace("]", "")).getAddress();
+                if (a.length != network.length) {
+                    return false;
+                }
+                int full = prefixLength / 8;
+                for (int i = 0; i < full; i++) {
+                    if (a[i] != network[i]) {
+                        return false;
+                    }
+                }
+                int rest = prefixLength % 8;
+                if (rest == 0) {
+                    return true;
+                }
+                int mask = (0xFF << (8 - rest)) & 0xFF;
+                return (a[full] & mask) == (network[full] & mask);
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+        return (port < 0 || port == targetPort) && hostPattern.matcher(host.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
