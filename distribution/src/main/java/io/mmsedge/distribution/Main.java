@@ -38,6 +38,7 @@ public final class Main {
                                                         an edge (reverse proxy) in front of origins; --forward also
                                                         relays to servers players name, if an --allow rule permits
               mms-edge inspect FILE.asf                 print a JSON summary of an ASF file
+              mms-edge passwd USER                      read a password on stdin, print a users-file line
               mms-edge --version
             """;
 
@@ -60,6 +61,8 @@ public final class Main {
             switch (args[0]) {
                 case "inspect":
                     return inspect(args, out, err);
+                case "passwd":
+                    return passwd(args, out, err);
                 case "origin":
                     return serve(originConfig(args), Path.of("."));
                 case "edge":
@@ -111,6 +114,28 @@ public final class Main {
             err.println("mms-edge: cannot read " + args[1] + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    private static int passwd(String[] args, PrintStream out, PrintStream err) throws IOException {
+        if (args.length != 2 || !args[1].matches("[^:\\s]+")) {
+            err.println("mms-edge: passwd takes one user name (no ':' or spaces)");
+            return 2;
+        }
+        char[] password;
+        if (System.console() != null) {
+            password = System.console().readPassword("password for %s: ", args[1]);
+        } else {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+                    .readLine();
+            password = line == null ? new char[0] : line.toCharArray();
+        }
+        if (password == null || password.length == 0) {
+            err.println("mms-edge: empty password");
+            return 2;
+        }
+        out.println(args[1] + ":" + io.mmsedge.distribution.auth.PasswordHash.hash(password));
+        java.util.Arrays.fill(password, '\0');
+        return 0;
     }
 
     private static int serve(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {

@@ -62,6 +62,12 @@ public final class ProxyCatalog implements MediaCatalog {
         return settings;
     }
 
+    /** Origins may challenge, and Basic challenges are relayed (§2.2.4.2 AuthenPackage). */
+    @Override
+    public String authenPackage() {
+        return "BASIC";
+    }
+
     @Override
     public OpenResult open(OpenRequest request) {
         SubscriberName sub = request.subscriber();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.asf.AsfFile;

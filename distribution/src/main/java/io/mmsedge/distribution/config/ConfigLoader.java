@@ -142,6 +142,15 @@ public final class ConfigLoader {
                 default -> throw new ConfigException(source + ": key '" + key + ".type': unknown type '" + type
                         + "' (expected directory or playlist)");
             }
+            if (p.auth() != null) {
+                if (p.auth().usersFile() == null || p.auth().usersFile().isBlank()) {
+                    throw new ConfigException(source + ": key '" + key + ".auth.usersFile': required");
+                }
+                if (p.auth().realm() != null && !p.auth().realm().matches("[\\x20-\\x7E&&[^\"\\\\]]{0,64}")) {
+                    throw new ConfigException(source + ": key '" + key + ".auth.realm': up to 64 printable characters, "
+                            + "no quotes or backslashes");
+                }
+            }
         }
     }
 

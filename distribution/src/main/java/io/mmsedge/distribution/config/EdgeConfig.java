@@ -80,6 +80,14 @@ public record EdgeConfig(
             @JsonProperty("name") String name,
             @JsonProperty("type") String type,
             @JsonProperty("path") String path,
-            @JsonProperty("entries") List<String> entries) {
+            @JsonProperty("entries") List<String> entries,
+            @JsonProperty("auth") AuthConfig auth) {
+    }
+
+    /**
+     * Basic authentication for a publishing point (MS-MMSP 4.6.1): players must give a user of
+     * {@code usersFile} (lines "user:pbkdf2-sha256$...", made by {@code mms-edge passwd USER}).
+     */
+    public record AuthConfig(@JsonProperty("realm") String realm, @JsonProperty("usersFile") String usersFile) {
     }
 }

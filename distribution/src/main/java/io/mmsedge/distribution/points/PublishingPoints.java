@@ -1,6 +1,8 @@
 package io.mmsedge.distribution.points;
 
 import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.auth.BasicAuthCatalog;
+import io.mmsedge.distribution.auth.UsersFile;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.server.Hresults;
 import io.mmsedge.server.media.AsfFileEntry;
@@ -28,15 +30,24 @@ public final class PublishingPoints implements MediaCatalog {
 
     private final Map<String, MediaCatalog> points;
     private final MediaCatalog fallback;
+    private final boolean anyAuthentication;
 
-    private PublishingPoints(Map<String, MediaCatalog> points) {
+    private PublishingPoints(Map<String, MediaCatalog> points, boolean anyAuthentication) {
         this.points = points;
         this.fallback = points.get("");
+        this.anyAuthentication = anyAuthentication;
+    }
+
+    /** "BASIC" when some point may challenge (§2.2.4.2 AuthenPackage), else empty. */
+    @Override
+    public String authenPackage() {
+        return anyAuthentication ? "BASIC" : "";
     }
 
     /** Builds the points of a validated configuration, checking that their files exist. */
     public static PublishingPoints from(EdgeConfig cfg, Path baseDir, ByteBufAllocator alloc) throws ConfigException {
         Map<String, MediaCatalog> map = new LinkedHashMap<>();
+        boolean anyAuth = false;
         List<EdgeConfig.PublishingPointConfig> list = cfg.publishingPoints();
         for (int i = 0; i < list.size(); i++) {
             EdgeConfig.PublishingPointConfig p = list.get(i);
@@ -59,8 +70,14 @@ public final class PublishingPoints implements MediaCatalog {
                 }
                 map.put(name, new PlaylistCatalog(name, files, alloc));
             }
+            if (p.auth() != null) {
+                UsersFile users = UsersFile.load(baseDir.resolve(p.auth().usersFile()).normalize(), key + ".auth.usersFile");
+                String realm = p.auth().realm() != null ? p.auth().realm() : displayName(name);
+                map.put(name, new BasicAuthCatalog(map.get(name), realm, users));
+                anyAuth = true;
+            }
         }
-        return new PublishingPoints(map);
+        return new PublishingPoints(map, anyAuth);
     }
 
     /** The names of the configured points ("" = default). */

@@ -103,6 +103,9 @@ public final class ServerSession {
     private int openPlayIncarnation;
     private String pendingOpenPath;
     private int challengeCookie;
+    /** Challenges sent for the current OpenFile; a player gets {@value #MAX_CHALLENGES}, then a refusal. */
+    private int challenges;
+    private static final int MAX_CHALLENGES = 3;
 
     /** Incarnation (§3.2.1): playIncarnation of the Data packets now being sent. */
     private int incarnation;
@@ -316,6 +319,7 @@ public final class ServerSession {
             return;
         }
         openPlayIncarnation = o.playIncarnation();
+        challenges = 0;
         pendingOpenPath = ContentPaths.normalize(o.fileName());
         requestedPath = pendingOpenPath;
         String credentials = null;
@@ -382,6 +386,16 @@ public final class ServerSession {
             send(new ReportRedirect(Hresults.S_OK, r.type(), r.location()));
             close();
         } else if (result instanceof OpenResult.AuthenticationRequired a) {
+            if (++challenges > MAX_CHALLENGES) {
+                setState(SessionState.FUNNEL_READY);
+                challenges = 0;
+                metrics.error("auth_failed");
+                accessLog.info("peer={} path={} event=open-failed hr={} reason=\"authentication failed {} times\"",
+                        io.peer(), requestedPath, Hresults.hex(Hresults.E_ACCESS_DENIED), MAX_CHALLENGES);
+                send(new ReportOpenFile(Hresults.E_ACCESS_DENIED, openPlayIncarnation, OPEN_FILE_ID, 0, 0, 0, 0.0, 0,
+                        0, 0L, 0, 0));
+                return;
+            }
             do {
                 challengeCookie = random.nextInt();
             } while (challengeCookie == 0);
