@@ -120,6 +120,16 @@ public final class ProxyCatalog implements MediaCatalog {
         static Hop direct(OriginUrl origin, String path) {
             return new Hop(InetSocketAddress.createUnresolved(origin.host(), origin.port()), origin, path);
         }
+
+        static Hop through(OriginUrl proxy, OriginUrl origin, String path) {
+            return new Hop(InetSocketAddress.createUnresolved(proxy.host(), proxy.port()), origin, path);
+        }
+    }
+
+    /** The first hop to an origin: through the configured upstream proxy, if any. */
+    private Hop firstHop(OriginUrl origin, String path) {
+        return settings.upstreamProxy() == null ? Hop.direct(origin, path)
+                : Hop.through(settings.upstreamProxy(), origin, path);
     }
 
     private Target route(OpenRequest request) {
@@ -138,7 +148,7 @@ public final class ProxyCatalog implements MediaCatalog {
             if (rule.matches(path)) {
                 List<Hop> hops = new ArrayList<>();
                 for (OriginUrl o : rule.origins()) {
-                    hops.add(Hop.direct(o, o.resolve(rule.strip(path))));
+                    hops.add(firstHop(o, o.resolve(rule.strip(path))));
                 }
                 return new Target.Upstream(hops, null);
             }
@@ -152,7 +162,7 @@ public final class ProxyCatalog implements MediaCatalog {
         for (AllowRule rule : settings.allow()) {
             if (rule.allows(host, hp.port())) {
                 OriginUrl origin = new OriginUrl("mmst", hp.host(), hp.port(), "");
-                return new Target.Upstream(List.of(Hop.direct(origin, path)), hp.host());
+                return new Target.Upstream(List.of(firstHop(origin, path)), hp.host());
             }
         }
         return new Target.Denied("forward request to " + hp.host() + ":" + hp.port()
@@ -296,7 +306,7 @@ public final class ProxyCatalog implements MediaCatalog {
             return;
         }
         log.info("peer={} path={} following upstream redirect to {}", request.peer(), request.path(), target);
-        attempt(request, List.of(Hop.direct(target, target.path())), 0, hops + 1, visited, group, result, null);
+        attempt(request, List.of(firstHop(target, target.path())), 0, hops + 1, visited, group, result, null);
     }
 
     /**

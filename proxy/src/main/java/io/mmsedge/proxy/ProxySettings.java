@@ -21,6 +21,8 @@ import java.util.Set;
  * @param maxSessions       upstream sessions this edge will hold (0 = unlimited)
  * @param via               this instance's VIA token
  * @param connectTimeout    upstream connect and reply timeout
+ * @param upstreamProxy     an MMS proxy to reach origins through (null = connect directly); an
+ *                          origin's type-2 redirect may change or drop it (§2.2.4.9)
  */
 public record ProxySettings(
         List<ReverseRule> reverse,
@@ -32,7 +34,8 @@ public record ProxySettings(
         List<RedirectRule> playerRedirects,
         int maxSessions,
         ViaToken via,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        io.mmsedge.proxy.route.OriginUrl upstreamProxy) {
 
     public ProxySettings {
         reverse = List.copyOf(reverse);
@@ -45,26 +48,26 @@ public record ProxySettings(
     }
 
     public static ProxySettings reverseTo(List<ReverseRule> rules, ViaToken via) {
-        return new ProxySettings(rules, false, List.of(), Set.of(), true, 5, List.of(), 0, via, Duration.ofSeconds(5));
+        return new ProxySettings(rules, false, List.of(), Set.of(), true, 5, List.of(), 0, via, Duration.ofSeconds(5), null);
     }
 
     public ProxySettings withForward(List<AllowRule> allowRules) {
         return new ProxySettings(reverse, true, allowRules, localNames, followRedirects, maxRedirectHops,
-                playerRedirects, maxSessions, via, connectTimeout);
+                playerRedirects, maxSessions, via, connectTimeout, upstreamProxy);
     }
 
     public ProxySettings withPlayerRedirects(List<RedirectRule> rules, int maxSessions) {
         return new ProxySettings(reverse, forward, allow, localNames, followRedirects, maxRedirectHops, rules,
-                maxSessions, via, connectTimeout);
+                maxSessions, via, connectTimeout, upstreamProxy);
     }
 
     public ProxySettings withFollowRedirects(boolean follow) {
         return new ProxySettings(reverse, forward, allow, localNames, follow, maxRedirectHops, playerRedirects,
-                maxSessions, via, connectTimeout);
+                maxSessions, via, connectTimeout, upstreamProxy);
     }
 
     public ProxySettings withConnectTimeout(Duration d) {
         return new ProxySettings(reverse, forward, allow, localNames, followRedirects, maxRedirectHops,
-                playerRedirects, maxSessions, via, d);
+                playerRedirects, maxSessions, via, d, upstreamProxy);
     }
 }

@@ -207,6 +207,13 @@ public final class ConfigLoader {
             throw new ConfigException(source + ": key 'edge.maxSessions': must be >= 0 (0 = unlimited)");
         }
         positive(source, "edge.connectTimeoutSeconds", e.connectTimeoutSeconds(), 1);
+        if (e.upstreamProxy() != null) {
+            try {
+                io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy());
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(source + ": key 'edge.upstreamProxy': " + ex.getMessage());
+            }
+        }
         if (e.instanceId() != null && !e.instanceId().matches("[A-Za-z0-9.-]{1,32}")) {
             throw new ConfigException(source + ": key 'edge.instanceId': 1-32 letters, digits, '.' or '-'");
         }
@@ -247,7 +254,8 @@ public final class ConfigLoader {
                 e.followRedirects() == null || e.followRedirects(),
                 e.maxRedirectHops() == null ? 5 : e.maxRedirectHops(), redirects,
                 e.maxSessions() == null ? 0 : e.maxSessions(), via,
-                Duration.ofSeconds(e.connectTimeoutSeconds() == null ? 5 : e.connectTimeoutSeconds()));
+                Duration.ofSeconds(e.connectTimeoutSeconds() == null ? 5 : e.connectTimeoutSeconds()),
+                e.upstreamProxy() == null ? null : io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy()));
     }
 
     private static void port(String source, String key, int port) throws ConfigException {

@@ -33,7 +33,8 @@ public record EdgeConfig(
             @JsonProperty("redirects") List<RedirectConfig> redirects,
             @JsonProperty("connectTimeoutSeconds") Integer connectTimeoutSeconds,
             @JsonProperty("instanceId") String instanceId,
-            @JsonProperty("localNames") List<String> localNames) {
+            @JsonProperty("localNames") List<String> localNames,
+            @JsonProperty("upstreamProxy") String upstreamProxy) {
     }
 
     /** Player paths starting with {@code prefix} come from {@code origins} (mms://host[:port][/path]), in order. */

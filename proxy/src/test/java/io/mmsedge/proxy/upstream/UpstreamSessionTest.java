@@ -1,5 +1,7 @@
 package io.mmsedge.proxy.upstream;
 
+import io.mmsedge.fixtures.ScriptedMmsServer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -421,7 +423,7 @@ class UpstreamSessionTest {
     @ParameterizedTest
     @CsvSource(value = {"2,''", "1,mmst://other.example:1755/x.asf"}, quoteCharacter = '\'')
     void redirectBeforeReportOpenFileIsReturnedNotFollowed(int type, String location) throws Exception {
-        try (ScriptedPeer peer = new ScriptedPeer((m, ch) -> {
+        try (ScriptedMmsServer peer = new ScriptedMmsServer((m, ch) -> {
             if (m instanceof OpenFile) {
                 ch.writeAndFlush(new ReportRedirect(0, type, location));
             }
@@ -445,7 +447,7 @@ class UpstreamSessionTest {
 
     @Test
     void reportOpenFileWithAnOversizedPacketSizeIsAProtocolError() throws Exception {
-        try (ScriptedPeer peer = new ScriptedPeer((m, ch) -> {
+        try (ScriptedMmsServer peer = new ScriptedMmsServer((m, ch) -> {
             if (m instanceof OpenFile o) {
                 ch.writeAndFlush(new ReportOpenFile(0, o.playIncarnation(), 1, 0, 0, 0, 1.0, 1, 70_000, 1, 1000, 5000));
             }
@@ -459,7 +461,7 @@ class UpstreamSessionTest {
 
     @Test
     void headerLongerThanAnnouncedIsAProtocolError() throws Exception {
-        try (ScriptedPeer peer = new ScriptedPeer((m, ch) -> {
+        try (ScriptedMmsServer peer = new ScriptedMmsServer((m, ch) -> {
             if (m instanceof OpenFile o) {
                 ch.writeAndFlush(new ReportOpenFile(0, o.playIncarnation(), 1, 0, 0, 0, 1.0, 1, 1000, 1, 1000, 100));
             } else if (m instanceof io.mmsedge.protocol.mms.message.ReadBlock rb) {
@@ -477,7 +479,7 @@ class UpstreamSessionTest {
 
     @Test
     void ntlmChallengeIsReportedAsAuthenticationRequired() throws Exception {
-        try (ScriptedPeer peer = new ScriptedPeer((m, ch) -> {
+        try (ScriptedMmsServer peer = new ScriptedMmsServer((m, ch) -> {
             if (m instanceof OpenFile o) {
                 ch.writeAndFlush(new SecurityChallenge(o.playIncarnation(), 7, new byte[] {0, 0, 1, 2, 3, 4}));
             }
