@@ -281,6 +281,34 @@ class EdgeProxyTest {
     }
 
     @Test
+    void thePlayersLoggingIsForwardedToTheOriginAndLoggedAtTheEdge() throws Exception {
+        try (RecordingOrigin origin = new RecordingOrigin(0); EdgeApplication edge = reverseEdge(origin.port(), "log");
+             io.mmsedge.fixtures.LogCapture logs = io.mmsedge.fixtures.LogCapture.begin();
+             AsfFile f = AsfFile.open(Fixtures.media("audio.asf"));
+             MmsTestClient c = MmsTestClient.connect(edge.edgeAddress(), Duration.ofSeconds(10))) {
+            c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
+            assertEquals(0, c.open("audio.asf").hr());
+            c.readHeader(2);
+            c.selectStreams(1);
+            c.startPlaying(0, 4);
+            c.readUntilEnd(false, 10_000);
+            io.mmsedge.protocol.mms.ClientLogInfo info = new io.mmsedge.protocol.mms.ClientLogInfo(
+                    "mmst://edge/audio.asf", "-", "test-agent", "-", 0L, "en-US", "{pid-42}", "test.exe", 0L,
+                    8000, 0L, 32000, "wmav2", "-", 0, 8000, 1, 0, 0, 1000L, 12, 0, 0, 100, 0);
+            c.send(new io.mmsedge.protocol.mms.message.Logging(new io.mmsedge.protocol.mms.ClientLog(info, 1, -1, "-",
+                    "Linux", 0L, "x86", "mms", "TCP", 0, 0, 0, 0, 0)));
+            int playerPort = c.localPort();
+            String atEdge = logs.await(3000, "peer=/127.0.0.1:" + playerPort, "event=client-log");
+            assertNotNull(atEdge, "logged at the edge: " + logs.lines());
+            String atOrigin = logs.await(3000, "event=client-log", "{pid-42}");
+            assertNotNull(atOrigin);
+            assertTrue(logs.lines().stream().filter(l -> l.contains("event=client-log") && l.contains("{pid-42}"))
+                    .anyMatch(l -> !l.contains("peer=/127.0.0.1:" + playerPort + " ")),
+                    "the origin logged it too, from the edge's upstream connection: " + logs.lines());
+        }
+    }
+
+    @Test
     void playerRedirectPoliciesSendType2AndType1() throws Exception {
         try (RecordingOrigin origin = new RecordingOrigin(0);
              EdgeApplication edge = edge("""

@@ -425,6 +425,30 @@ class OnDemandSessionTest {
     }
 
     @Test
+    void acceleratedStartSendsTheRequestedDurationAtTheRequestedRate() throws Exception {
+        // Real-time pacing. dwAccelBandwidth 20 Mbit/s for dwAccelDuration 4 s (§3.2.5.11): the
+        // first 4 s of av.asf (~180 kbit/s) leave in a burst on top of the preroll lead, the rest
+        // in real time, so the 12 s file arrives in about (12 - preroll - 4) s instead of
+        // (12 - preroll) s.
+        ServerSettings s = ServerSettings.defaults();
+        try (AsfFile f = AsfFile.open(Fixtures.media("av.asf")); TestOrigin o = new TestOrigin(s);
+             MmsTestClient c = MmsTestClient.connect(o.address(), Duration.ofSeconds(30))) {
+            c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
+            c.open("av.asf");
+            c.readHeader(2);
+            c.selectStreams(streamNumbers(f, null));
+            long t0 = System.nanoTime();
+            c.startPlayingAt(new StartPlaying(1, 0, 0, -1, -1, 0, 4, 20_000_000, 4_000, 20_000_000));
+            MmsTestClient.PlayResult r = c.readUntilEnd(false, 100_000);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double realTime = f.header().sendDurationHns() / 1e7 - f.header().prerollMs() / 1000.0;
+            assertEquals(f.packetCount(), r.packets.size());
+            assertTrue(seconds < realTime - 2.5, "accelerated start took " + seconds + " s of " + realTime + " s");
+            assertTrue(seconds > realTime - 4 - 1.5, "after the burst the rest is still paced: " + seconds + " s");
+        }
+    }
+
+    @Test
     void pacingKeepsToTheContentRate() throws Exception {
         // At pacing speed 4, av.asf (12 s, preroll sent ahead) can't arrive in much less than
         // (duration - preroll) / 4. Unpaced it arrives far sooner. Bounds are loose on purpose:
