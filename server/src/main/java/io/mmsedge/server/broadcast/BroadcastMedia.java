@@ -18,7 +18,7 @@ public final class BroadcastMedia implements Media {
     private final String publishingPoint;
     private final EventLoop loop;
     private ContentInfo current;
-    private BroadcastSubscriber subscriber;
+    private volatile BroadcastSubscriber subscriber;
 
     BroadcastMedia(Broadcast broadcast, String publishingPoint, EventLoop loop, ContentInfo header) {
         this.broadcast = broadcast;
@@ -36,7 +36,7 @@ public final class BroadcastMedia implements Media {
         return broadcast;
     }
 
-    /** This session's subscription, or null before the first play request (for tests and status). */
+    /** This session's latest subscription, or null before the first play request (for tests and status). */
     public BroadcastSubscriber subscriber() {
         return subscriber;
     }
@@ -94,8 +94,7 @@ public final class BroadcastMedia implements Media {
     @Override
     public void close() {
         if (subscriber != null) {
-            subscriber.close();
-            subscriber = null;
+            subscriber.close(); // kept (closed, holding nothing) for status and tests
         }
     }
 }
