@@ -105,7 +105,8 @@ public final class Broadcast implements AutoCloseable {
      * make it seekable, and CANSEEK/CANSTRIDE would invite seeks a live point can't serve.
      */
     public static ContentInfo asBroadcast(ContentInfo entry) {
-        return new ContentInfo(entry.fileHeader(), entry.packetSize(), 0, entry.bitRate(), 0, entry.prerollMs(),
+        return new ContentInfo(LiveHeader.rewrite(entry.fileHeader()), entry.packetSize(), 0, entry.bitRate(), 0,
+                entry.prerollMs(),
                 ContentInfo.ATTR_BROADCAST, entry.streams());
     }
 

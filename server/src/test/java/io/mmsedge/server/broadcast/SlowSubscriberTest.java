@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class SlowSubscriberTest {
 
-    private static final long QUEUE = 64 * 1024;
+    private static final long QUEUE = 512 * 1024;
     private static final Duration LAG = Duration.ofSeconds(1);
 
     @Test
@@ -29,7 +29,7 @@ class SlowSubscriberTest {
         BroadcastSettings limits = BroadcastSettings.defaults().withMaxQueueBytes(QUEUE).withMaxLag(LAG);
         try (AsfFile av = AsfFile.open(BroadcastTestServer.av());
              BroadcastTestServer server = new BroadcastTestServer(ServerSettings.defaults().withPacingSpeed(0),
-                     Map.of("live", List.of(BroadcastTestServer.av())), Map.of("live", limits), 100)) {
+                     Map.of("live", List.of(BroadcastTestServer.av())), Map.of("live", limits), 50)) {
             int[] all = BroadcastSessionTest.streams(av, null);
             MmsTestClient slow = MmsTestClient.connect(server.address(), Duration.ofSeconds(10));
             MmsTestClient normal = MmsTestClient.connect(server.address(), Duration.ofSeconds(10));
