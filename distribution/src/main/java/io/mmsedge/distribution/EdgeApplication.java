@@ -67,6 +67,7 @@ public final class EdgeApplication implements AutoCloseable {
         try {
             String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
             int port = cfg.server().port() != null ? cfg.server().port() : 1755;
+            points.startBroadcasts(group, settings, metrics);
             mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
             EdgeApplication[] self = new EdgeApplication[1];
             if (cfg.status() != null) {
@@ -82,6 +83,7 @@ public final class EdgeApplication implements AutoCloseable {
             if (mms != null) {
                 mms.stop(Duration.ZERO);
             }
+            points.close();
             if (status != null) {
                 status.close();
             }
@@ -141,6 +143,7 @@ public final class EdgeApplication implements AutoCloseable {
             status.close();
         }
         mms.stop(Duration.ofSeconds(2));
+        points.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         registry.close();
     }
