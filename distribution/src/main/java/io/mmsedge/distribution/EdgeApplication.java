@@ -80,6 +80,7 @@ public final class EdgeApplication implements AutoCloseable {
             if (!cfg.publishingPoints().isEmpty()) {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
                 int port = cfg.server().port() != null ? cfg.server().port() : 1755;
+                points.startBroadcasts(group, settings, metrics);
                 mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
             }
             if (cfg.edge() != null) {
@@ -111,6 +112,7 @@ public final class EdgeApplication implements AutoCloseable {
             if (edge != null) {
                 edge.stop(Duration.ZERO);
             }
+            points.close();
             if (status != null) {
                 status.close();
             }
@@ -193,6 +195,7 @@ public final class EdgeApplication implements AutoCloseable {
         if (mms != null) {
             mms.stop(Duration.ofSeconds(2));
         }
+        points.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         registry.close();
     }

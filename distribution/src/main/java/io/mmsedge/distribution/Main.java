@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
  *   mms-edge                                   embedded default (bundled samples on 127.0.0.1:1755)
  *   mms-edge --config FILE                     a full configuration
  *   mms-edge origin --port P --media DIR [--bind ADDR] [--status-port P] [--pacing-speed X]
+ *                   [--live NAME=FILE.asf]...   (--media optional when --live is given)
  *   mms-edge inspect FILE.asf                  JSON summary of an ASF file
  * </pre>
  */
@@ -33,6 +34,8 @@ public final class Main {
               mms-edge --config FILE                    run a configuration file (YAML)
               mms-edge origin --port PORT --media DIR [--bind ADDR] [--status-port PORT] [--pacing-speed X]
                                                         serve DIR's ASF files on demand at mmst://host:PORT/<file>
+                  [--live NAME=FILE.asf]...             also broadcast FILE.asf, looped, at mmst://host:PORT/NAME
+                                                        (repeatable; --media is optional with --live)
               mms-edge edge --port PORT --origin mms://HOST[:PORT][/path] [--origin ...] [--bind ADDR]
                             [--forward --allow HOSTPATTERN|CIDR ...] [--status-port PORT] [--instance-id ID]
                                                         an edge (reverse proxy) in front of origins; --forward also
@@ -165,9 +168,30 @@ public final class Main {
     }
 
     static EdgeConfig originConfig(String[] args) throws UsageException, ConfigException {
+        // --live NAME=FILE is repeatable; the other options are not.
+        List<String> rest = new ArrayList<>(List.of(args));
+        List<String[]> lives = new ArrayList<>();
+        for (int i = 1; i < rest.size(); i++) {
+            if (rest.get(i).equals("--live")) {
+                if (i + 1 >= rest.size()) {
+                    throw new UsageException("--live needs a value NAME=FILE.asf");
+                }
+                String v = rest.remove(i + 1);
+                rest.remove(i--);
+                int eq = v.indexOf('=');
+                if (eq <= 0 || eq == v.length() - 1 || !v.substring(0, eq).matches("[A-Za-z0-9._~-]+")) {
+                    throw new UsageException("--live: expected NAME=FILE.asf (NAME of letters, digits, . _ ~ -), got '" + v + "'");
+                }
+                if (!Files.isRegularFile(Path.of(v.substring(eq + 1)))) {
+                    throw new UsageException("--live: no such file: " + v.substring(eq + 1));
+                }
+                lives.add(new String[] {v.substring(0, eq), v.substring(eq + 1)});
+            }
+        }
+        args = rest.toArray(new String[0]);
         Options o = Options.parse(args, 1, List.of("--port", "--media", "--bind", "--status-port", "--pacing-speed"));
-        String media = o.require("--media");
-        if (!Files.isDirectory(Path.of(media))) {
+        String media = lives.isEmpty() ? o.require("--media") : o.get("--media", null);
+        if (media != null && !Files.isDirectory(Path.of(media))) {
             throw new UsageException("--media: not a directory: " + media);
         }
         StringBuilder yaml = new StringBuilder();
@@ -180,9 +204,14 @@ public final class Main {
             yaml.append("status:\n  bind: \"").append(o.get("--bind", "127.0.0.1")).append("\"\n  port: ")
                     .append(o.intValue("--status-port", 0)).append('\n');
         }
-        yaml.append("publishingPoints:\n  - name: \"\"\n    type: directory\n    path: \"")
-                .append(Path.of(media).toAbsolutePath().toString().replace("\\", "/").replace("\"", "\\\""))
-                .append("\"\n");
+        yaml.append("publishingPoints:\n");
+        if (media != null) {
+            yaml.append("  - name: \"\"\n    type: directory\n    path: \"").append(yamlPath(media)).append("\"\n");
+        }
+        for (String[] live : lives) {
+            yaml.append("  - name: \"").append(live[0]).append("\"\n    type: broadcast\n    path: \"")
+                    .append(yamlPath(live[1])).append("\"\n");
+        }
         return ConfigLoader.load(new ByteArrayInputStream(yaml.toString().getBytes(StandardCharsets.UTF_8)),
                 "command line", Path.of("."));
     }
@@ -247,6 +276,10 @@ public final class Main {
         }
         return ConfigLoader.load(new ByteArrayInputStream(yaml.toString().getBytes(StandardCharsets.UTF_8)),
                 "command line", Path.of("."));
+    }
+
+    private static String yamlPath(String p) {
+        return Path.of(p).toAbsolutePath().toString().replace("\\", "/").replace("\"", "\\\"");
     }
 
     static final class UsageException extends Exception {

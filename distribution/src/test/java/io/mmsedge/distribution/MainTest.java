@@ -101,6 +101,10 @@ class MainTest {
             {"server:\n  pacingSpeed: -1\npublishingPoints:\n  - {name: a, type: directory, path: \"" + media + "\"}\n", "server.pacingSpeed"},
             {"server:\n  keepAliveSeconds: 2\npublishingPoints:\n  - {name: a, type: directory, path: \"" + media + "\"}\n", "server.keepAliveSeconds"},
             {"publishingPoints: []\n", "publishingPoints"},
+            {"publishingPoints:\n  - {name: l, type: broadcast}\n", "publishingPoints[0].path"},
+            {"publishingPoints:\n  - {name: \"\", type: broadcast, path: x.asf}\n", "publishingPoints[0].name"},
+            {"publishingPoints:\n  - {name: l, type: broadcast, path: /no/such.asf}\n", "publishingPoints[0].path"},
+            {"publishingPoints:\n  - {name: l, type: directory, path: \"" + media + "\", maxLagSeconds: 3}\n", "publishingPoints[0].maxLagSeconds"},
         };
         for (String[] c : cases) {
             Path cfg = dir.resolve("c.yaml");

@@ -29,4 +29,16 @@ public interface ServerMetrics {
     /** A session failed or refused something; {@code reason} is a short stable token. */
     default void error(String reason) {
     }
+
+    /** Subscribers of a broadcast publishing point joined ({@code delta} > 0) or left. */
+    default void broadcastSubscribers(String publishingPoint, int delta) {
+    }
+
+    /** A slow subscriber of a broadcast skipped {@code packets} packets to catch up with the live point. */
+    default void broadcastDropped(String publishingPoint, long packets) {
+    }
+
+    /** A subscriber of a broadcast lagged too far behind the live point and was disconnected. */
+    default void broadcastLagDisconnect(String publishingPoint) {
+    }
 }

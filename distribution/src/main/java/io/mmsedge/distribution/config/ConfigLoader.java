@@ -120,9 +120,14 @@ public final class ConfigLoader {
             }
             String type = p.type();
             if (type == null) {
-                throw new ConfigException(source + ": key '" + key + ".type': required (directory or playlist)");
+                throw new ConfigException(source + ": key '" + key + ".type': required (directory, playlist or broadcast)");
+            }
+            if (!type.equals("broadcast") && (p.maxLagSeconds() != null || p.queueBytes() != null)) {
+                throw new ConfigException(source + ": key '" + key + (p.maxLagSeconds() != null ? ".maxLagSeconds"
+                        : ".queueBytes") + "': only for broadcasts");
             }
             switch (type) {
+                case "broadcast" -> validateBroadcast(source, key, name, p);
                 case "directory" -> {
                     if (p.path() == null || p.path().isBlank()) {
                         throw new ConfigException(source + ": key '" + key + ".path': required for a directory");
@@ -140,7 +145,7 @@ public final class ConfigLoader {
                     }
                 }
                 default -> throw new ConfigException(source + ": key '" + key + ".type': unknown type '" + type
-                        + "' (expected directory or playlist)");
+                        + "' (expected directory, playlist or broadcast)");
             }
             if (p.auth() != null) {
                 if (p.auth().usersFile() == null || p.auth().usersFile().isBlank()) {
@@ -256,6 +261,21 @@ public final class ConfigLoader {
                 e.maxSessions() == null ? 0 : e.maxSessions(), via,
                 Duration.ofSeconds(e.connectTimeoutSeconds() == null ? 5 : e.connectTimeoutSeconds()),
                 e.upstreamProxy() == null ? null : io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy()));
+    }
+
+    private static void validateBroadcast(String source, String key, String name,
+                                          EdgeConfig.PublishingPointConfig p) throws ConfigException {
+        if (name.isEmpty()) {
+            throw new ConfigException(source + ": key '" + key + ".name': a broadcast needs a name");
+        }
+        boolean hasPath = p.path() != null && !p.path().isBlank();
+        boolean hasEntries = p.entries() != null && !p.entries().isEmpty();
+        if (hasPath == hasEntries) {
+            throw new ConfigException(source + ": key '" + key + (hasPath ? ".entries" : ".path")
+                    + "': a broadcast needs either path (one file, looped) or entries (a looped playlist)");
+        }
+        positive(source, key + ".maxLagSeconds", p.maxLagSeconds(), 1);
+        positive(source, key + ".queueBytes", p.queueBytes(), 16 * 1024);
     }
 
     private static void port(String source, String key, int port) throws ConfigException {

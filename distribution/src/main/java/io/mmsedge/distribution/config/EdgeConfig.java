@@ -75,14 +75,20 @@ public record EdgeConfig(
      * ({@code mmst://host/name/...}); the empty name serves paths that match no other point.
      *
      * @param type    "directory" (on-demand files below {@code path}) or "playlist" (the files of
-     *                {@code entries}, played one after another with StreamChange)
+     *                {@code entries}, played one after another with StreamChange), or "broadcast"
+     *                (a live stream: the file {@code path} looped, or the files of {@code entries}
+     *                as a looped broadcast playlist)
+     * @param maxLagSeconds broadcast only: a player this far behind the live point is disconnected
+     * @param queueBytes    broadcast only: per-player queue above which a player skips ahead
      */
     public record PublishingPointConfig(
             @JsonProperty("name") String name,
             @JsonProperty("type") String type,
             @JsonProperty("path") String path,
             @JsonProperty("entries") List<String> entries,
-            @JsonProperty("auth") AuthConfig auth) {
+            @JsonProperty("auth") AuthConfig auth,
+            @JsonProperty("maxLagSeconds") Integer maxLagSeconds,
+            @JsonProperty("queueBytes") Integer queueBytes) {
     }
 
     /**

@@ -13,7 +13,15 @@ import io.mmsedge.server.media.FileMedia;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.broadcast.Broadcast;
+import io.mmsedge.server.broadcast.BroadcastCatalog;
+import io.mmsedge.server.broadcast.BroadcastSettings;
+import io.mmsedge.server.broadcast.LoopedFileSource;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +34,7 @@ import java.util.Map;
  * ({@code mmst://host/news/clip.asf} → point "news", file "clip.asf"); paths that name no point go
  * to the default point (empty name), if one is configured.
  */
-public final class PublishingPoints implements MediaCatalog {
+public final class PublishingPoints implements MediaCatalog, AutoCloseable {
 
     private final Map<String, MediaCatalog> points;
     private final MediaCatalog fallback;
@@ -44,6 +52,27 @@ public final class PublishingPoints implements MediaCatalog {
         return anyAuthentication ? "BASIC" : "";
     }
 
+    /** The broadcast points (started by {@link #startBroadcasts}). */
+    public List<BroadcastPoint> broadcasts() {
+        return points.values().stream().filter(BroadcastPoint.class::isInstance).map(BroadcastPoint.class::cast).toList();
+    }
+
+    /**
+     * Starts every broadcast source, each on one loop of {@code group}: a broadcast runs whether
+     * or not anyone watches, like a live encoder.
+     */
+    public void startBroadcasts(EventLoopGroup group, ServerSettings settings, ServerMetrics metrics) {
+        for (BroadcastPoint b : broadcasts()) {
+            b.start(group, settings, metrics);
+        }
+    }
+
+    /** Stops the broadcast sources (their players get EndOfStream). */
+    @Override
+    public void close() {
+        broadcasts().forEach(BroadcastPoint::close);
+    }
+
     /** Builds the points of a validated configuration, checking that their files exist. */
     public static PublishingPoints from(EdgeConfig cfg, Path baseDir, ByteBufAllocator alloc) throws ConfigException {
         Map<String, MediaCatalog> map = new LinkedHashMap<>();
@@ -59,6 +88,23 @@ public final class PublishingPoints implements MediaCatalog {
                     throw new ConfigException("key '" + key + ".path': not a directory: " + dir);
                 }
                 map.put(name, new DirectoryCatalog(displayName(name), dir, alloc));
+            } else if (p.type().equals("broadcast")) {
+                List<String> names = p.path() != null ? List.of(p.path()) : p.entries();
+                List<Path> files = new ArrayList<>();
+                for (int j = 0; j < names.size(); j++) {
+                    Path f = baseDir.resolve(names.get(j)).normalize();
+                    if (!Files.isRegularFile(f)) {
+                        throw new ConfigException("key '" + key + (p.path() != null ? ".path" : ".entries[" + j + "]")
+                                + "': no such file: " + f);
+                    }
+                    files.add(f);
+                }
+                BroadcastSettings d = BroadcastSettings.defaults();
+                BroadcastSettings limits = new BroadcastSettings(
+                        p.queueBytes() != null ? p.queueBytes() : d.maxQueueBytes(),
+                        p.maxLagSeconds() != null ? java.time.Duration.ofSeconds(p.maxLagSeconds()) : d.maxLag(),
+                        d.maxHistoryBytes());
+                map.put(name, new BroadcastPoint(name, files, limits, alloc));
             } else {
                 List<Path> files = new ArrayList<>();
                 for (int j = 0; j < p.entries().size(); j++) {
@@ -103,6 +149,56 @@ public final class PublishingPoints implements MediaCatalog {
             return fallback.open(request.withPath(path));
         }
         return new OpenResult.Failed(Hresults.E_FILE_NOT_FOUND, "no publishing point serves '" + path + "'");
+    }
+
+    /** A live broadcast: one file looped, or a looped broadcast playlist (see {@link LoopedFileSource}). */
+    public static final class BroadcastPoint implements MediaCatalog, AutoCloseable {
+        private final String name;
+        private final List<Path> files;
+        private final BroadcastSettings limits;
+        private final ByteBufAllocator alloc;
+        private volatile LoopedFileSource source;
+        private volatile BroadcastCatalog catalog;
+
+        BroadcastPoint(String name, List<Path> files, BroadcastSettings limits, ByteBufAllocator alloc) {
+            this.name = name;
+            this.files = List.copyOf(files);
+            this.limits = limits;
+            this.alloc = alloc;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** The running broadcast, or null before start. */
+        public Broadcast broadcast() {
+            LoopedFileSource s = source;
+            return s == null ? null : s.broadcast();
+        }
+
+        void start(EventLoopGroup group, ServerSettings settings, ServerMetrics metrics) {
+            Broadcast b = new Broadcast(name, (EventLoop) group.next(), limits, metrics);
+            source = new LoopedFileSource(b, files, settings.pacingSpeed(), alloc).start();
+            catalog = new BroadcastCatalog(name, b);
+        }
+
+        @Override
+        public OpenResult open(OpenRequest request) {
+            BroadcastCatalog c = catalog;
+            if (c == null) {
+                return new OpenResult.Failed(Hresults.E_FAIL, "broadcast '" + name + "' is not running");
+            }
+            return c.open(request);
+        }
+
+        @Override
+        public void close() {
+            LoopedFileSource s = source;
+            if (s != null) {
+                s.close();
+            }
+        }
     }
 
     /** A server-side playlist: its files play one after another (§3.2.4.1–3.2.4.2). */

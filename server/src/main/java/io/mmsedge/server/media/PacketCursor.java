@@ -29,6 +29,15 @@ public interface PacketCursor extends AutoCloseable {
     default void onAvailable(Runnable listener) {
     }
 
+    /**
+     * Called while the session can't send because its player isn't reading. Live cursors use it
+     * to end a player that lags too far behind the live point.
+     *
+     * @throws MediaReadException if the player must be disconnected
+     */
+    default void stalled() {
+    }
+
     @Override
     void close();
 }

@@ -729,6 +729,7 @@ public final class ServerSession {
             while (!stopped) {
                 if (!io.isWritable()) {
                     io.flush();
+                    cursor.stalled(); // a live cursor ends a player lagging too far behind
                     return; // onWritable() resumes
                 }
                 if (pending == null) {
