@@ -85,7 +85,10 @@ public final class EdgeApplication implements AutoCloseable {
             }
             if (cfg.edge() != null) {
                 ProxySettings ps = ConfigLoader.proxySettings(cfg.edge(), VERSION);
-                proxy = new ProxyCatalog(ps, group, new MicrometerProxyMetrics(registry));
+                MicrometerProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
+                proxy = new ProxyCatalog(ps, group, proxyMetrics);
+                proxy.setSplits(new io.mmsedge.proxy.split.SplitRegistry(ConfigLoader.splitSettings(cfg.edge()),
+                        io.mmsedge.server.broadcast.BroadcastSettings.defaults(), metrics, proxyMetrics));
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
                 edge = new MmsServer(settings, proxy, metrics, group).start(new InetSocketAddress(bind, cfg.edge().port()));
                 proxy.setListenAddress(edge.localAddress());
@@ -167,6 +170,13 @@ public final class EdgeApplication implements AutoCloseable {
             root.put("edgeAddress", edgeAddress().getHostString() + ":" + edgeAddress().getPort());
             root.put("upstreamSessions", proxy.upstreamSessions());
             root.put("viaToken", proxy.settings().via().value());
+            if (proxy.splits() != null) {
+                var splitsNode = root.putArray("splits");
+                for (var sp : proxy.splits().splits()) {
+                    splitsNode.addObject().put("url", sp.key()).put("players", sp.broadcast().subscriberCount())
+                            .put("packets", sp.broadcast().publishedPackets()).put("reconnects", sp.reconnects());
+                }
+            }
         }
         root.put("connections", (mms == null ? 0 : mms.connectionCount()) + (edge == null ? 0 : edge.connectionCount()));
         ObjectNode states = root.putObject("sessionsByState");
@@ -190,6 +200,9 @@ public final class EdgeApplication implements AutoCloseable {
             status.close();
         }
         if (edge != null) {
+            if (proxy.splits() != null) {
+                proxy.splits().closeAll();
+            }
             edge.stop(Duration.ofSeconds(2));
         }
         if (mms != null) {

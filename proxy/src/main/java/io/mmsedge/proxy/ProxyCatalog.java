@@ -42,6 +42,16 @@ public final class ProxyCatalog implements MediaCatalog {
     private final ProxyMetrics metrics;
     private final AtomicInteger upstreamSessions = new AtomicInteger();
     private volatile InetSocketAddress listenAddress;
+    /** Broadcast splitting (one upstream session per broadcast URL); null = relay per player. */
+    private volatile io.mmsedge.proxy.split.SplitRegistry splits;
+
+    public void setSplits(io.mmsedge.proxy.split.SplitRegistry registry) {
+        this.splits = registry;
+    }
+
+    public io.mmsedge.proxy.split.SplitRegistry splits() {
+        return splits;
+    }
 
     public ProxyCatalog(ProxySettings settings, EventLoopGroup fallbackGroup, ProxyMetrics metrics) {
         this.settings = settings;
@@ -99,6 +109,16 @@ public final class ProxyCatalog implements MediaCatalog {
             metrics.denied("busy");
             return new OpenResult.Failed(Hresults.NS_E_SERVER_UNAVAILABLE,
                     "at the session limit of " + settings.maxSessions());
+        }
+        io.mmsedge.proxy.split.SplitRegistry reg = splits;
+        if (reg != null && reg.enabled() && !up.candidates().isEmpty()) {
+            // A running split of this URL: join it without contacting the origin at all.
+            Hop first = up.candidates().get(0);
+            var joined = reg.tryJoin(splitKey(first), displayName(first), request.eventLoop());
+            if (joined != null) {
+                log.info("peer={} path={} joined split {}", request.peer(), request.path(), splitKey(first));
+                return new OpenResult.Opened(joined);
+            }
         }
         EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
         CompletableFuture<OpenResult> result = new CompletableFuture<>();
@@ -198,17 +218,20 @@ public final class ProxyCatalog implements MediaCatalog {
         }
         Hop hop = candidates.get(index);
         visited.add(hop.origin().hostPort() + "/" + hop.path());
-        resolve(hop.connectTo()).thenCompose(address -> {
-            UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
-                    request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
-                    MAX_UPSTREAM_PACKET);
-            return UpstreamSession.open(up, group);
-        }).whenComplete((r, err) -> {
+        openHop(request, hop, group).whenComplete((r, err) -> {
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                         ? err.getCause() : err;
                 r = new UpstreamOpenResult.Failed(Hresults.NS_E_NOCONNECTION, cause.getMessage() != null
                         ? cause.getMessage() : cause.toString());
+            }
+            io.mmsedge.proxy.split.SplitRegistry reg = splits;
+            if (r instanceof UpstreamOpenResult.Opened o && reg != null && reg.enabled()
+                    && (o.openFile().fileAttributes() & io.mmsedge.server.media.ContentInfo.ATTR_BROADCAST) != 0) {
+                // A broadcast: split it — one upstream session shared by every player (§1.1 MS-MSSOD).
+                result.complete(reg.joinOrStart(splitKey(hop), displayName(hop), o.session(), request.eventLoop(),
+                        loop -> openHop(request, hop, loop)));
+                return;
             }
             if (r instanceof UpstreamOpenResult.Opened o) {
                 upstreamSessions.incrementAndGet();
@@ -339,6 +362,20 @@ public final class ProxyCatalog implements MediaCatalog {
                 t.setDaemon(true);
                 return t;
             });
+
+    /** Opens one upstream session for a hop (names resolved off the event loop). */
+    private CompletableFuture<UpstreamOpenResult> openHop(OpenRequest request, Hop hop, EventLoopGroup group) {
+        return resolve(hop.connectTo()).thenCompose(address -> {
+            UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
+                    request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
+                    MAX_UPSTREAM_PACKET);
+            return UpstreamSession.open(up, group);
+        });
+    }
+
+    private static String splitKey(Hop hop) {
+        return hop.origin().hostPort() + "/" + hop.path();
+    }
 
     private static String displayName(Hop hop) {
         return "upstream:" + hop.origin().hostPort();

@@ -26,6 +26,21 @@ public interface ProxyMetrics {
     default void redirectToPlayer(int type) {
     }
 
+    /** A split (one upstream session shared by the players of a broadcast) started. */
+    default void splitOpened() {
+    }
+
+    default void splitClosed() {
+    }
+
+    /** A split's upstream came back after a failure. */
+    default void upstreamReconnected() {
+    }
+
+    /** A player joined an existing split instead of opening its own upstream session. */
+    default void splitJoined() {
+    }
+
     /** A refused request: forward_not_allowed, no_route, loop, busy. */
     default void denied(String reason) {
     }

@@ -212,6 +212,14 @@ public final class ConfigLoader {
             throw new ConfigException(source + ": key 'edge.maxSessions': must be >= 0 (0 = unlimited)");
         }
         positive(source, "edge.connectTimeoutSeconds", e.connectTimeoutSeconds(), 1);
+        if (e.split() != null) {
+            if (e.split().lingerSeconds() != null && !(e.split().lingerSeconds() >= 0)) {
+                throw new ConfigException(source + ": key 'edge.split.lingerSeconds': must be >= 0");
+            }
+            if (e.split().graceSeconds() != null && !(e.split().graceSeconds() >= 0)) {
+                throw new ConfigException(source + ": key 'edge.split.graceSeconds': must be >= 0");
+            }
+        }
         if (e.upstreamProxy() != null) {
             try {
                 io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy());
@@ -232,6 +240,19 @@ public final class ConfigLoader {
                 throw new ConfigException(source + ": key 'edge.redirects[" + i + "]': " + ex.getMessage());
             }
         }
+    }
+
+    /** Split settings of a validated edge section. */
+    public static io.mmsedge.proxy.split.SplitSettings splitSettings(EdgeConfig.EdgeSection e) {
+        io.mmsedge.proxy.split.SplitSettings d = io.mmsedge.proxy.split.SplitSettings.defaults();
+        EdgeConfig.SplitConfig c = e.split();
+        if (c == null) {
+            return d;
+        }
+        return new io.mmsedge.proxy.split.SplitSettings(c.enabled() == null || c.enabled(),
+                c.lingerSeconds() == null ? d.linger() : Duration.ofMillis((long) (c.lingerSeconds() * 1000)),
+                c.graceSeconds() == null ? d.gracePeriod() : Duration.ofMillis((long) (c.graceSeconds() * 1000)),
+                d.initialBackoff(), d.maxBackoff());
     }
 
     /** Proxy settings of a validated edge section. */

@@ -34,7 +34,18 @@ public record EdgeConfig(
             @JsonProperty("connectTimeoutSeconds") Integer connectTimeoutSeconds,
             @JsonProperty("instanceId") String instanceId,
             @JsonProperty("localNames") List<String> localNames,
-            @JsonProperty("upstreamProxy") String upstreamProxy) {
+            @JsonProperty("upstreamProxy") String upstreamProxy,
+            @JsonProperty("split") SplitConfig split) {
+    }
+
+    /**
+     * Splitting of broadcasts: one upstream session per broadcast URL, shared by every player.
+     * {@code lingerSeconds}: the upstream stays this long after the last player left;
+     * {@code graceSeconds}: players are kept this long while a lost upstream reconnects.
+     */
+    public record SplitConfig(@JsonProperty("enabled") Boolean enabled,
+                              @JsonProperty("lingerSeconds") Double lingerSeconds,
+                              @JsonProperty("graceSeconds") Double graceSeconds) {
     }
 
     /** Player paths starting with {@code prefix} come from {@code origins} (mms://host[:port][/path]), in order. */

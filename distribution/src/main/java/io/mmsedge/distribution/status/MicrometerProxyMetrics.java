@@ -67,6 +67,26 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
     }
 
     @Override
+    public void splitOpened() {
+        counter("mmsedge.splits.opened").increment();
+    }
+
+    @Override
+    public void splitClosed() {
+        counter("mmsedge.splits.closed").increment();
+    }
+
+    @Override
+    public void splitJoined() {
+        counter("mmsedge.splits.joined").increment();
+    }
+
+    @Override
+    public void upstreamReconnected() {
+        counter("mmsedge.upstream.reconnects").increment();
+    }
+
+    @Override
     public void denied(String reason) {
         counter("mmsedge.denials", "reason", reason).increment();
     }

@@ -68,6 +68,11 @@ public final class UpstreamMedia implements Media, UpstreamListener {
     }
 
     /** A ContentInfo from an upstream header and the origin's own figures. */
+    public static ContentInfo contentInfoOf(byte[] header, int packetSize, long packetCount, long bitRate,
+                                            double duration, int attributes) {
+        return contentInfo(header, packetSize, packetCount, bitRate, duration, attributes);
+    }
+
     static ContentInfo contentInfo(byte[] header, int packetSize, long packetCount, long bitRate, double duration,
                                    int attributes) {
         AsfHeader h = AsfHeader.parse(header);

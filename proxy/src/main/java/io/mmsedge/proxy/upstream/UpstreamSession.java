@@ -376,6 +376,11 @@ public final class UpstreamSession implements AutoCloseable {
     }
 
     /** True until the session failed or was closed. */
+    /** The event loop this session's events arrive on. */
+    public io.netty.channel.EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
     public boolean isOpen() {
         Channel ch = channel;
         return !closeRequested && state != State.CLOSED && ch != null && ch.isActive();
