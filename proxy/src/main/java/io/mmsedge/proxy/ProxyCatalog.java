@@ -53,6 +53,14 @@ public final class ProxyCatalog implements MediaCatalog {
         return splits;
     }
 
+    /**
+     * Opens in flight per URL. A player arriving while another player's open of the same URL is
+     * still running waits for it: if the content turns out to be a broadcast it joins the split,
+     * so a crowd arriving at once still costs the origin one session.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> probes =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public ProxyCatalog(ProxySettings settings, EventLoopGroup fallbackGroup, ProxyMetrics metrics) {
         this.settings = settings;
         this.fallbackGroup = fallbackGroup;
@@ -114,11 +122,32 @@ public final class ProxyCatalog implements MediaCatalog {
         if (reg != null && reg.enabled() && !up.candidates().isEmpty()) {
             // A running split of this URL: join it without contacting the origin at all.
             Hop first = up.candidates().get(0);
-            var joined = reg.tryJoin(splitKey(first), displayName(first), request.eventLoop());
+            String key = splitKey(first);
+            var joined = reg.tryJoin(key, displayName(first), request.eventLoop());
             if (joined != null) {
-                log.info("peer={} path={} joined split {}", request.peer(), request.path(), splitKey(first));
+                log.info("peer={} path={} joined split {}", request.peer(), request.path(), key);
                 return new OpenResult.Opened(joined);
             }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> inFlight = probes.putIfAbsent(key, mine);
+            if (inFlight != null) {
+                // Another player is opening this URL right now: wait, then try again (joining
+                // its split if it was a broadcast, opening our own session if it was not).
+                CompletableFuture<OpenResult> again = inFlight.handle((v, e) -> (Void) null).thenCompose(v -> {
+                    OpenResult r = open(request);
+                    return r instanceof OpenResult.Pending p ? p.result().toCompletableFuture()
+                            : CompletableFuture.completedFuture(r);
+                });
+                return new OpenResult.Pending(again);
+            }
+            EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
+            CompletableFuture<OpenResult> result = new CompletableFuture<>();
+            result.whenComplete((r, e) -> {
+                probes.remove(key, mine);
+                mine.complete(null);
+            });
+            attempt(request, up.candidates(), 0, 0, new HashSet<>(), group, result, null);
+            return new OpenResult.Pending(result);
         }
         EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
         CompletableFuture<OpenResult> result = new CompletableFuture<>();
