@@ -9,7 +9,6 @@ import io.mmsedge.fixtures.Fixtures;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Real players watch a looped broadcast published with {@code origin --live NAME=FILE.asf}. */
@@ -48,28 +47,81 @@ class LivePlayersTest {
         }
     }
 
+    /** Frames per codec type in a file, by ffprobe. */
+    private static java.util.Map<String, Integer> counts(java.nio.file.Path file) throws Exception {
+        ExternalTool.Result r = ExternalTool.run(List.of("ffprobe", "-v", "error", "-show_entries", "packet=codec_type",
+                "-of", "csv=p=0", file.toString()), Duration.ofSeconds(30));
+        java.util.Map<String, Integer> m = new java.util.TreeMap<>();
+        for (String l : r.stdoutText().split("\n")) {
+            if (!l.isBlank()) {
+                m.merge(l.strip(), 1, Integer::sum);
+            }
+        }
+        return m;
+    }
+
+    private static java.nio.file.Path playerDir() throws Exception {
+        java.nio.file.Path d = java.nio.file.Files.createTempDirectory("live-players");
+        java.nio.file.Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        return d;
+    }
+
     @Test
-    @Disabled("MPlayer 1.5 -really-quiet -frames 75 on the live stream was seen spinning at 90% CPU, ignoring "
-            + "SIGTERM; without -really-quiet it played 75 frames and exited. Not yet diagnosed.")
-    void mplayerWatchesTheLivePoint() throws Exception {
-        try (EdgeApplication app = live()) {
-            // -endpos is a stream position and a live stream's time goes on: count frames (3 s at 25 fps).
-            ExternalTool.Result m = run(List.of("mplayer", "-nolirc", "-vo", "null", "-ao", "null", "-frames", "75",
-                    TestServers.url(app, "live")));
-            assertEquals(0, m.exitCode(), m.describe());
+    void mplayerDumpsTheLivePointDirectAndThroughTheSplittingEdge() throws Exception {
+        assumeTrue(ExternalTool.available("mplayer") || "true".equals(System.getenv("CI")));
+        try (EdgeApplication origin = live(); EdgeApplication edge = EdgeProxyTest.reverseEdge(
+                origin.mmsAddress().getPort(), "mp")) {
+            java.nio.file.Path dir = playerDir();
+            for (var server : List.of(origin.mmsAddress(), edge.edgeAddress())) {
+                java.nio.file.Path out = dir.resolve("mplayer-" + server.getPort() + ".asf");
+                // A live dump never ends by itself: stop it after 5 s (real-time pacing).
+                ExternalTool.Result r = ExternalTool.run(List.of("mplayer", "-really-quiet", "-noconsolecontrols",
+                        "-dumpstream", "-dumpfile", out.toString(), "mmst://127.0.0.1:" + server.getPort() + "/live"),
+                        Duration.ofSeconds(5));
+                assertTrue(r.timedOut(), "still streaming when stopped: " + r.describe());
+                var got = counts(out);
+                assertTrue(got.getOrDefault("video", 0) >= 50 && got.getOrDefault("audio", 0) >= 40,
+                        "MPlayer via " + server + " dumped " + got);
+            }
         }
     }
 
     @Test
-    @Disabled("VLC 3.0 mmstu+asf demux reports EOF right after the header on this live stream; "
-            + "not yet diagnosed (on-demand works). See the live branch report.")
     void vlcWatchesTheLivePoint() throws Exception {
+        assumeTrue(ExternalTool.available("cvlc") || "true".equals(System.getenv("CI")));
+        // Direct from the origin. Through the splitting edge VLC 3.0 stops after ~30 packets
+        // (FFmpeg and MPlayer do not): not yet diagnosed, see the issue notes.
         try (EdgeApplication app = live()) {
-            java.nio.file.Path out = java.nio.file.Files.createTempFile("vlc-live", ".asf");
-            out.toFile().setWritable(true, false);
-            ExternalTool.Result r = run(ExternalTool.asUnprivileged(List.of("cvlc", "-q", TestServers.url(app, "live"),
-                    "--run-time", "3", "--sout", "#std{access=file,mux=asf,dst=" + out + "}", "vlc://quit")));
-            assertTrue(java.nio.file.Files.size(out) > 50_000, r.describe());
+            java.nio.file.Path out = playerDir().resolve("vlc-live.asf");
+            ExternalTool.Result r = run(ExternalTool.asUnprivileged(List.of("cvlc", "-q", "--intf", "dummy",
+                    "--run-time", "5", "--play-and-exit", "--sout", "#std{access=file,mux=asf,dst=" + out + "}",
+                    TestServers.url(app, "live"))));
+            assertEquals(0, r.exitCode(), r.describe());
+            var got = counts(out);
+            assertTrue(got.getOrDefault("video", 0) >= 40 && got.getOrDefault("audio", 0) >= 30,
+                    "VLC kept playing the live point: " + got + "\n" + r.describe());
+        }
+    }
+
+    @Test
+    void threeFfmpegPlayersThroughTheEdgeCostTheOriginOneSession() throws Exception {
+        assumeTrue(ExternalTool.available("ffmpeg"));
+        try (EdgeApplication origin = live(); EdgeApplication edge = EdgeProxyTest.reverseEdge(
+                origin.mmsAddress().getPort(), "ff3")) {
+            String url = "mmst://127.0.0.1:" + edge.edgeAddress().getPort() + "/live";
+            List<CompletableFuture<ExternalTool.Result>> players = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                players.add(CompletableFuture.supplyAsync(() -> run(List.of("ffmpeg", "-nostdin", "-hide_banner",
+                        "-v", "error", "-t", "3", "-i", url, "-map", "0", "-f", "null", "-"))));
+                Thread.sleep(400); // late joiners start at a key frame: decoding shows errors otherwise
+            }
+            for (CompletableFuture<ExternalTool.Result> p : players) {
+                ExternalTool.Result r = p.get();
+                assertEquals(0, r.exitCode(), r.describe());
+                assertTrue(r.stderr().isBlank(), "decode errors: " + r.describe());
+            }
+            assertEquals(1.0, origin.registry().get("mmsedge.pp.sessions.opened").tag("publishing_point", "live")
+                    .counter().count(), "one session at the origin for three players");
         }
     }
 }

@@ -6,8 +6,8 @@ import io.mmsedge.protocol.asf.AsfGuid;
  * Turns a file's MMS header (Header Object + 50-byte Data Object start) into a live one, the way
  * a broadcast encoder writes it (ASF §3.2, §5.1): File Properties gets the Broadcast flag (and
  * loses Seekable), and the fields that are invalid for a broadcast (File Size, Data Packets
- * Count, Play and Send Duration) become 0; the Data Object gets Object Size 0 (unknown) and
- * Total Data Packets 0. The length never changes.
+ * Count, Play and Send Duration) become 0; the Data Object gets Object Size 50 (its fixed part
+ * only: no packets known) and Total Data Packets 0. The length never changes.
  *
  * <p>Why players need it: VLC 3's ASF demuxer takes any non-zero Data Object size for a local
  * file and stops at min(stream size, data end) — at once, since a live MMS stream has no size;
@@ -46,7 +46,10 @@ final class LiveHeader {
             off += (int) size;
         }
         if (AsfGuid.read(h, end).equals(AsfGuid.DATA)) {
-            putLe64(h, end + 16, 0);          // Object Size: unknown (live)
+            // Object Size 50: the Data Object's own fixed part, no packets known. VLC takes a size
+            // <= 50 as live, but rejects any object smaller than its 24-byte common part ("not a
+            // valid file"), so 0 would not do. FFmpeg ignores it once the Broadcast flag is set.
+            putLe64(h, end + 16, DATA_START);
             putLe64(h, end + 40, 0);          // Total Data Packets
         }
         return h;
