@@ -1,10 +1,7 @@
 package io.mmsedge.proxy.relay;
 
 import io.mmsedge.protocol.asf.AsfFormatException;
-import io.mmsedge.protocol.asf.AsfHeader;
 import io.mmsedge.protocol.asf.AsfPacket;
-import io.mmsedge.protocol.asf.AsfStream;
-import io.mmsedge.protocol.asf.AsfStreamType;
 import io.mmsedge.protocol.mms.ClientLog;
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
@@ -19,8 +16,6 @@ import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.PacketCursor;
 import io.mmsedge.server.media.PlayRequest;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,13 +70,7 @@ public final class UpstreamMedia implements Media, UpstreamListener {
 
     static ContentInfo contentInfo(byte[] header, int packetSize, long packetCount, long bitRate, double duration,
                                    int attributes) {
-        AsfHeader h = AsfHeader.parse(header);
-        List<ContentInfo.StreamInfo> streams = new ArrayList<>();
-        for (AsfStream s : h.streams()) {
-            streams.add(new ContentInfo.StreamInfo(s.number(), s.type() == AsfStreamType.VIDEO,
-                    s.type() == AsfStreamType.AUDIO, s.bitrate()));
-        }
-        return new ContentInfo(header, packetSize, packetCount, bitRate, duration, h.prerollMs(), attributes, streams);
+        return ContentInfo.fromHeader(header, packetSize, packetCount, bitRate, duration, attributes);
     }
 
     @Override

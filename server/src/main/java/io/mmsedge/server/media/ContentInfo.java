@@ -42,6 +42,24 @@ public record ContentInfo(
         return fileHeader.clone();
     }
 
+    /**
+     * The entry an origin described: its MMS file header plus the ReportOpenFile figures
+     * (§2.2.4.7). Streams and preroll come from the header.
+     *
+     * @throws io.mmsedge.protocol.asf.AsfFormatException if the header does not parse
+     */
+    public static ContentInfo fromHeader(byte[] header, int packetSize, long packetCount, long bitRate,
+                                         double durationSeconds, int attributes) {
+        io.mmsedge.protocol.asf.AsfHeader h = io.mmsedge.protocol.asf.AsfHeader.parse(header);
+        List<StreamInfo> streams = new java.util.ArrayList<>();
+        for (io.mmsedge.protocol.asf.AsfStream s : h.streams()) {
+            streams.add(new StreamInfo(s.number(), s.type() == io.mmsedge.protocol.asf.AsfStreamType.VIDEO,
+                    s.type() == io.mmsedge.protocol.asf.AsfStreamType.AUDIO, s.bitrate()));
+        }
+        return new ContentInfo(header, packetSize, packetCount, bitRate, durationSeconds, h.prerollMs(), attributes,
+                streams);
+    }
+
     public int fileHeaderSize() {
         return fileHeader.length;
     }

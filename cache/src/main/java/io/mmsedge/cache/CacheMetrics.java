@@ -1,0 +1,42 @@
+package io.mmsedge.cache;
+
+/** Cache events for metrics; the distribution binds them to Micrometer. Thread-safe and cheap. */
+public interface CacheMetrics {
+
+    CacheMetrics NONE = new CacheMetrics() {
+    };
+
+    /** A player's open was served from a cached item (complete, or partial and followed). */
+    default void hit() {
+    }
+
+    /** A player's open found nothing usable cached. */
+    default void miss() {
+    }
+
+    /** A freshness check with the origin ended; {@code changed}: the fingerprint differed. */
+    default void revalidated(boolean changed) {
+    }
+
+    /** A complete item was served without a freshness check because the origin was unreachable. */
+    default void servedStale() {
+    }
+
+    default void bytesFromCache(long bytes) {
+    }
+
+    default void bytesFromOrigin(long bytes) {
+    }
+
+    /** An upstream fill started (+1) or ended (-1). */
+    default void fillsInFlight(int delta) {
+    }
+
+    /** An item left the disk tier to make room. */
+    default void evicted(long bytes) {
+    }
+
+    /** An item was found truncated or corrupt and thrown away ({@code reason} for the log is given separately). */
+    default void discarded() {
+    }
+}
