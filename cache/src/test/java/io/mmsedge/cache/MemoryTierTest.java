@@ -1,0 +1,181 @@
+package io.mmsedge.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mmsedge.fixtures.LogCapture;
+import io.netty.buffer.ByteBuf;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MemoryTierTest {
+
+    private static final String URL = "mms://origin/av.asf";
+    private static final int CHUNK = 8;
+
+    @TempDir
+    Path dir;
+
+    private final TestMedia av = TestMedia.av();
+    private final TestMedia.CountingMetrics metrics = new TestMedia.CountingMetrics();
+
+    /** Room for about three chunks of eight av.asf packets. */
+    private long bound() {
+        long chunkBytes = 0;
+        for (int n = 0; n < CHUNK; n++) {
+            chunkBytes += av.packets.get(n).length;
+        }
+        return chunkBytes * 3;
+    }
+
+    private CacheStore open(long memory) throws Exception {
+        return CacheStore.open(new CacheSettings(dir, 64L << 20, memory, CHUNK), metrics);
+    }
+
+    @Test
+    void staysWithinItsBoundAndServesIdenticalBytes() throws Exception {
+        long bound = bound();
+        try (CacheStore store = open(bound)) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            assertEquals(0, store.memoryBytes(), "writes do not fill the memory tier");
+            long peak = 0;
+            for (int round = 0; round < 3; round++) {
+                for (int n = 0; n < av.count(); n++) {
+                    av.assertPacket(item, n);
+                    long m = store.memoryBytes();
+                    assertTrue(m <= bound, "memory tier at " + m + " > bound " + bound + " after packet " + n);
+                    peak = Math.max(peak, m);
+                }
+                // Backwards too, so chunks are revisited in another order.
+                for (int n = av.count() - 1; n >= 0; n--) {
+                    av.assertPacket(item, n);
+                    assertTrue(store.memoryBytes() <= bound);
+                }
+            }
+            assertTrue(peak > bound / 3, "the memory tier was used (peak " + peak + ")");
+        }
+    }
+
+    /** A chunk in memory is served from there: damage on disk afterwards goes unseen; a chunk not in memory is verified. */
+    @Test
+    void servesFromMemoryAndVerifiesWhatComesFromDisk() throws Exception {
+        try (CacheStore store = open(bound()); LogCapture logs = LogCapture.begin()) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            int hot = 2 * CHUNK + 3;
+            av.assertPacket(item, hot);
+            assertTrue(store.inMemory(item, hot), "the whole chunk went into the memory tier");
+            // Damage every packet of that chunk on disk: reads still come from memory, intact.
+            for (int n = 2 * CHUNK; n < 3 * CHUNK; n++) {
+                TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, n, 5));
+            }
+            for (int n = 2 * CHUNK; n < 3 * CHUNK; n++) {
+                av.assertPacket(item, n);
+            }
+            assertTrue(item.valid());
+
+            // A chunk that is not in memory is loaded from disk and checked.
+            int cold = 9 * CHUNK + 1;
+            assertFalse(store.inMemory(item, cold));
+            TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, cold, 0));
+            assertThrows(CacheReadException.class, () -> item.read(cold));
+            assertFalse(item.valid(), "corrupt: discarded");
+            assertNull(store.lookup(URL));
+            assertEquals(1, metrics.discarded.get());
+            assertNotNull(logs.await(0, "WARN", URL, "packet " + cold + " fails its checksum"), logs.lines().toString());
+            assertFalse(store.inMemory(item, hot), "its chunks left the memory tier with it");
+            assertEquals(0, store.memoryBytes());
+        }
+    }
+
+    @Test
+    void partialChunksAreNotCached() throws Exception {
+        try (CacheStore store = open(bound())) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            for (int n = 0; n < CHUNK - 1; n++) {
+                av.write(item, n);
+            }
+            av.assertPacket(item, 0);
+            assertFalse(store.inMemory(item, 0), "packet 7 is missing: the chunk is read slot by slot");
+            assertEquals(0, store.memoryBytes());
+            av.write(item, CHUNK - 1);
+            av.assertPacket(item, 0);
+            assertTrue(store.inMemory(item, 0), "complete chunk: cached");
+        }
+    }
+
+    /** The last chunk holds the packets left over, fewer than a full chunk. */
+    @Test
+    void shortLastChunk() throws Exception {
+        assertTrue(av.count() % CHUNK != 0, "the fixture ends with a short chunk");
+        try (CacheStore store = open(bound())) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            int last = av.count() - 1;
+            av.assertPacket(item, last);
+            assertTrue(store.inMemory(item, last));
+            for (int n = last - last % CHUNK; n <= last; n++) {
+                av.assertPacket(item, n);
+            }
+        }
+    }
+
+    @Test
+    void buffersAreReadOnlyViewsEachReaderReleases() throws Exception {
+        try (CacheStore store = open(bound())) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            ByteBuf a = item.read(4);
+            ByteBuf b = item.read(4);
+            try {
+                assertTrue(store.inMemory(item, 4));
+                assertTrue(a.isReadOnly(), "a shared chunk cannot be changed through a reader's buffer");
+                assertEquals(1, a.refCnt());
+                assertTrue(a.release());
+                assertEquals(av.packets.get(4).length, b.readableBytes(), "releasing one view leaves the other intact");
+                av.assertPacket(item, 4);
+            } finally {
+                b.release();
+            }
+        }
+    }
+
+    @Test
+    void disabledWhenZero() throws Exception {
+        try (CacheStore store = open(0)) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            av.assertAll(item);
+            assertEquals(0, store.memoryBytes());
+            assertFalse(store.inMemory(item, 0));
+            // Every read goes to disk and is checked there.
+            TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, 1, 0));
+            av.assertPacket(item, 0);
+            assertThrows(CacheReadException.class, () -> item.read(1));
+            assertFalse(item.valid());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try") // the pin is held for the block
+    void invalidationDropsTheChunks() throws Exception {
+        try (CacheStore store = open(bound())) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            try (CacheItem.Pin pin = item.pin()) {
+                av.assertPacket(item, 0);
+                assertTrue(store.memoryBytes() > 0);
+                store.invalidate(URL);
+                assertEquals(0, store.memoryBytes(), "left the index: out of the memory tier");
+                av.assertPacket(item, 0); // still readable for its pin, from disk
+                assertEquals(0, store.memoryBytes(), "and not cached again");
+            }
+        }
+    }
+}
