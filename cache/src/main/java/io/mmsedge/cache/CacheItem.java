@@ -261,7 +261,7 @@ public final class CacheItem {
         WriteResult result;
         writeLock.lock();
         try {
-            result = writeLocked(n, packet, sendTimeMs, keyFrame);
+            result = resultWithoutWriting(n);
             if (result == null) {
                 reservation = store.reserve(this, slotSize);
                 result = reservation.granted() ? storeSlot(n, packet, sendTimeMs, keyFrame) : WriteResult.REFUSED;
@@ -278,8 +278,8 @@ public final class CacheItem {
         return result;
     }
 
-    /** The result when no disk write is needed; null to go on. Under the write lock. */
-    private WriteResult writeLocked(long n, ByteBuf packet, long sendTimeMs, boolean keyFrame) {
+    /** The result when no disk write is needed (invalid, covered already); null to go on. Under the write lock. */
+    private WriteResult resultWithoutWriting(long n) {
         synchronized (state) {
             if (!valid) {
                 return WriteResult.REFUSED;
