@@ -1,0 +1,191 @@
+package io.mmsedge.bench;
+
+import io.mmsedge.distribution.EdgeApplication;
+import io.mmsedge.distribution.config.ConfigLoader;
+import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.client.MmsTestClient;
+import io.mmsedge.fixtures.client.Received;
+import io.mmsedge.protocol.mms.message.ReportEndOfStream;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cache against the origin, measured in the same run, both unpaced on loopback:
+ * <ol>
+ *   <li>time to first media Data packet of a cache hit at the edge against the origin directly
+ *       (sessions alternate, so machine noise hits both alike);</li>
+ *   <li>aggregate throughput of N concurrent players playing av.asf over and over from the
+ *       edge's cache against the same players on the origin directly (phases alternate).</li>
+ * </ol>
+ * The edge's hit still runs its freshness check with the origin (Connect, Funnel, OpenFile,
+ * ReadBlock, CloseFile), as it does by default.
+ *
+ * <p>Usage: {@code CacheBench [sessions] [players] [seconds per phase]} (defaults 1000, 200, 10).
+ */
+public final class CacheBench {
+
+    private CacheBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int players = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        Path media = Fixtures.mediaDir();
+        Path cacheDir = Files.createTempDirectory("mms-edge-bench-cache");
+        String originYaml = """
+                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 0}
+                publishingPoints:
+                  - {name: "", type: directory, path: "%s"}
+                """.formatted(media);
+        try (EdgeApplication origin = start(originYaml, media)) {
+            String edgeYaml = """
+                    server: {pacingSpeed: 0}
+                    edge:
+                      bind: 127.0.0.1
+                      port: 0
+                      reverse:
+                        - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
+                      cache: {dir: "%s", size: 256m, memory: 64m}
+                    """.formatted(origin.mmsAddress().getPort(), cacheDir);
+            try (EdgeApplication edge = start(edgeYaml, media)) {
+                InetSocketAddress direct = origin.mmsAddress();
+                InetSocketAddress cached = edge.edgeAddress();
+                // Fill the cache, then warm up both paths.
+                playToEnd(cached, "audio.asf");
+                playToEnd(cached, "av.asf");
+                double originPackets = mediaPackets(origin);
+                for (int i = 0; i < Math.min(200, sessions); i++) {
+                    FirstPacketLatency.firstPacketNanos(direct);
+                    FirstPacketLatency.firstPacketNanos(cached);
+                }
+                long[] d = new long[sessions];
+                long[] c = new long[sessions];
+                for (int i = 0; i < sessions; i++) {
+                    if ((i & 1) == 0) {
+                        d[i] = FirstPacketLatency.firstPacketNanos(direct);
+                        c[i] = FirstPacketLatency.firstPacketNanos(cached);
+                    } else {
+                        c[i] = FirstPacketLatency.firstPacketNanos(cached);
+                        d[i] = FirstPacketLatency.firstPacketNanos(direct);
+                    }
+                }
+                Arrays.sort(d);
+                Arrays.sort(c);
+                System.out.printf(Locale.ROOT, "time to first data packet, %d sessions each (loopback, unpaced, "
+                        + "alternating)%n", sessions);
+                System.out.printf(Locale.ROOT, "%-14s %8s %8s %8s%n", "", "p50 ms", "p90 ms", "p99 ms");
+                row("origin direct", d);
+                row("edge cache hit", c);
+                System.out.printf(Locale.ROOT, "cache hit / direct: p50 %.2fx, p99 %.2fx%n",
+                        (double) pct(c, 50) / pct(d, 50), (double) pct(c, 99) / pct(d, 99));
+
+                double[] directRates = new double[2];
+                double[] cacheRates = new double[2];
+                for (int round = 0; round < 2; round++) {
+                    directRates[round] = throughput(direct, players, seconds);
+                    cacheRates[round] = throughput(cached, players, seconds);
+                }
+                double dr = (directRates[0] + directRates[1]) / 2;
+                double cr = (cacheRates[0] + cacheRates[1]) / 2;
+                System.out.printf(Locale.ROOT, "throughput, %d concurrent players of av.asf, 2 x %d s per path:%n",
+                        players, seconds);
+                System.out.printf(Locale.ROOT, "  origin direct  %8.1f Mbit/s (%.1f, %.1f)%n", dr, directRates[0],
+                        directRates[1]);
+                System.out.printf(Locale.ROOT, "  edge cache     %8.1f Mbit/s (%.1f, %.1f)%n", cr, cacheRates[0],
+                        cacheRates[1]);
+                System.out.printf(Locale.ROOT, "  cache / direct %.2fx%n", cr / dr);
+                System.out.printf(Locale.ROOT, "origin media packets for the cache fill: %.0f (audio.asf + av.asf, "
+                        + "once); the edge's hits then cost the origin only freshness checks%n", originPackets);
+            }
+        } finally {
+            try (var files = Files.walk(cacheDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Aggregate Mbit/s of {@code players} clients each playing av.asf over and over for {@code seconds}. */
+    private static double throughput(InetSocketAddress server, int players, int seconds) throws Exception {
+        AtomicLong bytes = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(players);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < players; i++) {
+                fs.add(pool.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        bytes.addAndGet(playToEnd(server, "av.asf"));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            return bytes.get() * 8 / elapsed / 1e6;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One full play; returns the media payload bytes received. */
+    static long playToEnd(InetSocketAddress server, String path) throws Exception {
+        try (MmsTestClient c = MmsTestClient.connect(server, Duration.ofSeconds(30))) {
+            c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
+            if (c.open(path).hr() != 0) {
+                throw new IllegalStateException("open " + path + " failed at " + server);
+            }
+            c.readHeader(2);
+            c.startPlaying(0, 4);
+            long n = 0;
+            while (true) {
+                Received r = c.nextAnsweringPings();
+                if (r instanceof Received.Data d) {
+                    n += d.payload().length;
+                } else if (((Received.Command) r).message() instanceof ReportEndOfStream eos) {
+                    if (eos.hr() != 0) {
+                        throw new IllegalStateException("EndOfStream hr=" + eos.hr());
+                    }
+                    return n;
+                }
+            }
+        }
+    }
+
+    private static double mediaPackets(EdgeApplication app) {
+        var c = app.registry().find("mmsedge.data.packets.sent").tag("kind", "media").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static EdgeApplication start(String yaml, Path base) throws Exception {
+        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+                "benchmark", base);
+        return EdgeApplication.start(cfg, base);
+    }
+
+    private static void row(String name, long[] v) {
+        System.out.printf(Locale.ROOT, "%-14s %8.2f %8.2f %8.2f%n", name, pct(v, 50) / 1e6, pct(v, 90) / 1e6,
+                pct(v, 99) / 1e6);
+    }
+
+    private static long pct(long[] sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+}

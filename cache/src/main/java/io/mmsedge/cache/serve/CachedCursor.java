@@ -1,0 +1,139 @@
+package io.mmsedge.cache.serve;
+
+import io.mmsedge.cache.CacheItem;
+import io.mmsedge.cache.CacheReadException;
+import io.mmsedge.protocol.asf.AsfFormatException;
+import io.mmsedge.protocol.asf.AsfPacket;
+import io.mmsedge.server.Hresults;
+import io.mmsedge.server.media.MediaPacket;
+import io.mmsedge.server.media.MediaReadException;
+import io.mmsedge.server.media.PacketCursor;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads a cached item for one play request. Stored packets come from the cache and are paced
+ * by the session like a file's; at a packet not stored yet it asks {@link ItemFills} for it and
+ * waits (returns null) until a fill writes it. At striding rates (§2.2.4.26) only packets that
+ * begin a video key frame are returned; backwards, packets not stored are skipped.
+ */
+final class CachedCursor implements PacketCursor {
+
+    private final CachedMedia media;
+    private final CacheItem item;
+    private final ItemFills fills;
+    private final int step;
+    private final boolean keyFramesOnly;
+    private CompletableFuture<Long> pendingStart;
+    private long next;
+    private boolean closed;
+    private AutoCloseable itemListener;
+    private AutoCloseable fillListener;
+
+    CachedCursor(CachedMedia media, ItemFills fills, long startPacket, double rate, CompletableFuture<Long> pendingStart) {
+        this.media = media;
+        this.fills = fills;
+        this.item = fills.item();
+        this.step = rate < 0 ? -1 : 1;
+        this.keyFramesOnly = rate != 1.0 && fills.videoStream() > 0;
+        this.pendingStart = pendingStart;
+        long count = item.packetCount();
+        this.next = count == 0 ? -1 : Math.max(0, Math.min(startPacket, count - 1));
+    }
+
+    @Override
+    public MediaPacket poll() {
+        if (closed) {
+            return null;
+        }
+        if (pendingStart != null) {
+            if (!pendingStart.isDone()) {
+                return null; // the fill the seek started has not delivered its first packet yet
+            }
+            try {
+                next = pendingStart.join();
+            } catch (RuntimeException e) {
+                Throwable c = e.getCause() != null ? e.getCause() : e;
+                throw new MediaReadException(Hresults.NS_E_CANNOTCONNECT, "seek beyond the cached range failed: "
+                        + c.getMessage());
+            } finally {
+                pendingStart = null;
+            }
+        }
+        long count = item.packetCount();
+        while (next >= 0 && next < count) {
+            long n = next;
+            if (!item.has(n)) {
+                if (step < 0) {
+                    next += step; // backwards striding shows what is stored
+                    continue;
+                }
+                ItemFills.Need need = fills.need(n, media.spare());
+                if (need.spareUsed()) {
+                    media.spareTaken();
+                }
+                if (need.failed()) {
+                    throw new MediaReadException(need.failedHr(), need.failure());
+                }
+                return null; // the item listener wakes the session when a fill stores it
+            }
+            next += step;
+            if (keyFramesOnly && !item.keyFrame(n)) {
+                continue;
+            }
+            return read(n);
+        }
+        return null;
+    }
+
+    private MediaPacket read(long n) {
+        ByteBuf buf;
+        try {
+            buf = item.read(n);
+        } catch (CacheReadException e) {
+            throw new MediaReadException("cached packet " + n + " of " + item.url()
+                    + " cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            AsfPacket p = AsfPacket.parse(buf, item.info().packetSize());
+            fills.metrics().bytesFromCache(buf.readableBytes());
+            return new MediaPacket(n, item.sendTimeMs(n), p.payloads(), buf);
+        } catch (AsfFormatException e) {
+            buf.release();
+            throw new MediaReadException("cached packet " + n + " of " + item.url()
+                    + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean finished() {
+        return closed || (pendingStart == null && (next < 0 || next >= item.packetCount()));
+    }
+
+    @Override
+    public void onAvailable(Runnable listener) {
+        closeListeners();
+        itemListener = item.addListener(listener);
+        fillListener = fills.addWaiter(listener);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeListeners();
+    }
+
+    private void closeListeners() {
+        for (AutoCloseable c : new AutoCloseable[] {itemListener, fillListener}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // removing a listener cannot fail
+                }
+            }
+        }
+        itemListener = null;
+        fillListener = null;
+    }
+}

@@ -1,0 +1,123 @@
+package io.mmsedge.cache.serve;
+
+import io.mmsedge.cache.CacheItem;
+import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.server.media.Media;
+import io.mmsedge.server.media.PacketCursor;
+import io.mmsedge.server.media.PlayRequest;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A cached item as one player's {@link Media}: header facts from the cache, packets from the
+ * cache where stored and from a fill right behind the origin where not. The same server session
+ * that plays files plays this (§3.2), with local seeking, stream selection and striding. The
+ * item is pinned while the player has it open, so eviction never pulls it from under a session.
+ */
+final class CachedMedia implements Media {
+
+    private final String publishingPoint;
+    private final ItemFills fills;
+    private final CacheItem item;
+    private final CacheItem.Pin pin;
+    /** An upstream session already open for this player (its freshness check), for the first fill it needs. */
+    private FillSource spare;
+    private CachedCursor cursor;
+    private boolean closed;
+
+    CachedMedia(String publishingPoint, ItemFills fills, FillSource spare) {
+        this.publishingPoint = publishingPoint;
+        this.fills = fills;
+        this.item = fills.item();
+        this.pin = item.pin();
+        this.spare = spare;
+    }
+
+    @Override
+    public String publishingPoint() {
+        return publishingPoint;
+    }
+
+    @Override
+    public ContentInfo info() {
+        return item.info();
+    }
+
+    @Override
+    public PacketCursor play(PlayRequest request) {
+        if (request.hasPosition() && request.positionSeconds() > 0) {
+            long ms = (long) (request.positionSeconds() * 1000);
+            long local = CachedSeek.packetForTime(item, ms, fills.videoStream());
+            if (local < 0 && !item.complete()) {
+                // Beyond what is stored: the origin picks the packet, and a fill starts there.
+                CompletableFuture<Long> first = fills.fillAt(request.positionSeconds(), takeSpare());
+                return replaceCursor(new CachedCursor(this, fills, 0, request.rate(), first));
+            }
+            return play(Math.max(0, local), request.rate());
+        }
+        return Media.super.play(request);
+    }
+
+    @Override
+    public PacketCursor play(long startPacket, double rate) {
+        return replaceCursor(new CachedCursor(this, fills, startPacket, rate, null));
+    }
+
+    private PacketCursor replaceCursor(CachedCursor c) {
+        if (cursor != null) {
+            cursor.close();
+        }
+        cursor = c;
+        return c;
+    }
+
+    @Override
+    public long packetForTime(long ms) {
+        long p = CachedSeek.packetForTime(item, ms, fills.videoStream());
+        return Math.max(0, p);
+    }
+
+    @Override
+    public long packetForByteOffset(long asfOffset) {
+        return CachedSeek.packetForByteOffset(item, asfOffset);
+    }
+
+    @Override
+    public boolean nextEntry() {
+        return false; // server-side playlists are relayed, never cached
+    }
+
+    @Override
+    public boolean hasNextEntry() {
+        return false;
+    }
+
+    FillSource spare() {
+        return spare;
+    }
+
+    void spareTaken() {
+        spare = null;
+    }
+
+    private FillSource takeSpare() {
+        FillSource s = spare;
+        spare = null;
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cursor != null) {
+            cursor.close();
+        }
+        FillSource s = takeSpare();
+        if (s != null) {
+            s.close();
+        }
+        pin.close();
+    }
+}

@@ -1,0 +1,21 @@
+package io.mmsedge.cache.serve;
+
+/**
+ * One upstream data session for an item's content (for MMS, an MS-MMSP §3.1 client session in
+ * READY state). The fill positions it; packets and the end of each play request go to the sink
+ * on the session's own thread.
+ */
+public interface FillSource extends AutoCloseable {
+
+    /**
+     * Starts playing (stopping the current play request first, if any) at a packet, or at a
+     * time when {@code positionSeconds} is not NaN (the origin then picks the packet, e.g. a key
+     * frame, §2.2.4.25). From then on packets of this request go to {@code sink} until the
+     * next {@code play} or {@link #close()}.
+     */
+    void play(long packet, double positionSeconds, FillSink sink);
+
+    /** Ends the upstream session (CloseFile). Idempotent; no sink calls follow. */
+    @Override
+    void close();
+}

@@ -1,0 +1,76 @@
+package io.mmsedge.distribution.realplayers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mmsedge.distribution.CacheRig;
+import io.mmsedge.fixtures.ExternalTool;
+import io.mmsedge.fixtures.Fixtures;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * FFmpeg through a caching edge: the first play fills the cache write-through, the second is
+ * served from it byte for byte with no Data packet from the origin (its own counters say so);
+ * a file replaced at the origin is revalidated and refilled.
+ */
+class CachePlayersTest {
+
+    private static final Duration FILL = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void players() {
+        Players.require("ffmpeg");
+    }
+
+    @Test
+    void theSecondPlayOfEveryFixtureComesFromTheCacheByteForByte() throws Exception {
+        try (CacheRig rig = new CacheRig(tmp, 20, 20, "    size: 64m\n")) {
+            for (String fixture : Fixtures.ALL) {
+                var want = Players.frameLines(Players.fileFramemd5(fixture));
+                ExternalTool.Result first = Players.framemd5(rig.edgeUrl(fixture));
+                assertEquals(0, first.exitCode(), first.describe());
+                Players.assertSameFrames(want, Players.frameLines(first.stdoutText()), fixture + ", first play");
+                rig.awaitComplete(fixture, FILL);
+
+                double originPackets = rig.originMediaPackets();
+                double revalidations = rig.edgeCounter("mmsedge.cache.revalidations", "result", "same");
+                ExternalTool.Result second = Players.framemd5(rig.edgeUrl(fixture));
+                assertEquals(0, second.exitCode(), second.describe());
+                Players.assertSameFrames(want, Players.frameLines(second.stdoutText()), fixture + ", from the cache");
+                assertEquals(originPackets, rig.originMediaPackets(), fixture + ": no Data packet from the origin");
+                assertEquals(revalidations + 1, rig.edgeCounter("mmsedge.cache.revalidations", "result", "same"),
+                        fixture + ": the player's open was checked with the origin (freshness exchange)");
+            }
+        }
+    }
+
+    @Test
+    void aFileReplacedAtTheOriginIsRefilledAndPlaysAsTheNewFile() throws Exception {
+        try (CacheRig rig = new CacheRig(tmp, 20, 20, "    size: 64m\n")) {
+            rig.replaceAtOrigin("clip.asf", "av.asf");
+            ExternalTool.Result old = Players.framemd5(rig.edgeUrl("clip.asf"));
+            assertEquals(0, old.exitCode(), old.describe());
+            Players.assertSameFrames(Players.frameLines(Players.fileFramemd5("av.asf")),
+                    Players.frameLines(old.stdoutText()), "clip.asf as av.asf");
+            rig.awaitComplete("clip.asf", FILL);
+
+            rig.replaceAtOrigin("clip.asf", "mbr.asf");
+            ExternalTool.Result now = Players.framemd5(rig.edgeUrl("clip.asf"));
+            assertEquals(0, now.exitCode(), now.describe());
+            Players.assertSameFrames(Players.frameLines(Players.fileFramemd5("mbr.asf")),
+                    Players.frameLines(now.stdoutText()), "clip.asf after it became mbr.asf");
+            assertEquals(1.0, rig.edgeCounter("mmsedge.cache.revalidations", "result", "changed"),
+                    "the change was found by the freshness check");
+            rig.awaitComplete("clip.asf", FILL);
+            ExternalTool.Result cached = Players.framemd5(rig.edgeUrl("clip.asf"));
+            Players.assertSameFrames(Players.frameLines(Players.fileFramemd5("mbr.asf")),
+                    Players.frameLines(cached.stdoutText()), "the new content from the cache");
+        }
+    }
+}

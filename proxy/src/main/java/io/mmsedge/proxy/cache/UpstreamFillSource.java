@@ -1,0 +1,102 @@
+package io.mmsedge.proxy.cache;
+
+import io.mmsedge.cache.serve.FillSink;
+import io.mmsedge.cache.serve.FillSource;
+import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.message.ReportStreamChange;
+import io.mmsedge.proxy.ProxyMetrics;
+import io.mmsedge.proxy.upstream.UpstreamListener;
+import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.server.Hresults;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A cache fill's upstream data session: an MS-MMSP §3.1 client session in READY state, moved
+ * with StopPlaying + StartPlaying(locationId) (§2.2.4.25) to wherever the fill goes next.
+ * Packets of a stopped request still in flight are dropped by the session (playIncarnation).
+ */
+public final class UpstreamFillSource implements FillSource, UpstreamListener {
+
+    private final UpstreamSession session;
+    private final ProxyMetrics metrics;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Receives the current play request's events; null while moving between requests. */
+    private volatile FillSink sink;
+
+    public UpstreamFillSource(UpstreamSession session, ProxyMetrics metrics, Runnable onClose) {
+        this.session = session;
+        this.metrics = metrics;
+        this.onClose = onClose;
+        session.setListener(this);
+    }
+
+    @Override
+    public void play(long packet, double positionSeconds, FillSink next) {
+        sink = null;
+        session.stopPlaying().whenComplete((stopHr, stopErr) -> {
+            if (closed.get()) {
+                return;
+            }
+            sink = next;
+            boolean byTime = !Double.isNaN(positionSeconds);
+            // §2.2.4.25: position DBL_MAX and asfOffset 0xFFFFFFFF leave locationId in charge.
+            double position = byTime ? positionSeconds : Double.MAX_VALUE;
+            int locationId = byTime ? -1 : (int) packet;
+            session.startPlaying(position, -1, locationId, 0).whenComplete((hr, err) -> {
+                if (err != null) {
+                    next.ended(Hresults.NS_E_CANNOTCONNECT, "upstream play failed: " + err.getMessage());
+                } else if (Hresults.failed(hr)) {
+                    next.ended(hr, "origin refused to play: hr=" + Hresults.hex(hr));
+                }
+            });
+        });
+    }
+
+    @Override
+    public void onDataPacket(DataPacket packet) {
+        try {
+            FillSink s = sink;
+            if (s != null && !closed.get()) {
+                metrics.upstreamBytes(packet.content().readableBytes() + DataPacket.HEADER_SIZE);
+                s.packet(Integer.toUnsignedLong(packet.locationId()), packet.content());
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Override
+    public void onEndOfStream(int hr) {
+        FillSink s = sink;
+        if (s != null && hr != Hresults.S_STREAM_CHANGE) {
+            s.ended(hr, null);
+        }
+    }
+
+    @Override
+    public void onStreamChange(ReportStreamChange change, byte[] header) {
+        FillSink s = sink;
+        if (s != null) {
+            // Only single-entry content is cached: a new entry means it is not what was cached.
+            s.ended(Hresults.E_FAIL, "origin switched to another playlist entry");
+        }
+    }
+
+    @Override
+    public void onFailure(int hr, String reason) {
+        FillSink s = sink;
+        if (s != null) {
+            s.ended(Hresults.failed(hr) ? hr : Hresults.NS_E_CANNOTCONNECT, "upstream failed: " + reason);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            sink = null;
+            session.close();
+            onClose.run();
+        }
+    }
+}
