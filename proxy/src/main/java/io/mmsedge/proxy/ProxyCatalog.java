@@ -1,6 +1,13 @@
 package io.mmsedge.proxy;
 
+import io.mmsedge.cache.CacheItem;
+import io.mmsedge.cache.Fingerprint;
+import io.mmsedge.cache.serve.CacheService;
+import io.mmsedge.cache.serve.FillSource;
+import io.mmsedge.cache.serve.Filler;
 import io.mmsedge.protocol.mms.SubscriberName;
+import io.mmsedge.protocol.mms.message.ReportOpenFile;
+import io.mmsedge.proxy.cache.UpstreamFillSource;
 import io.mmsedge.proxy.relay.UpstreamMedia;
 import io.mmsedge.proxy.route.AllowRule;
 import io.mmsedge.proxy.route.OriginUrl;
@@ -10,6 +17,7 @@ import io.mmsedge.proxy.upstream.UpstreamOpenResult;
 import io.mmsedge.proxy.upstream.UpstreamRequest;
 import io.mmsedge.proxy.upstream.UpstreamSession;
 import io.mmsedge.server.Hresults;
+import io.mmsedge.server.media.ContentInfo;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;
@@ -51,6 +59,17 @@ public final class ProxyCatalog implements MediaCatalog {
 
     public io.mmsedge.proxy.split.SplitRegistry splits() {
         return splits;
+    }
+
+    /** On-demand caching (MS-MSSOD §1.1: the origin serves one transfer); null = relay every session. */
+    private volatile CacheService cache;
+
+    public void setCache(CacheService service) {
+        this.cache = service;
+    }
+
+    public CacheService cache() {
+        return cache;
     }
 
     /**
@@ -118,6 +137,21 @@ public final class ProxyCatalog implements MediaCatalog {
             return new OpenResult.Failed(Hresults.NS_E_SERVER_UNAVAILABLE,
                     "at the session limit of " + settings.maxSessions());
         }
+        CacheContext cc = up.candidates().isEmpty() ? null
+                : new CacheContext(cacheKey(up.candidates().get(0)), up.cacheProtected());
+        CacheService cs = cache;
+        if (cs != null && cc != null) {
+            CacheItem trusted = cs.trusted(cc.key());
+            if (trusted != null) {
+                // Confirmed by the origin within the trust window: no freshness check this time.
+                Hop first = up.candidates().get(0);
+                EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
+                log.info("peer={} path={} served from the cache without a freshness check (trusted for {} s)",
+                        request.peer(), request.path(), cs.policy().trustMillis() / 1000);
+                return new OpenResult.Opened(cs.media(trusted, displayName(first), null,
+                        filler(request, first, trusted, group)));
+            }
+        }
         io.mmsedge.proxy.split.SplitRegistry reg = splits;
         if (reg != null && reg.enabled() && !up.candidates().isEmpty()) {
             // A running split of this URL: join it without contacting the origin at all.
@@ -146,18 +180,18 @@ public final class ProxyCatalog implements MediaCatalog {
                 probes.remove(key, mine);
                 mine.complete(null);
             });
-            attempt(request, up.candidates(), 0, 0, new HashSet<>(), group, result, null);
+            attempt(request, up.candidates(), 0, 0, new HashSet<>(), group, result, null, cc);
             return new OpenResult.Pending(result);
         }
         EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
         CompletableFuture<OpenResult> result = new CompletableFuture<>();
-        attempt(request, up.candidates(), 0, 0, new HashSet<>(), group, result, null);
+        attempt(request, up.candidates(), 0, 0, new HashSet<>(), group, result, null, cc);
         return new OpenResult.Pending(result);
     }
 
     /** Where a request goes. */
     private sealed interface Target {
-        record Upstream(List<Hop> candidates, String forwardHost) implements Target {
+        record Upstream(List<Hop> candidates, String forwardHost, boolean cacheProtected) implements Target {
         }
 
         record Denied(String reason, String token) implements Target {
@@ -199,7 +233,7 @@ public final class ProxyCatalog implements MediaCatalog {
                 for (OriginUrl o : rule.origins()) {
                     hops.add(firstHop(o, o.resolve(rule.strip(path))));
                 }
-                return new Target.Upstream(hops, null);
+                return new Target.Upstream(hops, null, rule.cacheProtected());
             }
         }
         return new Target.Denied("no reverse rule serves '" + path + "'"
@@ -211,7 +245,7 @@ public final class ProxyCatalog implements MediaCatalog {
         for (AllowRule rule : settings.allow()) {
             if (rule.allows(host, hp.port())) {
                 OriginUrl origin = new OriginUrl("mmst", hp.host(), hp.port(), "");
-                return new Target.Upstream(List.of(firstHop(origin, path)), hp.host());
+                return new Target.Upstream(List.of(firstHop(origin, path)), hp.host(), false);
             }
         }
         return new Target.Denied("forward request to " + hp.host() + ":" + hp.port()
@@ -239,8 +273,20 @@ public final class ProxyCatalog implements MediaCatalog {
     }
 
     private void attempt(OpenRequest request, List<Hop> candidates, int index, int hops, Set<String> visited,
-                         EventLoopGroup group, CompletableFuture<OpenResult> result, OpenResult lastFailure) {
+                         EventLoopGroup group, CompletableFuture<OpenResult> result, OpenResult lastFailure,
+                         CacheContext cc) {
         if (index >= candidates.size()) {
+            CacheService cs = cache;
+            CacheItem stale = cs == null || cc == null || lastFailure == null ? null : cs.stale(cc.key());
+            if (stale != null) {
+                // The origin can't be reached: a complete, unprotected copy beats an error.
+                log.warn("peer={} path={} origin unreachable ({}): serving the cached copy of {} without a freshness "
+                        + "check", request.peer(), request.path(), lastFailure instanceof OpenResult.Failed f ? f.reason() : lastFailure, cc.key());
+                cs.metrics().servedStale();
+                result.complete(new OpenResult.Opened(cs.media(stale, displayName(candidates.get(0)), null,
+                        () -> CompletableFuture.failedFuture(new IllegalStateException("origin unreachable")))));
+                return;
+            }
             result.complete(lastFailure != null ? lastFailure
                     : new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT, "no origin could be reached"));
             return;
@@ -261,6 +307,13 @@ public final class ProxyCatalog implements MediaCatalog {
                 result.complete(reg.joinOrStart(splitKey(hop), displayName(hop), o.session(), request.eventLoop(),
                         loop -> openHop(request, hop, loop)));
                 return;
+            }
+            if (r instanceof UpstreamOpenResult.Opened o && cc != null && cache != null) {
+                OpenResult cached = openCached(request, hop, o, cc, group);
+                if (cached != null) {
+                    result.complete(cached);
+                    return;
+                }
             }
             if (r instanceof UpstreamOpenResult.Opened o) {
                 upstreamSessions.incrementAndGet();
@@ -288,10 +341,10 @@ public final class ProxyCatalog implements MediaCatalog {
                 if (contentAnswer) {
                     result.complete(failure);
                 } else {
-                    attempt(request, candidates, index + 1, hops, visited, group, result, failure);
+                    attempt(request, candidates, index + 1, hops, visited, group, result, failure, cc);
                 }
             } else if (r instanceof UpstreamOpenResult.Redirected rd) {
-                onUpstreamRedirect(request, hop, rd, candidates, index, hops, visited, group, result);
+                onUpstreamRedirect(request, hop, rd, candidates, index, hops, visited, group, result, cc);
             } else if (r instanceof UpstreamOpenResult.AuthenticationRequired a) {
                 if (a.ntlm()) {
                     result.complete(new OpenResult.Failed(Hresults.E_ACCESS_DENIED,
@@ -305,7 +358,7 @@ public final class ProxyCatalog implements MediaCatalog {
 
     private void onUpstreamRedirect(OpenRequest request, Hop hop, UpstreamOpenResult.Redirected rd, List<Hop> candidates,
                                     int index, int hops, Set<String> visited, EventLoopGroup group,
-                                    CompletableFuture<OpenResult> result) {
+                                    CompletableFuture<OpenResult> result, CacheContext cc) {
         metrics.redirectFromUpstream(rd.type());
         if (hops >= settings.maxRedirectHops()) {
             result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT,
@@ -336,7 +389,7 @@ public final class ProxyCatalog implements MediaCatalog {
                         "proxy redirect loops back to " + hop.connectTo()));
                 return;
             }
-            attempt(request, List.of(next), 0, hops + 1, visited, group, result, null);
+            attempt(request, List.of(next), 0, hops + 1, visited, group, result, null, cc);
             return;
         }
         if (!settings.followRedirects()) {
@@ -358,7 +411,7 @@ public final class ProxyCatalog implements MediaCatalog {
             return;
         }
         log.info("peer={} path={} following upstream redirect to {}", request.peer(), request.path(), target);
-        attempt(request, List.of(firstHop(target, target.path())), 0, hops + 1, visited, group, result, null);
+        attempt(request, List.of(firstHop(target, target.path())), 0, hops + 1, visited, group, result, null, cc);
     }
 
     /**
@@ -399,6 +452,168 @@ public final class ProxyCatalog implements MediaCatalog {
                     request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
                     MAX_UPSTREAM_PACKET);
             return UpstreamSession.open(up, group);
+        });
+    }
+
+    // ------------------------------------------------------------------ caching
+
+    /** What caching needs to know of a request: the cache key and whether its rule caches protected content. */
+    private record CacheContext(String key, boolean cacheProtected) {
+    }
+
+    /** Cache key: the origin URL of the first candidate, so failover to a second origin still hits. */
+    private static String cacheKey(Hop hop) {
+        return "mms://" + hop.origin().hostPort() + "/" + hop.path();
+    }
+
+    /**
+     * After the freshness check (the upstream open: Connect, Funnel, OpenFile, ReadBlock), serve
+     * on-demand content from the cache: the stored item if its fingerprint still matches,
+     * otherwise a new one filled write-through. The open session feeds the first fill, or is
+     * closed at once on a complete hit. Null: not cacheable, relay as before.
+     */
+    private OpenResult openCached(OpenRequest request, Hop hop, UpstreamOpenResult.Opened o, CacheContext cc,
+                                  EventLoopGroup group) {
+        CacheService cs = cache;
+        // Protected when the origin challenged this session, or when the player's credentials
+        // went up with the OpenFile (the edge challenged the player on the origin's behalf first).
+        boolean protectedContent = o.session().challenged() || request.credentials() != null;
+        if (protectedContent && !cc.cacheProtected()) {
+            return null; // protected content is cached only where a rule says so
+        }
+        ContentInfo info = cacheableContent(o);
+        if (info == null) {
+            return null;
+        }
+        CacheItem item = cs.itemFor(cc.key(), info, Fingerprint.of(o.header(), info.packetCount()), protectedContent);
+        if (item == null) {
+            return null;
+        }
+        log.info("peer={} path={} cache {} for {} ({} of {} packets stored)", request.peer(), request.path(),
+                item.complete() ? "hit" : item.coveredPackets() > 0 ? "partial hit" : "miss", cc.key(),
+                item.coveredPackets(), item.packetCount());
+        return new OpenResult.Opened(cs.media(item, displayName(hop), fillSource(o.session()),
+                filler(request, hop, item, group)));
+    }
+
+    /**
+     * The entry an open describes, if it may be cached: on-demand (not BROADCAST: broadcasts are
+     * split), a single entry (playlists are relayed) with a known packet count. Else null.
+     */
+    private static ContentInfo cacheableContent(UpstreamOpenResult.Opened o) {
+        ReportOpenFile of = o.openFile();
+        int attributes = of.fileAttributes();
+        long packets = of.filePacketCount();
+        if ((attributes & (ContentInfo.ATTR_BROADCAST | ContentInfo.ATTR_PLAYLIST)) != 0 || packets <= 0
+                || (attributes & ContentInfo.ATTR_CANSEEK) == 0) {
+            return null;
+        }
+        try {
+            return ContentInfo.fromHeader(o.header(), of.filePacketSize(), packets,
+                    Integer.toUnsignedLong(of.fileBitRate()), of.fileDuration(), attributes);
+        } catch (RuntimeException e) {
+            return null; // the relay reports the bad header
+        }
+    }
+
+    /**
+     * The outcome of a prestuff request.
+     *
+     * @param url     the cache key (origin URL)
+     * @param item    the item being filled (null on error)
+     * @param started true when a fill started; false when the item was complete or already filling
+     * @param error   why nothing could be prestuffed, or null
+     */
+    public record Prestuff(String url, CacheItem item, boolean started, String error) {
+    }
+
+    /**
+     * Fills the cache for content ahead of demand (prestuffing): {@code target} is a path as a
+     * player would ask the edge for it (routed by the reverse rules), or, in forward mode, an
+     * mms:// URL allowed by the allow rules. Completes once the fill started, not when it ends:
+     * follow the item's coverage for progress.
+     */
+    public CompletableFuture<Prestuff> prestuff(String target) {
+        CacheService cs = cache;
+        if (cs == null) {
+            return CompletableFuture.completedFuture(new Prestuff(target, null, false, "caching is disabled"));
+        }
+        Target t;
+        OpenRequest request;
+        if (target.regionMatches(true, 0, "mms", 0, 3) && target.contains("://")) {
+            OriginUrl u;
+            try {
+                u = OriginUrl.parse(target);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.completedFuture(new Prestuff(target, null, false, e.getMessage()));
+            }
+            if (!settings.forward()) {
+                return CompletableFuture.completedFuture(new Prestuff(target, null, false,
+                        "a URL needs forward mode; give the path players use at this edge instead"));
+            }
+            request = new OpenRequest(u.path(), null, null, null, null);
+            t = forward(new SubscriberName.HostPort(u.host(), u.port()), u.path());
+        } else {
+            request = new OpenRequest(io.mmsedge.server.media.ContentPaths.normalize(target), null, null, null, null);
+            t = route(request);
+        }
+        if (t instanceof Target.Denied d) {
+            return CompletableFuture.completedFuture(new Prestuff(target, null, false, d.reason()));
+        }
+        Target.Upstream up = (Target.Upstream) t;
+        Hop hop = up.candidates().get(0);
+        String key = cacheKey(hop);
+        io.netty.channel.EventLoop loop = fallbackGroup.next();
+        return openHop(request, hop, loop).handle((r, err) -> {
+            if (err != null) {
+                return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + ": " + err.getMessage());
+            }
+            if (!(r instanceof UpstreamOpenResult.Opened o)) {
+                return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + " answered " + r);
+            }
+            ContentInfo info = cacheableContent(o);
+            if (info == null || o.session().challenged()) {
+                o.session().close();
+                return new Prestuff(key, null, false, info == null
+                        ? "not cacheable: a broadcast, a playlist or content without a packet count"
+                        : "protected content is not prestuffed");
+            }
+            CacheItem item = cs.itemFor(key, info, Fingerprint.of(o.header(), info.packetCount()), false);
+            if (item == null) {
+                o.session().close();
+                return new Prestuff(key, null, false, "larger than the disk cache");
+            }
+            boolean started = cs.prestuff(item, fillSource(o.session()), filler(request, hop, item, loop));
+            log.info("prestuff of {}: {}", key, started ? "fill started" : item.complete() ? "already complete"
+                    : "already filling");
+            return new Prestuff(key, item, started, null);
+        });
+    }
+
+    private UpstreamFillSource fillSource(UpstreamSession session) {
+        upstreamSessions.incrementAndGet();
+        metrics.upstreamOpened();
+        return new UpstreamFillSource(session, metrics, () -> {
+            upstreamSessions.decrementAndGet();
+            metrics.upstreamClosed();
+        });
+    }
+
+    /**
+     * Opens further fill sessions for {@code item} with the player's own subscriberName and
+     * credentials, refusing any whose content no longer matches the item's fingerprint.
+     */
+    private Filler filler(OpenRequest request, Hop hop, CacheItem item, EventLoopGroup group) {
+        return () -> openHop(request, hop, group).thenApply(r -> {
+            if (r instanceof UpstreamOpenResult.Opened o) {
+                Fingerprint now = Fingerprint.of(o.header(), o.openFile().filePacketCount());
+                if (!now.equals(item.fingerprint())) {
+                    o.session().close();
+                    throw new IllegalStateException("the content of " + item.url() + " changed at the origin");
+                }
+                return (FillSource) fillSource(o.session());
+            }
+            throw new IllegalStateException("origin refused the fill session: " + r);
         });
     }
 

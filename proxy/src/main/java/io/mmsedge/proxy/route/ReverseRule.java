@@ -5,8 +5,14 @@ import java.util.List;
 /**
  * Reverse proxy (CDN edge) rule: player paths starting with {@code prefix} (a publishing point
  * or folder; empty = everything) are fetched from {@code origins}, tried in order on failure.
+ * {@code cacheProtected}: content the origin protects with a SecurityChallenge may be cached
+ * too (each player is still authorized by the origin before any cached packet is served).
  */
-public record ReverseRule(String prefix, List<OriginUrl> origins) {
+public record ReverseRule(String prefix, List<OriginUrl> origins, boolean cacheProtected) {
+
+    public ReverseRule(String prefix, List<OriginUrl> origins) {
+        this(prefix, origins, false);
+    }
 
     public ReverseRule {
         prefix = prefix == null ? "" : prefix;

@@ -375,12 +375,20 @@ public final class UpstreamSession implements AutoCloseable {
         });
     }
 
-    /** True until the session failed or was closed. */
+    /**
+     * True when the origin sent a SecurityChallenge that this session answered (§2.2.4.14):
+     * the content is protected, and a cache must re-authorize each player with the origin.
+     */
+    public boolean challenged() {
+        return securityResponseSent;
+    }
+
     /** The event loop this session's events arrive on. */
     public io.netty.channel.EventLoop eventLoop() {
         return channel.eventLoop();
     }
 
+    /** True until the session failed or was closed. */
     public boolean isOpen() {
         Channel ch = channel;
         return !closeRequested && state != State.CLOSED && ch != null && ch.isActive();
