@@ -48,10 +48,13 @@ public final class EdgeApplication implements AutoCloseable {
     private final StatusServer status;
     private final Instant started = Instant.now();
     private final PublishingPoints points;
+    /** The edge's on-demand cache, or null when caching is off. */
+    private final EdgeCache cache;
 
     private EdgeApplication(EventLoopGroup group, PrometheusMeterRegistry registry, MicrometerServerMetrics metrics,
                             MmsServer mms, MmsServer edge, ProxyCatalog proxy, StatusServer status,
-                            PublishingPoints points) {
+                            PublishingPoints points, EdgeCache cache) {
+        this.cache = cache;
         this.group = group;
         this.registry = registry;
         this.metrics = metrics;
@@ -76,6 +79,7 @@ public final class EdgeApplication implements AutoCloseable {
         MmsServer edge = null;
         ProxyCatalog proxy = null;
         StatusServer status = null;
+        EdgeCache cache = null;
         try {
             if (!cfg.publishingPoints().isEmpty()) {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
@@ -89,6 +93,16 @@ public final class EdgeApplication implements AutoCloseable {
                 proxy = new ProxyCatalog(ps, group, proxyMetrics);
                 proxy.setSplits(new io.mmsedge.proxy.split.SplitRegistry(ConfigLoader.splitSettings(cfg.edge()),
                         io.mmsedge.server.broadcast.BroadcastSettings.defaults(), metrics, proxyMetrics));
+                ConfigLoader.CacheSection cacheCfg = ConfigLoader.cacheSettings(cfg.edge(), baseDir);
+                if (cacheCfg != null) {
+                    try {
+                        cache = openCache(cacheCfg, registry);
+                    } catch (java.io.IOException ex) {
+                        throw new java.io.UncheckedIOException("key 'edge.cache.dir': cannot use "
+                                + cacheCfg.dir() + ": " + ex.getMessage(), ex);
+                    }
+                    proxy.setCache(cache.service());
+                }
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
                 edge = new MmsServer(settings, proxy, metrics, group).start(new InetSocketAddress(bind, cfg.edge().port()));
                 proxy.setListenAddress(edge.localAddress());
@@ -101,8 +115,11 @@ public final class EdgeApplication implements AutoCloseable {
                 String sbind = cfg.status().bind() != null ? cfg.status().bind() : "127.0.0.1";
                 status = new StatusServer(group, registry::scrape, () -> self[0].statusJson())
                         .start(new InetSocketAddress(sbind, cfg.status().port()));
+                if (cache != null) {
+                    new io.mmsedge.distribution.cache.CacheAdmin(proxy).register(status);
+                }
             }
-            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points);
+            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points, cache);
             if (mms != null) {
                 log.info("mms-edge {} serving publishing points {}", VERSION,
                         points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
@@ -118,6 +135,9 @@ public final class EdgeApplication implements AutoCloseable {
             points.close();
             if (status != null) {
                 status.close();
+            }
+            if (cache != null) {
+                cache.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -178,6 +198,12 @@ public final class EdgeApplication implements AutoCloseable {
                 }
             }
         }
+        if (cache != null) {
+            var store = cache.service().store();
+            root.putObject("cache").put("dir", cache.dir().toString()).put("items", store.items().size())
+                    .put("diskBytes", store.diskBytes()).put("diskQuotaBytes", store.settings().diskQuotaBytes())
+                    .put("memoryBytes", store.memoryBytes());
+        }
         root.put("connections", (mms == null ? 0 : mms.connectionCount()) + (edge == null ? 0 : edge.connectionCount()));
         ObjectNode states = root.putObject("sessionsByState");
         for (SessionState s : SessionState.values()) {
@@ -209,8 +235,45 @@ public final class EdgeApplication implements AutoCloseable {
             mms.stop(Duration.ofSeconds(2));
         }
         points.close();
+        if (cache != null) {
+            cache.close();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         registry.close();
+    }
+
+    /** The edge's cache, or null when caching is off. */
+    public io.mmsedge.cache.serve.CacheService cache() {
+        return cache == null ? null : cache.service();
+    }
+
+    private static EdgeCache openCache(ConfigLoader.CacheSection c, PrometheusMeterRegistry registry)
+            throws java.io.IOException {
+        boolean temporary = c.dir() == null;
+        Path dir = temporary ? java.nio.file.Files.createTempDirectory("mms-edge-cache") : c.dir();
+        io.mmsedge.cache.CacheStore[] holder = new io.mmsedge.cache.CacheStore[1];
+        var cacheMetrics = new io.mmsedge.distribution.status.MicrometerCacheMetrics(registry, () -> holder[0]);
+        holder[0] = io.mmsedge.cache.CacheStore.open(new io.mmsedge.cache.CacheSettings(dir, c.size(), c.memory()),
+                cacheMetrics);
+        log.info("cache in {}{}: disk quota {} MiB, memory {} MiB, {} items found; trust window {} s, serve stale {}",
+                dir, temporary ? " (temporary)" : "", c.size() >> 20, c.memory() >> 20, holder[0].items().size(),
+                c.policy().trustMillis() / 1000, c.policy().serveStale());
+        return new EdgeCache(new io.mmsedge.cache.serve.CacheService(holder[0], cacheMetrics, c.policy()), dir,
+                temporary);
+    }
+
+    /** The cache service and where it lives; a temporary directory goes when the edge stops. */
+    private record EdgeCache(io.mmsedge.cache.serve.CacheService service, Path dir, boolean temporary) {
+        void close() {
+            service.close();
+            if (temporary) {
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException | RuntimeException e) {
+                    log.warn("cannot remove the temporary cache directory {}: {}", dir, e.toString());
+                }
+            }
+        }
     }
 
     private static String versionOf() {

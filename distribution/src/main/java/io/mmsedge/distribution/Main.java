@@ -40,6 +40,12 @@ public final class Main {
                             [--forward --allow HOSTPATTERN|CIDR ...] [--status-port PORT] [--instance-id ID]
                                                         an edge (reverse proxy) in front of origins; --forward also
                                                         relays to servers players name, if an --allow rule permits
+                            [--cache-dir DIR] [--cache-size 2g] [--cache-memory 256m]
+                                                        cache on-demand content (any --cache-* option turns it on;
+                                                        without --cache-dir, a temporary directory)
+              mms-edge prestuff [--status HOST:PORT] PATH|URL
+                                                        fill a running edge's cache ahead of demand (PATH as players
+                                                        ask the edge for it) and report progress until done
               mms-edge inspect FILE.asf                 print a JSON summary of an ASF file
               mms-edge passwd USER                      read a password on stdin, print a users-file line
               mms-edge --version
@@ -70,6 +76,8 @@ public final class Main {
                     return serve(originConfig(args), Path.of("."));
                 case "edge":
                     return serve(edgeConfig(args), Path.of("."));
+                case "prestuff":
+                    return Prestuff.run(args, out, err);
                 case "--config":
                     if (args.length != 2) {
                         throw new UsageException("--config takes one file");
@@ -94,6 +102,9 @@ public final class Main {
             err.println("mms-edge: configuration error: " + e.getMessage());
             return 2;
         } catch (IOException e) {
+            err.println("mms-edge: " + e.getMessage());
+            return 1;
+        } catch (java.io.UncheckedIOException e) {
             err.println("mms-edge: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
@@ -225,7 +236,8 @@ public final class Main {
             String k = args[i];
             switch (k) {
                 case "--forward" -> forward = true;
-                case "--origin", "--allow", "--port", "--bind", "--status-port", "--instance-id", "--pacing-speed" -> {
+                case "--origin", "--allow", "--port", "--bind", "--status-port", "--instance-id", "--pacing-speed",
+                     "--cache-dir", "--cache-size", "--cache-memory" -> {
                     if (i + 1 >= args.length) {
                         throw new UsageException(k + " needs a value");
                     }
@@ -266,6 +278,18 @@ public final class Main {
             yaml.append("  reverse:\n    - prefix: \"\"\n      origins:\n");
             for (String u : origins) {
                 yaml.append("        - \"").append(u.replace("\"", "")).append("\"\n");
+            }
+        }
+        if (o.has("--cache-dir") || o.has("--cache-size") || o.has("--cache-memory")) {
+            yaml.append("  cache:\n    enabled: true\n");
+            if (o.has("--cache-dir")) {
+                yaml.append("    dir: \"").append(yamlPath(o.get("--cache-dir", ""))).append("\"\n");
+            }
+            for (String[] kv : new String[][] {{"--cache-size", "size"}, {"--cache-memory", "memory"}}) {
+                if (o.has(kv[0])) {
+                    yaml.append("    ").append(kv[1]).append(": \"").append(o.get(kv[0], "").replace("\"", ""))
+                            .append("\"\n");
+                }
             }
         }
         if (forward) {

@@ -220,6 +220,20 @@ public final class ConfigLoader {
                 throw new ConfigException(source + ": key 'edge.split.graceSeconds': must be >= 0");
             }
         }
+        if (e.cache() != null) {
+            EdgeConfig.CacheConfig c = e.cache();
+            long size = byteSize(source, "edge.cache.size", c.size(), DEFAULT_CACHE_SIZE);
+            if (size < 1024 * 1024) {
+                throw new ConfigException(source + ": key 'edge.cache.size': at least 1m, got '" + c.size() + "'");
+            }
+            byteSize(source, "edge.cache.memory", c.memory(), DEFAULT_CACHE_MEMORY);
+            if (c.trustSeconds() != null && c.trustSeconds() < 0) {
+                throw new ConfigException(source + ": key 'edge.cache.trustSeconds': must be >= 0, got " + c.trustSeconds());
+            }
+            if (c.dir() != null && c.dir().isBlank()) {
+                throw new ConfigException(source + ": key 'edge.cache.dir': empty (leave it out for a temporary directory)");
+            }
+        }
         if (e.upstreamProxy() != null) {
             try {
                 io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy());
@@ -242,6 +256,76 @@ public final class ConfigLoader {
         }
     }
 
+    static final long DEFAULT_CACHE_SIZE = 1L << 30;
+    static final long DEFAULT_CACHE_MEMORY = 64L << 20;
+
+    /**
+     * A byte size as operators write it: a number with an optional k, m, g or t suffix (powers of
+     * 1024, case-insensitive, an optional trailing 'b'), e.g. "2g", "256m", "1048576".
+     */
+    public static long parseByteSize(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.endsWith("b")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        int shift = 0;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'k' -> shift = 10;
+                case 'm' -> shift = 20;
+                case 'g' -> shift = 30;
+                case 't' -> shift = 40;
+                default -> shift = -1;
+            }
+            if (shift >= 0) {
+                t = t.substring(0, t.length() - 1).trim();
+            } else {
+                shift = 0;
+            }
+        }
+        if (!t.matches("[0-9]{1,13}(\\.[0-9]{1,3})?")) {
+            throw new IllegalArgumentException("not a size like 512m, 2g or 1048576: '" + text + "'");
+        }
+        double v = Double.parseDouble(t) * (1L << shift);
+        if (v > Long.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("too large: '" + text + "'");
+        }
+        return (long) v;
+    }
+
+    private static long byteSize(String source, String key, String value, long dflt) throws ConfigException {
+        if (value == null) {
+            return dflt;
+        }
+        try {
+            return parseByteSize(value);
+        } catch (IllegalArgumentException ex) {
+            throw new ConfigException(source + ": key '" + key + "': " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Cache settings of a validated edge section, or null when caching is off. A missing
+     * {@code dir} is given as null: the caller makes a temporary directory.
+     */
+    public static CacheSection cacheSettings(EdgeConfig.EdgeSection e, java.nio.file.Path baseDir) {
+        EdgeConfig.CacheConfig c = e.cache();
+        if (c == null || Boolean.FALSE.equals(c.enabled())) {
+            return null;
+        }
+        java.nio.file.Path dir = c.dir() == null ? null : baseDir.resolve(c.dir()).toAbsolutePath().normalize();
+        long size = c.size() == null ? DEFAULT_CACHE_SIZE : parseByteSize(c.size());
+        long memory = c.memory() == null ? DEFAULT_CACHE_MEMORY : parseByteSize(c.memory());
+        long trustMillis = c.trustSeconds() == null ? 0 : c.trustSeconds() * 1000L;
+        return new CacheSection(dir, size, memory, new io.mmsedge.cache.serve.CachePolicy(trustMillis,
+                c.serveStale() == null || c.serveStale()));
+    }
+
+    /** The edge cache as configured: {@code dir} null = a temporary directory. */
+    public record CacheSection(java.nio.file.Path dir, long size, long memory,
+                               io.mmsedge.cache.serve.CachePolicy policy) {
+    }
+
     /** Split settings of a validated edge section. */
     public static io.mmsedge.proxy.split.SplitSettings splitSettings(EdgeConfig.EdgeSection e) {
         io.mmsedge.proxy.split.SplitSettings d = io.mmsedge.proxy.split.SplitSettings.defaults();
@@ -260,7 +344,8 @@ public final class ConfigLoader {
         List<io.mmsedge.proxy.route.ReverseRule> reverse = new java.util.ArrayList<>();
         for (EdgeConfig.ReverseConfig r : e.reverse() == null ? List.<EdgeConfig.ReverseConfig>of() : e.reverse()) {
             reverse.add(new io.mmsedge.proxy.route.ReverseRule(r.prefix(),
-                    r.origins().stream().map(io.mmsedge.proxy.route.OriginUrl::parse).toList()));
+                    r.origins().stream().map(io.mmsedge.proxy.route.OriginUrl::parse).toList(),
+                    Boolean.TRUE.equals(r.cacheProtected())));
         }
         boolean forward = e.forward() != null && Boolean.TRUE.equals(e.forward().enabled());
         List<io.mmsedge.proxy.route.AllowRule> allow = forward

@@ -35,7 +35,27 @@ public record EdgeConfig(
             @JsonProperty("instanceId") String instanceId,
             @JsonProperty("localNames") List<String> localNames,
             @JsonProperty("upstreamProxy") String upstreamProxy,
-            @JsonProperty("split") SplitConfig split) {
+            @JsonProperty("split") SplitConfig split,
+            @JsonProperty("cache") CacheConfig cache) {
+    }
+
+    /**
+     * On-demand caching at the edge (MS-MSSOD §1.1: the origin serves one transfer).
+     *
+     * @param enabled      default true when the section is present
+     * @param dir          the disk tier; absent = a fresh temporary directory (gone at exit)
+     * @param size         disk quota, e.g. "2g", "512m" (default 1g)
+     * @param memory       memory tier bound, e.g. "256m" (default 64m; "0" = no memory tier)
+     * @param trustSeconds a complete item confirmed this recently is served without a freshness
+     *                     check (default 0: every open asks the origin); never for protected content
+     * @param serveStale   serve a complete, unprotected item when the origin is unreachable (default true)
+     */
+    public record CacheConfig(@JsonProperty("enabled") Boolean enabled,
+                              @JsonProperty("dir") String dir,
+                              @JsonProperty("size") String size,
+                              @JsonProperty("memory") String memory,
+                              @JsonProperty("trustSeconds") Integer trustSeconds,
+                              @JsonProperty("serveStale") Boolean serveStale) {
     }
 
     /**
@@ -48,8 +68,13 @@ public record EdgeConfig(
                               @JsonProperty("graceSeconds") Double graceSeconds) {
     }
 
-    /** Player paths starting with {@code prefix} come from {@code origins} (mms://host[:port][/path]), in order. */
-    public record ReverseConfig(@JsonProperty("prefix") String prefix, @JsonProperty("origins") List<String> origins) {
+    /**
+     * Player paths starting with {@code prefix} come from {@code origins} (mms://host[:port][/path]),
+     * in order. {@code cacheProtected}: also cache content the origin protects with a challenge
+     * (default false; every player is still authorized by the origin first).
+     */
+    public record ReverseConfig(@JsonProperty("prefix") String prefix, @JsonProperty("origins") List<String> origins,
+                                @JsonProperty("cacheProtected") Boolean cacheProtected) {
     }
 
     public record ForwardConfig(@JsonProperty("enabled") Boolean enabled, @JsonProperty("allow") List<String> allow) {
