@@ -66,6 +66,7 @@ class EdgeCacheAuthTest {
                 return null;
             }
             c.readHeader(2);
+            c.selectStreams(1);
             c.startPlaying(0, 4);
             MmsTestClient.PlayResult r = c.readUntilEnd(false, 10_000);
             assertEquals(0, r.lastEndOfStream().hr());
