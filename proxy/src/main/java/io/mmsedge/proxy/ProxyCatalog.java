@@ -153,8 +153,12 @@ public final class ProxyCatalog implements MediaCatalog {
             }
         }
         io.mmsedge.proxy.split.SplitRegistry reg = splits;
-        if (reg != null && reg.enabled() && !up.candidates().isEmpty()) {
+        boolean knownOnDemand = cs != null && cc != null && cs.store().lookup(cc.key()) != null;
+        if (reg != null && reg.enabled() && !up.candidates().isEmpty() && !knownOnDemand) {
             // A running split of this URL: join it without contacting the origin at all.
+            // (Cached content was on-demand at its last check: its players need not queue behind
+            // each other's opens as a broadcast crowd does; if it became a broadcast since, the
+            // open below finds out and starts the split.)
             Hop first = up.candidates().get(0);
             String key = splitKey(first);
             var joined = reg.tryJoin(key, displayName(first), request.eventLoop());
