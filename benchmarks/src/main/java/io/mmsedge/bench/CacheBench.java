@@ -1,15 +1,14 @@
 package io.mmsedge.bench;
 
+import static io.mmsedge.bench.BenchSupport.pct;
+import static io.mmsedge.bench.BenchSupport.start;
+
 import io.mmsedge.distribution.EdgeApplication;
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.mms.message.ReportEndOfStream;
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,11 +45,7 @@ public final class CacheBench {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         Path media = Fixtures.mediaDir();
         Path cacheDir = Files.createTempDirectory("mms-edge-bench-cache");
-        String originYaml = """
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 0}
-                publishingPoints:
-                  - {name: "", type: directory, path: "%s"}
-                """.formatted(media);
+        String originYaml = BenchSupport.unpacedOrigin(media);
         try (EdgeApplication origin = start(originYaml, media)) {
             String edgeYaml = """
                     server: {pacingSpeed: 0}
@@ -64,7 +59,8 @@ public final class CacheBench {
             Path trustedDir = Files.createTempDirectory("mms-edge-bench-cache-trusted");
             String trustedYaml = edgeYaml.replace("memory: 64m}", "memory: 64m, trustSeconds: 3600}")
                     .replace(cacheDir.toString(), trustedDir.toString());
-            try (EdgeApplication edge = start(edgeYaml, media); EdgeApplication trustedEdge = start(trustedYaml, media)) {
+            try (EdgeApplication edge = start(edgeYaml, media);
+                 EdgeApplication trustedEdge = start(trustedYaml, media)) {
                 InetSocketAddress direct = origin.mmsAddress();
                 InetSocketAddress cached = edge.edgeAddress();
                 InetSocketAddress trusted = trustedEdge.edgeAddress();
@@ -184,19 +180,10 @@ public final class CacheBench {
         return c == null ? 0 : c.count();
     }
 
-    private static EdgeApplication start(String yaml, Path base) throws Exception {
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
-                "benchmark", base);
-        return EdgeApplication.start(cfg, base);
-    }
 
     private static void row(String name, long[] v) {
         System.out.printf(Locale.ROOT, "%-14s %8.2f %8.2f %8.2f%n", name, pct(v, 50) / 1e6, pct(v, 90) / 1e6,
                 pct(v, 99) / 1e6);
     }
 
-    private static long pct(long[] sorted, int p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
 }

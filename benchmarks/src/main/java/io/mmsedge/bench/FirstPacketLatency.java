@@ -1,14 +1,13 @@
 package io.mmsedge.bench;
 
+import static io.mmsedge.bench.BenchSupport.pct;
+import static io.mmsedge.bench.BenchSupport.start;
+
 import io.mmsedge.distribution.EdgeApplication;
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -33,11 +32,7 @@ public final class FirstPacketLatency {
         int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         Path media = Fixtures.mediaDir();
-        String originYaml = """
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 0}
-                publishingPoints:
-                  - {name: "", type: directory, path: "%s"}
-                """.formatted(media.toString().replace("\\", "/"));
+        String originYaml = BenchSupport.unpacedOrigin(media);
         try (EdgeApplication origin = start(originYaml, media)) {
             String edgeYaml = """
                     server: {pacingSpeed: 0}
@@ -70,11 +65,6 @@ public final class FirstPacketLatency {
         }
     }
 
-    private static EdgeApplication start(String yaml, Path base) throws Exception {
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
-                "benchmark", base);
-        return EdgeApplication.start(cfg, base);
-    }
 
     static long firstPacketNanos(InetSocketAddress server) throws Exception {
         long t0 = System.nanoTime();
@@ -110,10 +100,6 @@ public final class FirstPacketLatency {
         System.out.printf(Locale.ROOT, "%-8s %10.2f %10.2f %10.2f%n", name, ms(pct(v, 50)), ms(pct(v, 90)), ms(pct(v, 99)));
     }
 
-    private static long pct(long[] sorted, int p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
 
     private static double ms(long nanos) {
         return nanos / 1e6;

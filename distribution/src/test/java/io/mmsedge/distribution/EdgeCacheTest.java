@@ -64,7 +64,12 @@ class EdgeCacheTest {
     }
 
     static MmsTestClient player(CacheRig rig, String path) throws IOException {
-        MmsTestClient c = MmsTestClient.connect(rig.edgeAddress(), TIMEOUT);
+        return session(rig.edgeAddress(), rig, path);
+    }
+
+    /** A session at {@code server} with {@code path} open, its header read and every stream selected. */
+    static MmsTestClient session(java.net.InetSocketAddress server, CacheRig rig, String path) throws IOException {
+        MmsTestClient c = MmsTestClient.connect(server, TIMEOUT);
         c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
         ReportOpenFile of = c.open(path);
         assertEquals(0, of.hr(), "open " + path);
@@ -96,14 +101,7 @@ class EdgeCacheTest {
     /** Up to {@code max} Data packets (to the end when fewer) of a play request at {@code server}. */
     static List<Received.Data> packets(java.net.InetSocketAddress server, CacheRig rig, String path,
                                        StartPlaying request, int max) throws IOException {
-        try (MmsTestClient c = MmsTestClient.connect(server, TIMEOUT)) {
-            c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
-            assertEquals(0, c.open(path).hr());
-            c.readHeader(2);
-            try (AsfFile f = AsfFile.open(rig.media.resolve(path))) {
-                c.selectStreams(f.header().streams().stream().mapToInt(io.mmsedge.protocol.asf.AsfStream::number)
-                        .toArray());
-            }
+        try (MmsTestClient c = session(server, rig, path)) {
             assertEquals(0, c.startPlayingAt(request).hr());
             List<Received.Data> out = new ArrayList<>();
             while (out.size() < max) {
