@@ -297,6 +297,28 @@ class EdgeCacheTest {
     }
 
     @Test
+    void anOriginDyingMidFillEndsThePlayerWithAnErrorAndKeepsWhatWasStored() throws Exception {
+        // Real-time pacing at the origin: the fill is still running when the origin goes.
+        try (CacheRig rig = new CacheRig(tmp, 1, 0, "    size: 16m\n")) {
+            try (MmsTestClient c = player(rig, "av.asf")) {
+                c.startPlaying(0, 3);
+                for (int got = 0; got < 10; ) {
+                    if (c.nextAnsweringPings() instanceof Received.Data) {
+                        got++;
+                    }
+                }
+                rig.stopOrigin();
+                MmsTestClient.PlayResult rest = c.readUntilEnd(false, 100_000);
+                assertTrue(io.mmsedge.server.Hresults.failed(rest.lastEndOfStream().hr()),
+                        "EndOfStream with an error hr, not a hang: hr=" + rest.lastEndOfStream().hr());
+            }
+            CacheItem item = rig.item("av.asf");
+            assertNotNull(item, "what was stored stays cached");
+            assertTrue(item.coveredPackets() >= 10 && !item.complete(), "a partial item: " + item.coverage());
+        }
+    }
+
+    @Test
     void withinTheTrustWindowTheOriginIsNotAsked() throws Exception {
         try (CacheRig rig = new CacheRig(tmp, 0, 0, "    size: 16m\n    trustSeconds: 3600\n")) {
             playFrom(rig, "audio.asf", 0, 3);
