@@ -68,10 +68,10 @@ public final class FanoutLoad {
         LoadGenerator.Result r = g.run(players, seconds, ramp, settle, probe);
         System.out.printf(Locale.ROOT, "players=%d playing=%d seconds=%.3f bytes=%d packets=%d mbps=%.3f "
                         + "lag_p50_ms=%d lag_p99_ms=%d lag_max_ms=%d continuity_errors=%d missed_packets=%d "
-                        + "failures=%d min_packets_per_player=%d cpu_s=%.3f rss_open_kb=%d rss_close_kb=%d load_cpu_s=%.3f%n",
+                        + "failures=%d min_packets_per_player=%d cpu_s=%.3f rss_open_kb=%d rss_close_kb=%d rss_gc_kb=%d load_cpu_s=%.3f machine_cpu_s=%.3f%n",
                 r.players(), r.playing(), r.seconds(), r.bytes(), r.packets(), r.mbitPerSecond(), r.lagPercentile(50),
                 r.lagPercentile(99), r.lagPercentile(100), r.continuityErrors(), r.missedPackets(), r.failures(),
-                r.minPacketsPerPlayer(), probe.cpuSeconds(), probe.rssOpenKb, probe.rssCloseKb, probe.selfCpuSeconds());
+                r.minPacketsPerPlayer(), probe.cpuSeconds(), probe.rssOpenKb, probe.rssCloseKb, probe.rssAfterGcKb, probe.selfCpuSeconds(), probe.machineCpuSeconds());
     }
 
     /** CPU and RSS of another process at the window's edges. */
@@ -82,8 +82,11 @@ public final class FanoutLoad {
         private long ticksClose;
         private long selfOpen;
         private long selfClose;
+        private long machineOpen;
+        private long machineClose;
         long rssOpenKb;
         long rssCloseKb;
+        long rssAfterGcKb;
 
         Probe(long pid, int clkTck) {
             this.pid = pid;
@@ -94,6 +97,7 @@ public final class FanoutLoad {
         public void opened() {
             ticksOpen = cpuTicks(pid);
             selfOpen = cpuTicks(ProcessHandle.current().pid());
+            machineOpen = machineBusyTicks();
             rssOpenKb = rssKb(pid);
         }
 
@@ -101,11 +105,55 @@ public final class FanoutLoad {
         public void closing() {
             ticksClose = cpuTicks(pid);
             selfClose = cpuTicks(ProcessHandle.current().pid());
+            machineClose = machineBusyTicks();
             rssCloseKb = rssKb(pid);
+            // What the players hold, without the garbage a lazily collected heap carries: after a
+            // full GC (players still connected; CPU was read before it).
+            rssAfterGcKb = fullGcThenRssKb(pid);
+        }
+
+        /** Asks the JVM {@code pid} for a full GC (jcmd GC.run), then reads its VmRSS; -1 without jcmd. */
+        static long fullGcThenRssKb(long pid) {
+            try {
+                Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    p.destroyForcibly();
+                    return -1;
+                }
+                Thread.sleep(500);
+                return rssKb(pid);
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
         }
 
         double cpuSeconds() {
             return (ticksClose - ticksOpen) / (double) clkTck;
+        }
+
+        /** CPU seconds the whole machine was busy over the window (every process, kernel included). */
+        double machineCpuSeconds() {
+            return (machineClose - machineOpen) / (double) clkTck;
+        }
+
+        /** Busy clock ticks of all CPUs since boot: /proc/stat "cpu" line less idle and iowait. */
+        static long machineBusyTicks() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long busy = 0;
+                for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+                    if (i != 4 && i != 5) {
+                        busy += Long.parseLong(f[i]);
+                    }
+                }
+                return busy;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read /proc/stat", e);
+            }
         }
 
         /** CPU seconds the load generator itself used over the window. */
