@@ -77,4 +77,27 @@ class StatusEndpointTest {
                     "closed sessions leave the gauge");
         }
     }
+
+    @Test
+    void broadcastSubscribersAreAGaugePerBroadcast() throws Exception {
+        try (EdgeApplication app = EdgeApplication.start(Main.originConfig(new String[] {"origin", "--port", "0",
+                "--status-port", "0", "--pacing-speed", "10", "--live",
+                "live=" + io.mmsedge.fixtures.Fixtures.media("av.asf")}), io.mmsedge.fixtures.Fixtures.mediaDir())) {
+            String gauge = "mmsedge_broadcast_subscribers\\{broadcast=\"live\",?\\}";
+            try (MmsTestClient c = MmsTestClient.connect(app.mmsAddress(), Duration.ofSeconds(10))) {
+                c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
+                assertEquals(0, c.open("live").hr());
+                c.readHeader(2);
+                c.selectStreams(1, 2);
+                c.startPlaying(0, 4);
+                c.nextAnsweringPings();
+                assertEquals(1, (long) metric(get(app, "/metrics"), gauge));
+            }
+            long deadline = System.currentTimeMillis() + 3000;
+            while (System.currentTimeMillis() < deadline && metric(get(app, "/metrics"), gauge) != 0) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, (long) metric(get(app, "/metrics"), gauge), "a player that left is no longer counted");
+        }
+    }
 }

@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ServerMetrics} on Micrometer. Meter names (Prometheus form):
  * {@code mmsedge_sessions{state}}, {@code mmsedge_pp_sessions{publishing_point}},
  * {@code mmsedge_pp_sessions_opened_total}, {@code mmsedge_pp_bytes_sent_total},
- * {@code mmsedge_data_packets_sent_total{kind}}, {@code mmsedge_errors_total{reason}}.
+ * {@code mmsedge_data_packets_sent_total{kind}}, {@code mmsedge_errors_total{reason}};
+ * broadcasts (publishing points and the edge's splits, {@code broadcast="split:<url>"}):
+ * {@code mmsedge_broadcast_subscribers{broadcast}}, {@code mmsedge_broadcast_dropped_packets_total}
+ * (packets slow players skipped to catch up), {@code mmsedge_broadcast_lag_disconnects_total}.
  */
 public final class MicrometerServerMetrics implements ServerMetrics {
 
@@ -23,6 +26,9 @@ public final class MicrometerServerMetrics implements ServerMetrics {
     private final Map<String, AtomicInteger> activeByPoint = new ConcurrentHashMap<>();
     private final Map<String, Counter> bytesByPoint = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> broadcastSubscribers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> broadcastDropped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> broadcastLagDisconnects = new ConcurrentHashMap<>();
     private final Counter headerPackets;
     private final Counter mediaPackets;
 
@@ -101,5 +107,29 @@ public final class MicrometerServerMetrics implements ServerMetrics {
     public void error(String reason) {
         errors.computeIfAbsent(reason, r -> Counter.builder("mmsedge.errors").tag("reason", r)
                 .description("Refusals and failures by reason").register(registry)).increment();
+    }
+
+    @Override
+    public void broadcastSubscribers(String broadcast, int delta) {
+        broadcastSubscribers.computeIfAbsent(broadcast, b -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("mmsedge.broadcast.subscribers", n, AtomicInteger::get).tag("broadcast", b)
+                    .description("Players subscribed to a broadcast").register(registry);
+            return n;
+        }).addAndGet(delta);
+    }
+
+    @Override
+    public void broadcastDropped(String broadcast, long packets) {
+        broadcastDropped.computeIfAbsent(broadcast, b -> Counter.builder("mmsedge.broadcast.dropped.packets")
+                .tag("broadcast", b).description("Packets slow players skipped to catch up with the live point")
+                .register(registry)).increment(packets);
+    }
+
+    @Override
+    public void broadcastLagDisconnect(String broadcast) {
+        broadcastLagDisconnects.computeIfAbsent(broadcast, b -> Counter.builder("mmsedge.broadcast.lag.disconnects")
+                .tag("broadcast", b).description("Players disconnected for lagging too far behind the live point")
+                .register(registry)).increment();
     }
 }

@@ -1,0 +1,271 @@
+package io.mmsedge.bench;
+
+import io.mmsedge.fixtures.load.LoadGenerator;
+import io.mmsedge.protocol.asf.AsfFile;
+import io.mmsedge.protocol.asf.AsfPacket;
+import io.mmsedge.protocol.asf.AsfPackets;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The baseline a splitting edge is measured against: a minimal fan-out server with no MMS logic.
+ * It reads an ASF file once (padding stripped, as the edge sends packets), and writes every packet
+ * at its send time, in a loop, to every connected socket, behind the 8-byte MMS Data packet
+ * header (LocationId counting on, playIncarnation {@link LoadGenerator#PLAY_INCARNATION}, AFFlags
+ * sequence) — the same bytes an MMS player of the edge gets, so {@link LoadGenerator#raw} checks
+ * and times them the same way. No handshake, no commands, no queues: a socket that is not
+ * writable misses the packet (counted).
+ *
+ * <p>Fan-out as the edge does it: one buffer per packet, shared by every socket through
+ * {@link ByteBuf#retainedDuplicate()}, and at most one task per event loop at a time (not one
+ * per socket): the task writes every packet published since it last ran to each of its loop's
+ * sockets and flushes each socket once, so that a loop that falls behind catches up with fewer
+ * system calls, as the edge's sessions do. Same event loop group and per-socket write buffer
+ * (256 KiB) as the edge. Send times in the packets are moved on by the file's span on every
+ * loop, so that they keep increasing.
+ *
+ * <p>Usage: {@code RawFanout --port PORT --file FILE.asf [--bind 127.0.0.1]}; runs until killed.
+ */
+public final class RawFanout {
+
+    private static final int WRITE_BUFFER = 256 * 1024;
+
+    private final List<ByteBuf> packets = new ArrayList<>();
+    private final List<Long> sendTimes = new ArrayList<>();
+    private final List<Integer> sendTimeOffsets = new ArrayList<>();
+    private final long spanMs;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final EventLoop publisher = group.next();
+    private final Map<EventLoop, LoopFanout> byLoop = new ConcurrentHashMap<>();
+    private final AtomicLong skipped = new AtomicLong();
+    private long locationId;
+    private long startNanos;
+    private int index;
+    private long loopOffsetMs;
+
+    RawFanout(Path file) throws Exception {
+        try (AsfFile f = AsfFile.open(file)) {
+            int size = f.packetSize();
+            for (long n = 0; n < f.packetCount(); n++) {
+                ByteBuf raw = f.readPacket(n, ByteBufAllocator.DEFAULT);
+                try {
+                    AsfPacket parsed = AsfPacket.parse(raw, size);
+                    ByteBuf stripped = AsfPackets.stripPadding(raw, size, ByteBufAllocator.DEFAULT);
+                    byte[] b = new byte[stripped.readableBytes()];
+                    stripped.readBytes(b);
+                    stripped.release();
+                    packets.add(Unpooled.wrappedBuffer(b));
+                    sendTimes.add(parsed.sendTimeMs());
+                    sendTimeOffsets.add(sendTimeOffset(b));
+                } finally {
+                    raw.release();
+                }
+            }
+        }
+        long first = sendTimes.get(0);
+        long last = sendTimes.get(sendTimes.size() - 1);
+        // The next loop starts one average packet interval after the last packet.
+        spanMs = last - first + Math.max(1, (last - first) / Math.max(1, sendTimes.size() - 1));
+    }
+
+    /** Offset of the Send Time field in an ASF data packet (ASF §5.2.2). */
+    static int sendTimeOffset(byte[] p) {
+        int i = 0;
+        if ((p[0] & 0x80) != 0) {
+            i = 1 + (p[0] & 0x0F); // error correction flags + data
+        }
+        int flags = p[i] & 0xFF;
+        i += 2; // length type flags, property flags
+        i += width(flags >> 5) + width(flags >> 1) + width(flags >> 3); // packet length, sequence, padding
+        return i;
+    }
+
+    private static int width(int bits) {
+        return switch (bits & 3) {
+            case 1 -> 1;
+            case 2 -> 2;
+            case 3 -> 4;
+            default -> 0;
+        };
+    }
+
+    InetSocketAddress start(InetSocketAddress bind) throws InterruptedException {
+        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER / 2,
+                        WRITE_BUFFER))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new Subscriber());
+                    }
+                }).bind(bind).sync().channel();
+        publisher.execute(() -> {
+            startNanos = System.nanoTime();
+            pump();
+        });
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    private void pump() {
+        while (true) {
+            long due = startNanos + (loopOffsetMs + sendTimes.get(index) - sendTimes.get(0)) * 1_000_000;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                publisher.schedule(this::pump, wait, TimeUnit.NANOSECONDS);
+                return;
+            }
+            publish(frame(index));
+            if (++index == packets.size()) {
+                index = 0;
+                loopOffsetMs += spanMs;
+            }
+        }
+    }
+
+    /** The packet behind its 8-byte Data packet header, send time moved on by the loops so far. */
+    private ByteBuf frame(int i) {
+        ByteBuf p = packets.get(i);
+        int n = p.readableBytes();
+        ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(8 + n);
+        b.writeIntLE((int) locationId);
+        b.writeByte(LoadGenerator.PLAY_INCARNATION);
+        b.writeByte((int) (locationId & 0xFF));
+        b.writeShortLE(8 + n);
+        b.writeBytes(p, p.readerIndex(), n);
+        int at = 8 + sendTimeOffsets.get(i);
+        b.setIntLE(at, (int) (sendTimes.get(i) + loopOffsetMs));
+        locationId++;
+        return b;
+    }
+
+    /** Hands the packet to every event loop with sockets; each socket gets a duplicate of the one buffer. */
+    private void publish(ByteBuf frame) {
+        try {
+            for (LoopFanout f : byLoop.values()) {
+                f.offer(frame.retainedDuplicate());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** The sockets of one event loop ({@link #channels} confined to it) and the packets not yet written. */
+    private final class LoopFanout {
+        private final EventLoop loop;
+        private final List<Channel> channels = new ArrayList<>();
+        private final ConcurrentLinkedQueue<ByteBuf> pending = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+
+        LoopFanout(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void offer(ByteBuf frame) {
+            pending.add(frame);
+            if (scheduled.compareAndSet(false, true)) {
+                loop.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            scheduled.set(false);
+            List<ByteBuf> batch = new ArrayList<>();
+            for (ByteBuf b; (b = pending.poll()) != null; ) {
+                batch.add(b);
+            }
+            try {
+                for (Channel c : channels) {
+                    if (!c.isWritable()) {
+                        if (c.isActive()) {
+                            skipped.addAndGet(batch.size());
+                        }
+                        continue;
+                    }
+                    for (ByteBuf b : batch) {
+                        c.write(b.retainedDuplicate(), c.voidPromise());
+                    }
+                    c.flush();
+                }
+            } finally {
+                batch.forEach(ByteBuf::release);
+            }
+        }
+    }
+
+    /** Registers its channel with its loop's fan-out (confined to that loop); ignores anything read. */
+    private final class Subscriber extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            byLoop.computeIfAbsent(ctx.channel().eventLoop(), LoopFanout::new).channels.add(ctx.channel());
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            LoopFanout f = byLoop.get(ctx.channel().eventLoop());
+            if (f != null) {
+                f.channels.remove(ctx.channel());
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bind = "127.0.0.1";
+        int port = 0;
+        Path file = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--bind" -> bind = args[i + 1];
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--file" -> file = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (file == null) {
+            throw new IllegalArgumentException("--file FILE.asf is required");
+        }
+        RawFanout f = new RawFanout(file);
+        InetSocketAddress a = f.start(new InetSocketAddress(bind, port));
+        System.out.println("raw fan-out on " + a + ": " + f.packets.size() + " packets, loop " + f.spanMs + " ms");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("raw fan-out: "
+                + f.skipped.get() + " packet writes skipped (socket not writable)")));
+        new CountDownLatch(1).await();
+    }
+}
