@@ -98,9 +98,14 @@ public final class MicrometerServerMetrics implements ServerMetrics {
     @Override
     public void dataPacketSent(String pp, int bytes, boolean header) {
         (header ? headerPackets : mediaPackets).increment();
-        bytesByPoint.computeIfAbsent(pp, k -> Counter.builder("mmsedge.pp.bytes.sent").baseUnit("bytes")
-                .tag("publishing_point", k).description("Bytes of Data packets sent per publishing point")
-                .register(registry)).increment(bytes);
+        // Once per packet per player: a plain get first (computeIfAbsent may lock the bin).
+        Counter c = bytesByPoint.get(pp);
+        if (c == null) {
+            c = bytesByPoint.computeIfAbsent(pp, k -> Counter.builder("mmsedge.pp.bytes.sent").baseUnit("bytes")
+                    .tag("publishing_point", k).description("Bytes of Data packets sent per publishing point")
+                    .register(registry));
+        }
+        c.increment(bytes);
     }
 
     @Override

@@ -134,6 +134,11 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
+    public void execute(Runnable task) {
+        ctx.executor().execute(task);
+    }
+
+    @Override
     public long nanoTime() {
         return System.nanoTime();
     }

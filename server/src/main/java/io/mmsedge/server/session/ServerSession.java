@@ -670,6 +670,8 @@ public final class ServerSession {
         private MediaPacket pending;
         private ScheduledFuture<?> timer;
         private boolean stopped;
+        private final java.util.concurrent.atomic.AtomicBoolean wakePending =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         Stream(PacketCursor cursor, double rate, long stopAtMs, long stopAfterMs, long accelBitRate, long accelMs) {
             this.cursor = cursor;
@@ -679,7 +681,16 @@ public final class ServerSession {
             this.accelBitRate = accelBitRate;
             this.accelMs = accelMs;
             this.keyFramesOnly = rate != 1.0;
-            cursor.onAvailable(() -> io.schedule(this::pumpIfIdle, 0, TimeUnit.NANOSECONDS));
+            // Called for every packet a live source or a cache fill publishes: one queued wakeup
+            // at a time per player, however many packets arrive before it runs.
+            cursor.onAvailable(() -> {
+                if (wakePending.compareAndSet(false, true)) {
+                    io.execute(() -> {
+                        wakePending.set(false);
+                        pumpIfIdle();
+                    });
+                }
+            });
         }
 
         void begin() {

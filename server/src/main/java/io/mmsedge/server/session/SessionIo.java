@@ -28,6 +28,11 @@ public interface SessionIo {
 
     ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit);
 
+    /** Runs {@code task} soon on this session's thread (cheaper than a zero-delay schedule). */
+    default void execute(Runnable task) {
+        schedule(task, 0, TimeUnit.NANOSECONDS);
+    }
+
     /** Monotonic time in nanoseconds. */
     long nanoTime();
 

@@ -31,6 +31,22 @@ public final class StreamSelection {
     private final Set<Integer> videoStreams = new HashSet<>();
     private boolean hasVideo;
     private boolean switched;
+    /**
+     * Streams selected at full rate, by stream number (ASF stream numbers are 1..127): lets
+     * {@link #keepsAll} decide the common case — nothing waiting for a key frame, nothing
+     * thinned — with an array lookup per payload, for every packet of every player.
+     */
+    private final boolean[] fullRate = new boolean[128];
+
+    private void refreshFullRate() {
+        java.util.Arrays.fill(fullRate, false);
+        for (Map.Entry<Integer, Integer> e : thinning.entrySet()) {
+            int s = e.getKey();
+            if (s >= 0 && s < fullRate.length && e.getValue() == StreamSwitchEntry.THIN_NONE) {
+                fullRate[s] = true;
+            }
+        }
+    }
 
     /** Nothing selected (the §3.2.5.11 default for current clients). */
     public static StreamSelection none(ContentInfo info) {
@@ -56,6 +72,7 @@ public final class StreamSelection {
             s.thinning.put(st.number(), StreamSwitchEntry.THIN_NONE);
         }
         s.switched = true;
+        s.refreshFullRate();
         return s;
     }
 
@@ -104,6 +121,7 @@ public final class StreamSelection {
             }
         }
         switched = true;
+        refreshFullRate();
         return ok;
     }
 
@@ -150,6 +168,20 @@ public final class StreamSelection {
 
     /** True if every payload of the packet would be kept (lets the sender share the buffer as is). */
     public boolean keepsAll(List<AsfPayload> payloads, boolean keyFramesOnly) {
+        if (!keyFramesOnly && awaitingKeyFrame.isEmpty()) {
+            // The common case. A thinned stream answers false here and goes the exact way below.
+            for (int i = 0, n = payloads.size(); i < n; i++) {
+                int s = payloads.get(i).streamNumber();
+                if (s < 0 || s >= fullRate.length || !fullRate[s]) {
+                    return keepsAllSlow(payloads, false);
+                }
+            }
+            return true;
+        }
+        return keepsAllSlow(payloads, keyFramesOnly);
+    }
+
+    private boolean keepsAllSlow(List<AsfPayload> payloads, boolean keyFramesOnly) {
         for (AsfPayload p : payloads) {
             Integer level = thinning.get(p.streamNumber());
             if (level == null || awaitingKeyFrame.contains(p.streamNumber())) {
