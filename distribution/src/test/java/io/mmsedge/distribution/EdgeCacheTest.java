@@ -117,6 +117,22 @@ class EdgeCacheTest {
         }
     }
 
+    static StartPlaying seekTo(double seconds) {
+        return new StartPlaying(1, 0, seconds, 0xFFFFFFFF, 0xFFFFFFFF, 0, 5, -1, -1, -1);
+    }
+
+    /** The origin's media packet counter once it has not moved for 300 ms. */
+    static double settledOriginPackets(CacheRig rig) throws InterruptedException {
+        double last = rig.originMediaPackets();
+        for (int still = 0; still < 15; ) {
+            Thread.sleep(20);
+            double now = rig.originMediaPackets();
+            still = now == last ? still + 1 : 0;
+            last = now;
+        }
+        return last;
+    }
+
     static long sendTime(byte[] packet, int packetSize) {
         return io.mmsedge.protocol.asf.AsfPacket.parse(io.netty.buffer.Unpooled.wrappedBuffer(packet), packetSize)
                 .sendTimeMs();
@@ -209,6 +225,28 @@ class EdgeCacheTest {
             double complete = rig.originMediaPackets();
             playFrom(rig, "av.asf", 0, 13);
             assertEquals(complete, rig.originMediaPackets(), "a full play of a complete item needs no origin data");
+        }
+    }
+
+    @Test
+    void timeSeeksInACompleteItemStartWhereTheOriginWould() throws Exception {
+        try (CacheRig rig = new CacheRig(tmp, 0, 0, "    size: 16m\n")) {
+            for (String path : List.of("av.asf", "indexed.asf", "mbr.asf")) {
+                playFrom(rig, path, 0, 3);
+                rig.awaitComplete(path, TIMEOUT);
+                double[] times = {0.0, 2.5, 5.0, 7.3};
+                List<List<Received.Data>> direct = new ArrayList<>();
+                for (double at : times) {
+                    direct.add(packets(rig.origin().mmsAddress(), rig, path, seekTo(at), 20));
+                }
+                // A direct session sends on for a moment after its player hangs up.
+                double before = settledOriginPackets(rig);
+                for (int i = 0; i < times.length; i++) {
+                    assertSamePackets(direct.get(i), packets(rig.edgeAddress(), rig, path, seekTo(times[i]), 20),
+                            path + " seek to " + times[i] + " s");
+                }
+                assertEquals(before, settledOriginPackets(rig), path + ": the seeks were served from the cache");
+            }
         }
     }
 
