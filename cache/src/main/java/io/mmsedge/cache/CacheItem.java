@@ -327,23 +327,35 @@ public final class CacheItem {
         return WriteResult.WRITTEN;
     }
 
-    /** Every packet is stored: force the data, then record it in the metadata. */
+    /**
+     * Every packet is stored: complete from now on. Recording it on disk waits for fsyncs, so it
+     * runs on the store's I/O thread, never on the event loop that wrote the last packet: the
+     * data is forced first, then the metadata says complete. Until then a restart re-verifies
+     * the slots, and finds the item complete if they all verify.
+     */
     void markComplete() {
+        synchronized (state) {
+            complete = true;
+        }
+        store.inBackground(this::recordComplete);
+    }
+
+    private void recordComplete() {
         try {
             data.force();
         } catch (IOException e) {
             if (valid()) {
-                LOG.warn("cache: could not flush {} to disk, it stays partial: {}", url(), e.toString());
+                LOG.warn("cache: could not flush {} to disk; the next start verifies it again: {}", url(),
+                        e.toString());
             }
             return;
-        }
-        synchronized (state) {
-            complete = true;
         }
         try {
             writeMeta();
         } catch (IOException e) {
-            LOG.warn("cache: could not record {} as complete: {}", url(), e.toString());
+            if (valid()) {
+                LOG.warn("cache: could not record {} as complete: {}", url(), e.toString());
+            }
         }
     }
 

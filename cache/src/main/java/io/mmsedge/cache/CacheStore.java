@@ -70,10 +70,29 @@ public final class CacheStore implements AutoCloseable {
     private long used;
     private boolean closed;
 
+    /**
+     * Where the fsyncs go: writes reach the page cache on the caller's thread (an event loop),
+     * making them durable can take as long as the disk likes, so it happens here, in order.
+     */
+    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mms-edge-cache-io");
+        t.setDaemon(true);
+        return t;
+    });
+
     private CacheStore(CacheSettings settings, CacheMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
         this.memory = new MemoryTier(settings.memoryBytes());
+    }
+
+    /** Runs {@code task} on the I/O thread; dropped once the store is closing (close saves every item itself). */
+    void inBackground(Runnable task) {
+        try {
+            io.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            LOG.debug("cache: store closing, background task dropped");
+        }
     }
 
     /** Opens (creating if needed) and re-indexes the disk tier. */
@@ -148,7 +167,7 @@ public final class CacheStore implements AutoCloseable {
         try {
             data = SlotFile.create(files.data());
             try {
-                files.writeMeta(metaBytes);
+                files.writeMetaUnsynced(metaBytes); // the fsyncs follow on the I/O thread
             } catch (IOException e) {
                 data.close();
                 throw e;
@@ -181,6 +200,13 @@ public final class CacheStore implements AutoCloseable {
             }
         }
         retired(retired);
+        inBackground(() -> {
+            try {
+                files.syncMeta();
+            } catch (IOException e) {
+                LOG.warn("cache: could not make the metadata of {} durable: {}", url, e.toString());
+            }
+        });
         return item;
     }
 
@@ -232,6 +258,14 @@ public final class CacheStore implements AutoCloseable {
             live = new ArrayList<>(index.values());
             dead = new ArrayList<>(doomed);
             index.clear();
+        }
+        io.shutdown(); // what is queued still runs; items are saved below in any case
+        try {
+            if (!io.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("cache: the disk did not finish its queued fsyncs within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         for (CacheItem item : live) {
             item.shutDown(); // takes the item's write lock: not under the store lock

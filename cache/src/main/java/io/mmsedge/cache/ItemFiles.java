@@ -66,6 +66,29 @@ record ItemFiles(String base, Path meta, Path data, long generation) {
      * directory so the rename itself is durable.
      */
     void writeMeta(byte[] bytes) throws IOException {
+        replaceMeta(bytes, true);
+    }
+
+    /**
+     * As {@link #writeMeta} without the fsyncs: just as atomic (a reader sees the old file or
+     * the new one), durable only once {@link #syncMeta()} ran. For threads that must not wait
+     * for the disk (event loops); the fsyncs follow on the cache's I/O thread.
+     */
+    void writeMetaUnsynced(byte[] bytes) throws IOException {
+        replaceMeta(bytes, false);
+    }
+
+    /** Makes the metadata file and its directory entry durable (no-op once the item is deleted). */
+    void syncMeta() throws IOException {
+        try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return;
+        }
+        syncDirectory(meta.getParent());
+    }
+
+    private void replaceMeta(byte[] bytes, boolean sync) throws IOException {
         Path tmp = metaTemp();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -73,10 +96,14 @@ record ItemFiles(String base, Path meta, Path data, long generation) {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            ch.force(true);
+            if (sync) {
+                ch.force(true);
+            }
         }
         Files.move(tmp, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(meta.getParent());
+        if (sync) {
+            syncDirectory(meta.getParent());
+        }
     }
 
     /** Deletes every file of the item that exists. */
