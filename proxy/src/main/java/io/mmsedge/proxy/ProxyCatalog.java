@@ -80,6 +80,17 @@ public final class ProxyCatalog implements MediaCatalog {
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> probes =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * URLs whose last open found on-demand content. The wait on {@link #probes} exists so that a
+     * crowd arriving at a broadcast costs the origin one session; players of on-demand content
+     * gain nothing by queueing behind each other's opens, so a URL known to be on demand skips
+     * it. If it has become a broadcast since, the open finds out and the player joins the split.
+     * Bounded (in forward mode players choose the URLs); an entry lasts a minute.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> onDemand =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                    .expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
+
     public ProxyCatalog(ProxySettings settings, EventLoopGroup fallbackGroup, ProxyMetrics metrics) {
         this.settings = settings;
         this.fallbackGroup = fallbackGroup;
@@ -137,30 +148,24 @@ public final class ProxyCatalog implements MediaCatalog {
             return new OpenResult.Failed(Hresults.NS_E_SERVER_UNAVAILABLE,
                     "at the session limit of " + settings.maxSessions());
         }
-        CacheContext cc = up.candidates().isEmpty() ? null
-                : new CacheContext(cacheKey(up.candidates().get(0)), up.cacheProtected());
+        OpenContext cc = up.candidates().isEmpty() ? null
+                : new OpenContext(splitKey(up.candidates().get(0)), up.cacheProtected());
         CacheService cs = cache;
-        if (cs != null && cc != null) {
-            CacheItem trusted = cs.trusted(cc.key());
-            if (trusted != null) {
-                // Confirmed by the origin within the trust window: no freshness check this time.
-                Hop first = up.candidates().get(0);
-                EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
-                log.info("peer={} path={} served from the cache without a freshness check (trusted for {} s)",
-                        request.peer(), request.path(), cs.policy().trustMillis() / 1000);
-                return new OpenResult.Opened(cs.media(trusted, displayName(first), null,
-                        filler(request, first, trusted, group)));
-            }
+        CacheItem cached = cs == null || cc == null ? null : cs.store().lookup(cc.cacheKey());
+        if (cached != null && cs.trusted(cached)) {
+            // Confirmed by the origin within the trust window: no freshness check this time.
+            Hop first = up.candidates().get(0);
+            EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
+            log.info("peer={} path={} served from the cache without a freshness check (trusted for {} s)",
+                    request.peer(), request.path(), cs.policy().trustMillis() / 1000);
+            return new OpenResult.Opened(cs.media(cached, displayName(first), null, filler(request, first, cached,
+                    group)));
         }
         io.mmsedge.proxy.split.SplitRegistry reg = splits;
-        boolean knownOnDemand = cs != null && cc != null && cs.store().lookup(cc.key()) != null;
-        if (reg != null && reg.enabled() && !up.candidates().isEmpty() && !knownOnDemand) {
+        if (reg != null && reg.enabled() && cc != null && onDemand.getIfPresent(cc.key()) == null) {
             // A running split of this URL: join it without contacting the origin at all.
-            // (Cached content was on-demand at its last check: its players need not queue behind
-            // each other's opens as a broadcast crowd does; if it became a broadcast since, the
-            // open below finds out and starts the split.)
             Hop first = up.candidates().get(0);
-            String key = splitKey(first);
+            String key = cc.key();
             var joined = reg.tryJoin(key, displayName(first), request.eventLoop());
             if (joined != null) {
                 log.info("peer={} path={} joined split {}", request.peer(), request.path(), key);
@@ -278,14 +283,15 @@ public final class ProxyCatalog implements MediaCatalog {
 
     private void attempt(OpenRequest request, List<Hop> candidates, int index, int hops, Set<String> visited,
                          EventLoopGroup group, CompletableFuture<OpenResult> result, OpenResult lastFailure,
-                         CacheContext cc) {
+                         OpenContext cc) {
         if (index >= candidates.size()) {
             CacheService cs = cache;
-            CacheItem stale = cs == null || cc == null || lastFailure == null ? null : cs.stale(cc.key());
+            CacheItem stale = cs == null || cc == null || lastFailure == null ? null : cs.stale(cc.cacheKey());
             if (stale != null) {
                 // The origin can't be reached: a complete, unprotected copy beats an error.
+                String why = lastFailure instanceof OpenResult.Failed f ? f.reason() : String.valueOf(lastFailure);
                 log.warn("peer={} path={} origin unreachable ({}): serving the cached copy of {} without a freshness "
-                        + "check", request.peer(), request.path(), lastFailure instanceof OpenResult.Failed f ? f.reason() : lastFailure, cc.key());
+                        + "check", request.peer(), request.path(), why, cc.cacheKey());
                 cs.metrics().servedStale();
                 result.complete(new OpenResult.Opened(cs.media(stale, displayName(candidates.get(0)), null,
                         () -> CompletableFuture.failedFuture(new IllegalStateException("origin unreachable")))));
@@ -305,8 +311,16 @@ public final class ProxyCatalog implements MediaCatalog {
                         ? cause.getMessage() : cause.toString());
             }
             io.mmsedge.proxy.split.SplitRegistry reg = splits;
-            if (r instanceof UpstreamOpenResult.Opened o && reg != null && reg.enabled()
-                    && (o.openFile().fileAttributes() & io.mmsedge.server.media.ContentInfo.ATTR_BROADCAST) != 0) {
+            boolean broadcast = r instanceof UpstreamOpenResult.Opened o
+                    && (o.openFile().fileAttributes() & ContentInfo.ATTR_BROADCAST) != 0;
+            if (cc != null && r instanceof UpstreamOpenResult.Opened) {
+                if (broadcast) {
+                    onDemand.invalidate(cc.key());
+                } else {
+                    onDemand.put(cc.key(), Boolean.TRUE);
+                }
+            }
+            if (r instanceof UpstreamOpenResult.Opened o && reg != null && reg.enabled() && broadcast) {
                 // A broadcast: split it — one upstream session shared by every player (§1.1 MS-MSSOD).
                 result.complete(reg.joinOrStart(splitKey(hop), displayName(hop), o.session(), request.eventLoop(),
                         loop -> openHop(request, hop, loop)));
@@ -362,7 +376,7 @@ public final class ProxyCatalog implements MediaCatalog {
 
     private void onUpstreamRedirect(OpenRequest request, Hop hop, UpstreamOpenResult.Redirected rd, List<Hop> candidates,
                                     int index, int hops, Set<String> visited, EventLoopGroup group,
-                                    CompletableFuture<OpenResult> result, CacheContext cc) {
+                                    CompletableFuture<OpenResult> result, OpenContext cc) {
         metrics.redirectFromUpstream(rd.type());
         if (hops >= settings.maxRedirectHops()) {
             result.complete(new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT,
@@ -461,13 +475,17 @@ public final class ProxyCatalog implements MediaCatalog {
 
     // ------------------------------------------------------------------ caching
 
-    /** What caching needs to know of a request: the cache key and whether its rule caches protected content. */
-    private record CacheContext(String key, boolean cacheProtected) {
-    }
-
-    /** Cache key: the origin URL of the first candidate, so failover to a second origin still hits. */
-    private static String cacheKey(Hop hop) {
-        return "mms://" + hop.origin().hostPort() + "/" + hop.path();
+    /**
+     * What an open carries through failover and redirects.
+     *
+     * @param key            the first candidate's URL (host:port/path): open queue, on-demand memory
+     * @param cacheProtected whether its rule caches content the origin protects
+     */
+    private record OpenContext(String key, boolean cacheProtected) {
+        /** The cache key: the first candidate's URL, so failover to a second origin still hits. */
+        String cacheKey() {
+            return "mms://" + key;
+        }
     }
 
     /**
@@ -476,7 +494,7 @@ public final class ProxyCatalog implements MediaCatalog {
      * otherwise a new one filled write-through. The open session feeds the first fill, or is
      * closed at once on a complete hit. Null: not cacheable, relay as before.
      */
-    private OpenResult openCached(OpenRequest request, Hop hop, UpstreamOpenResult.Opened o, CacheContext cc,
+    private OpenResult openCached(OpenRequest request, Hop hop, UpstreamOpenResult.Opened o, OpenContext cc,
                                   EventLoopGroup group) {
         CacheService cs = cache;
         // Protected when the origin challenged this session, or when the player's credentials
@@ -485,19 +503,25 @@ public final class ProxyCatalog implements MediaCatalog {
         if (protectedContent && !cc.cacheProtected()) {
             return null; // protected content is cached only where a rule says so
         }
-        ContentInfo info = cacheableContent(o);
-        if (info == null) {
-            return null;
-        }
-        CacheItem item = cs.itemFor(cc.key(), info, Fingerprint.of(o.header(), info.packetCount()), protectedContent);
+        CacheItem item = cacheItemFor(cc.cacheKey(), o, protectedContent);
         if (item == null) {
             return null;
         }
         log.info("peer={} path={} cache {} for {} ({} of {} packets stored)", request.peer(), request.path(),
-                item.complete() ? "hit" : item.coveredPackets() > 0 ? "partial hit" : "miss", cc.key(),
+                item.complete() ? "hit" : item.coveredPackets() > 0 ? "partial hit" : "miss", cc.cacheKey(),
                 item.coveredPackets(), item.packetCount());
         return new OpenResult.Opened(cs.media(item, displayName(hop), fillSource(o.session()),
                 filler(request, hop, item, group)));
+    }
+
+    /**
+     * After a freshness open: the item holding what the origin now serves (see
+     * {@link CacheService#itemFor}), or null when the content is not cacheable.
+     */
+    private CacheItem cacheItemFor(String key, UpstreamOpenResult.Opened o, boolean protectedContent) {
+        ContentInfo info = cacheableContent(o);
+        return info == null ? null
+                : cache.itemFor(key, info, Fingerprint.of(o.header(), info.packetCount()), protectedContent);
     }
 
     /**
@@ -566,26 +590,26 @@ public final class ProxyCatalog implements MediaCatalog {
         }
         Target.Upstream up = (Target.Upstream) t;
         Hop hop = up.candidates().get(0);
-        String key = cacheKey(hop);
+        String key = new OpenContext(splitKey(hop), false).cacheKey();
         io.netty.channel.EventLoop loop = fallbackGroup.next();
         return openHop(request, hop, loop).handle((r, err) -> {
             if (err != null) {
                 return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + ": " + err.getMessage());
             }
+            if (r instanceof UpstreamOpenResult.AuthenticationRequired) {
+                // A prestuff open carries no credentials; protected content is cached only as
+                // each player's own open authorizes it.
+                return new Prestuff(key, null, false, "protected content is not prestuffed");
+            }
             if (!(r instanceof UpstreamOpenResult.Opened o)) {
                 return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + " answered " + r);
             }
-            ContentInfo info = cacheableContent(o);
-            if (info == null || o.session().challenged()) {
-                o.session().close();
-                return new Prestuff(key, null, false, info == null
-                        ? "not cacheable: a broadcast, a playlist or content without a packet count"
-                        : "protected content is not prestuffed");
-            }
-            CacheItem item = cs.itemFor(key, info, Fingerprint.of(o.header(), info.packetCount()), false);
+            CacheItem item = cacheItemFor(key, o, false);
             if (item == null) {
                 o.session().close();
-                return new Prestuff(key, null, false, "larger than the disk cache");
+                return new Prestuff(key, null, false, cacheableContent(o) == null
+                        ? "not cacheable: a broadcast, a playlist or content without a packet count"
+                        : "larger than the disk cache");
             }
             boolean started = cs.prestuff(item, fillSource(o.session()), filler(request, hop, item, loop));
             log.info("prestuff of {}: {}", key, started ? "fill started" : item.complete() ? "already complete"

@@ -79,19 +79,12 @@ public final class CacheService implements AutoCloseable {
     }
 
     /**
-     * A complete item that may be served without asking the origin: confirmed within the trust
-     * window and not protected. Null otherwise.
+     * True when {@code item} may be served without asking the origin: complete, not protected,
+     * and confirmed within the trust window.
      */
-    public CacheItem trusted(String url) {
-        if (policy.trustMillis() <= 0) {
-            return null;
-        }
-        CacheItem item = store.lookup(url);
-        if (item == null || !item.complete() || item.protectedContent()
-                || System.currentTimeMillis() - item.validatedAtMillis() > policy.trustMillis()) {
-            return null;
-        }
-        return item;
+    public boolean trusted(CacheItem item) {
+        return policy.trustMillis() > 0 && item.complete() && !item.protectedContent()
+                && System.currentTimeMillis() - item.validatedAtMillis() <= policy.trustMillis();
     }
 
     /** A complete, unprotected item to serve while the origin is unreachable (if the policy allows), or null. */
