@@ -1,13 +1,14 @@
 package io.mmsedge.bench;
 
 import io.mmsedge.fixtures.load.LoadGenerator;
-import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfPacket;
-import io.mmsedge.protocol.asf.AsfPackets;
+import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.codec.MmsFrameEncoder;
+import io.mmsedge.server.media.AsfFileEntry;
+import io.mmsedge.server.media.MediaPacket;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -56,9 +57,10 @@ public final class RawFanout {
 
     private static final int WRITE_BUFFER = 256 * 1024;
 
-    private final List<ByteBuf> packets = new ArrayList<>();
-    private final List<Long> sendTimes = new ArrayList<>();
-    private final List<Integer> sendTimeOffsets = new ArrayList<>();
+    /** The file's packets as the origin reads them (padding stripped), with their send times. */
+    private final List<MediaPacket> packets = new ArrayList<>();
+    private final long[] sendTimes;
+    private final int[] sendTimeOffsets;
     private final long spanMs;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private final EventLoop publisher = group.next();
@@ -70,49 +72,21 @@ public final class RawFanout {
     private long loopOffsetMs;
 
     RawFanout(Path file) throws Exception {
-        try (AsfFile f = AsfFile.open(file)) {
-            int size = f.packetSize();
-            for (long n = 0; n < f.packetCount(); n++) {
-                ByteBuf raw = f.readPacket(n, ByteBufAllocator.DEFAULT);
-                try {
-                    AsfPacket parsed = AsfPacket.parse(raw, size);
-                    ByteBuf stripped = AsfPackets.stripPadding(raw, size, ByteBufAllocator.DEFAULT);
-                    byte[] b = new byte[stripped.readableBytes()];
-                    stripped.readBytes(b);
-                    stripped.release();
-                    packets.add(Unpooled.wrappedBuffer(b));
-                    sendTimes.add(parsed.sendTimeMs());
-                    sendTimeOffsets.add(sendTimeOffset(b));
-                } finally {
-                    raw.release();
-                }
+        try (AsfFileEntry f = AsfFileEntry.open(file, 0, ByteBufAllocator.DEFAULT)) {
+            int count = (int) f.packetCount();
+            sendTimes = new long[count];
+            sendTimeOffsets = new int[count];
+            for (int n = 0; n < count; n++) {
+                MediaPacket p = f.read(n);
+                packets.add(p);
+                sendTimes[n] = p.sendTimeMs();
+                sendTimeOffsets[n] = AsfPacket.parse(p.content(), f.info().packetSize()).sendTimeOffset();
             }
         }
-        long first = sendTimes.get(0);
-        long last = sendTimes.get(sendTimes.size() - 1);
+        long first = sendTimes[0];
+        long last = sendTimes[sendTimes.length - 1];
         // The next loop starts one average packet interval after the last packet.
-        spanMs = last - first + Math.max(1, (last - first) / Math.max(1, sendTimes.size() - 1));
-    }
-
-    /** Offset of the Send Time field in an ASF data packet (ASF §5.2.2). */
-    static int sendTimeOffset(byte[] p) {
-        int i = 0;
-        if ((p[0] & 0x80) != 0) {
-            i = 1 + (p[0] & 0x0F); // error correction flags + data
-        }
-        int flags = p[i] & 0xFF;
-        i += 2; // length type flags, property flags
-        i += width(flags >> 5) + width(flags >> 1) + width(flags >> 3); // packet length, sequence, padding
-        return i;
-    }
-
-    private static int width(int bits) {
-        return switch (bits & 3) {
-            case 1 -> 1;
-            case 2 -> 2;
-            case 3 -> 4;
-            default -> 0;
-        };
+        spanMs = last - first + Math.max(1, (last - first) / Math.max(1, sendTimes.length - 1));
     }
 
     InetSocketAddress start(InetSocketAddress bind) throws InterruptedException {
@@ -136,7 +110,7 @@ public final class RawFanout {
 
     private void pump() {
         while (true) {
-            long due = startNanos + (loopOffsetMs + sendTimes.get(index) - sendTimes.get(0)) * 1_000_000;
+            long due = startNanos + (loopOffsetMs + sendTimes[index] - sendTimes[0]) * 1_000_000;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 publisher.schedule(this::pump, wait, TimeUnit.NANOSECONDS);
@@ -152,16 +126,14 @@ public final class RawFanout {
 
     /** The packet behind its 8-byte Data packet header, send time moved on by the loops so far. */
     private ByteBuf frame(int i) {
-        ByteBuf p = packets.get(i);
+        ByteBuf p = packets.get(i).content();
         int n = p.readableBytes();
-        ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(8 + n);
-        b.writeIntLE((int) locationId);
-        b.writeByte(LoadGenerator.PLAY_INCARNATION);
-        b.writeByte((int) (locationId & 0xFF));
-        b.writeShortLE(8 + n);
+        ByteBuf b = ByteBufAllocator.DEFAULT.directBuffer(DataPacket.HEADER_SIZE + n);
+        MmsFrameEncoder.writeDataHeader(b, (int) locationId, LoadGenerator.PLAY_INCARNATION, (int) (locationId & 0xFF),
+                DataPacket.HEADER_SIZE + n);
         b.writeBytes(p, p.readerIndex(), n);
-        int at = 8 + sendTimeOffsets.get(i);
-        b.setIntLE(at, (int) (sendTimes.get(i) + loopOffsetMs));
+        int at = DataPacket.HEADER_SIZE + sendTimeOffsets[i];
+        b.setIntLE(at, (int) (sendTimes[i] + loopOffsetMs));
         locationId++;
         return b;
     }

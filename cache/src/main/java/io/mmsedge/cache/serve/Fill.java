@@ -5,6 +5,7 @@ import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.server.Hresults;
+import io.mmsedge.server.session.StreamSelection;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -73,20 +74,11 @@ final class Fill implements FillSink {
             return true;
         }
         for (AsfPayload pl : p.payloads()) {
-            if (pl.offsetIntoMediaObject() == 0 && (pl.keyFrame() || !isVideo(pl.streamNumber()))) {
+            if (StreamSelection.isSyncPoint(pl, item.info().isVideo(pl.streamNumber()))) {
                 unsynced.remove(pl.streamNumber());
             }
         }
         // This packet itself may have lost payloads before the last stream's sync point.
-        return false;
-    }
-
-    private boolean isVideo(int stream) {
-        for (io.mmsedge.server.media.ContentInfo.StreamInfo si : item.info().streams()) {
-            if (si.number() == stream) {
-                return si.video();
-            }
-        }
         return false;
     }
 
@@ -128,13 +120,7 @@ final class Fill implements FillSink {
             AsfPacket p = AsfPacket.parse(content, item.info().packetSize());
             storable = synced(p);
             sendTime = p.sendTimeMs();
-            int video = owner.videoStream();
-            for (AsfPayload pl : p.payloads()) {
-                if (pl.streamNumber() == video && pl.keyFrame() && pl.offsetIntoMediaObject() == 0) {
-                    keyFrame = true;
-                    break;
-                }
-            }
+            keyFrame = AsfPayload.startsKeyFrame(p.payloads(), owner.videoStream());
         } catch (AsfFormatException e) {
             failed(Hresults.E_FAIL, "origin sent a malformed ASF packet at LocationId " + locationId + ": "
                     + e.getMessage());

@@ -57,8 +57,7 @@ final class ItemFills {
         this.item = item;
         this.metrics = metrics;
         ContentInfo info = item.info();
-        this.videoStream = info.streams().stream().filter(ContentInfo.StreamInfo::video)
-                .mapToInt(ContentInfo.StreamInfo::number).findFirst().orElse(-1);
+        this.videoStream = info.firstVideoStream();
         // Ten seconds of content (at least 64 packets): a player this close behind a fill's
         // position gets its packets within seconds, at the origin's pace.
         long packetsPerSecond = info.packetSize() <= 0 ? 0 : info.bitRate() / 8 / info.packetSize();

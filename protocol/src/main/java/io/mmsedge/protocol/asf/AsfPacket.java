@@ -33,6 +33,14 @@ public record AsfPacket(int packetLength, int paddingLength, long sendTimeMs, in
         long sequence, int packetLengthFieldOffset, int paddingLengthFieldOffset,
         int payloadFlagsOffset, int payloadsOffset, int payloadsEnd) {
 
+    /**
+     * Offset of the Send Time field: Send Time (4) and Duration (2) end the payload parsing
+     * information, just before the Payload Flags byte (multiple payloads) or the single payload.
+     */
+    public int sendTimeOffset() {
+        return (multiplePayloads ? payloadFlagsOffset : payloadsOffset) - 6;
+    }
+
     private static final String OBJ = "Data Packet";
 
     public AsfPacket {

@@ -117,7 +117,7 @@ public final class AsfPackets {
         ByteBuf out = alloc.buffer(packetLength, packetLength);
         try {
             // Bytes before the padding field (or before Send Time when it was absent).
-            int sendTimeOffset = p.payloadFlagsOffset() - 6;
+            int sendTimeOffset = p.sendTimeOffset();
             int cut = padFieldStart >= 0 ? padFieldStart : sendTimeOffset;
             out.writeBytes(packet, base, cut);
             // Layout: Length Type Flags, Property Flags, [Packet Length], [Sequence], [Padding Length], Send Time.

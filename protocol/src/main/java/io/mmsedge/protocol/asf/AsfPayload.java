@@ -30,4 +30,15 @@ public record AsfPayload(int streamNumber, boolean keyFrame, long mediaObjectNum
     public boolean isKeyFrameStart() {
         return keyFrame && offsetIntoMediaObject == 0;
     }
+
+    /** True when a payload of {@code stream} starts a key frame among {@code payloads} (a packet's). */
+    public static boolean startsKeyFrame(java.util.List<AsfPayload> payloads, int stream) {
+        for (int i = 0, n = payloads.size(); i < n; i++) {
+            AsfPayload p = payloads.get(i);
+            if (p.streamNumber == stream && p.isKeyFrameStart()) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

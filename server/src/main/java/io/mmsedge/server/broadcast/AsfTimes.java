@@ -24,10 +24,7 @@ final class AsfTimes {
             return;
         }
         int base = packet.readerIndex();
-        // Send Time (4) and Duration (2) end the payload parsing information, just before the
-        // Payload Flags byte (multiple payloads) or the single payload.
-        int parsingEnd = parsed.multiplePayloads() ? parsed.payloadFlagsOffset() : parsed.payloadsOffset();
-        int sendTimeAt = base + parsingEnd - 6;
+        int sendTimeAt = base + parsed.sendTimeOffset();
         packet.setIntLE(sendTimeAt, (int) (packet.getUnsignedIntLE(sendTimeAt) + offsetMs));
 
         int pf = parsed.propertyFlags();

@@ -112,8 +112,7 @@ public final class Broadcast implements AutoCloseable {
 
     /** The stream whose key frames a joining player starts at: the first video stream, or -1. */
     static int keyStreamOf(ContentInfo info) {
-        return info.streams().stream().filter(ContentInfo.StreamInfo::video)
-                .mapToInt(ContentInfo.StreamInfo::number).findFirst().orElse(-1);
+        return info.firstVideoStream();
     }
 
     // ------------------------------------------------------------------ publishing (publisher loop)

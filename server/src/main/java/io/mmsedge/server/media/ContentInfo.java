@@ -68,6 +68,29 @@ public record ContentInfo(
         return (attributes & ATTR_BROADCAST) != 0;
     }
 
+    /**
+     * The first video stream's number, or -1 for audio-only content: the stream whose key frames
+     * seeking, striding and joining a broadcast go by.
+     */
+    public int firstVideoStream() {
+        for (StreamInfo s : streams) {
+            if (s.video()) {
+                return s.number();
+            }
+        }
+        return -1;
+    }
+
+    /** True when {@code stream} is one of the entry's video streams. */
+    public boolean isVideo(int stream) {
+        for (StreamInfo s : streams) {
+            if (s.number() == stream) {
+                return s.video();
+            }
+        }
+        return false;
+    }
+
     public boolean seekable() {
         return (attributes & ATTR_CANSEEK) != 0;
     }

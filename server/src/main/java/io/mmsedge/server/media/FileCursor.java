@@ -16,8 +16,7 @@ final class FileCursor implements PacketCursor {
     FileCursor(AsfFileEntry entry, long startPacket, double rate) {
         this.entry = entry;
         this.step = rate < 0 ? -1 : 1;
-        this.videoStream = entry.info().streams().stream()
-                .filter(ContentInfo.StreamInfo::video).mapToInt(ContentInfo.StreamInfo::number).findFirst().orElse(-1);
+        this.videoStream = entry.info().firstVideoStream();
         this.keyFramesOnly = rate != 1.0 && videoStream > 0;
         long count = entry.packetCount();
         this.next = Math.max(0, Math.min(startPacket, count - 1));

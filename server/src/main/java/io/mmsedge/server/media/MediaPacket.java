@@ -39,12 +39,7 @@ public final class MediaPacket extends DefaultByteBufHolder {
 
     /** True when a payload of {@code stream} starts a key frame here. */
     public boolean startsKeyFrame(int stream) {
-        for (AsfPayload p : payloads) {
-            if (p.streamNumber() == stream && p.keyFrame() && p.offsetIntoMediaObject() == 0) {
-                return true;
-            }
-        }
-        return false;
+        return AsfPayload.startsKeyFrame(payloads, stream);
     }
 
     @Override

@@ -144,6 +144,15 @@ public final class StreamSelection {
     }
 
     /**
+     * Where a stream waiting for a key frame (§3.2.5.10) may start: the first fragment of a
+     * video key frame, or of any media object of a stream that is not video. The same rule tells
+     * a cache fill where an origin that applies it has stopped dropping payloads.
+     */
+    public static boolean isSyncPoint(AsfPayload p, boolean video) {
+        return p.offsetIntoMediaObject() == 0 && (!video || p.keyFrame());
+    }
+
+    /**
      * Decides for one payload, in sending order. A payload that begins a key frame of a stream
      * waiting for one ends the wait; the remaining fragments of that media object follow.
      *
@@ -155,7 +164,7 @@ public final class StreamSelection {
             return false;
         }
         if (awaitingKeyFrame.contains(p.streamNumber())) {
-            if (!(isKey(p) && p.offsetIntoMediaObject() == 0)) {
+            if (!isSyncPoint(p, videoStreams.contains(p.streamNumber()))) {
                 return false;
             }
             awaitingKeyFrame.remove(p.streamNumber());
