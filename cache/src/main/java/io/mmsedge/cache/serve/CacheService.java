@@ -63,10 +63,7 @@ public final class CacheService implements AutoCloseable {
         if (existing != null) {
             metrics.revalidated(true);
             log.info("cache: {} changed at the origin ({} -> {}): refilling", url, existing.fingerprint(), fingerprint);
-            ItemFills old = fills.remove(existing);
-            if (old != null) {
-                old.closeAll();
-            }
+            // store.create() below retires the old item, and its listener forgets its fills.
         }
         CacheItem item = store.create(url, info, fingerprint, protectedContent);
         if (item == null) {
@@ -139,9 +136,30 @@ public final class CacheService implements AutoCloseable {
     }
 
     private synchronized ItemFills fillsOf(CacheItem item) {
-        // Forget the fills of items that left the store and have nothing running.
-        fills.entrySet().removeIf(e -> e.getKey() != item && !e.getKey().valid() && e.getValue().activeFills() == 0);
-        return fills.computeIfAbsent(item, i -> new ItemFills(i, metrics));
+        ItemFills f = fills.get(item);
+        if (f == null) {
+            f = new ItemFills(item, metrics);
+            fills.put(item, f);
+            // The item tells its listeners when it leaves the store (evicted, replaced,
+            // discarded): its fills stop and are forgotten then. Players still reading it hold
+            // their ItemFills themselves.
+            item.addListener(() -> {
+                if (!item.valid()) {
+                    forget(item);
+                }
+            });
+        }
+        return f;
+    }
+
+    private void forget(CacheItem item) {
+        ItemFills f;
+        synchronized (this) {
+            f = fills.remove(item);
+        }
+        if (f != null) {
+            f.closeAll();
+        }
     }
 
     @Override
