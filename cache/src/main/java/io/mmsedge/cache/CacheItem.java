@@ -1,5 +1,8 @@
 package io.mmsedge.cache;
 
+import io.mmsedge.protocol.asf.AsfFormatException;
+import io.mmsedge.protocol.asf.AsfPacket;
+import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.server.media.ContentInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -210,6 +213,26 @@ public final class CacheItem {
      *                            corrupt (the item is then discarded)
      */
     public ByteBuf read(long n) {
+        return read(n, false).content();
+    }
+
+    /**
+     * A stored packet as a session sends it: the buffer of {@link #read(long)} and the packet's
+     * parsed payloads. From the memory tier the payloads were parsed once, when the chunk was
+     * loaded, and every reader shares them; from disk they are parsed for this read.
+     *
+     * @param content  read-only, released by the caller (see {@link #read(long)})
+     * @param payloads unmodifiable, offsets relative to {@code content}'s reader index
+     */
+    public record StoredPacket(ByteBuf content, List<AsfPayload> payloads) {
+    }
+
+    /** Reads packet {@code n} with its payloads; see {@link #read(long)} for the buffer and the errors. */
+    public StoredPacket readPacket(long n) {
+        return read(n, true);
+    }
+
+    private StoredPacket read(long n, boolean withPayloads) {
         if (n < 0 || n >= packetCount) {
             throw new CacheReadException(url() + ": packet " + n + " outside [0, " + packetCount + ")");
         }
@@ -232,19 +255,28 @@ public final class CacheItem {
         MemoryTier memory = store.memory();
         if (memory.enabled() && inIndex) {
             MemoryTier.Chunk c = memory.get(id(), chunk);
-            if (c != null) {
-                return c.packet((int) (n - chunkStart));
-            }
-            if (chunkStored) {
+            if (c == null && chunkStored) {
                 c = loadChunk(chunkStart, chunkEnd);
                 memory.put(id(), chunk, c);
                 if (!valid()) {
                     memory.invalidate(id(), chunk); // left the index meanwhile: don't keep it
                 }
-                return c.packet((int) (n - chunkStart));
+            }
+            if (c != null) {
+                int i = (int) (n - chunkStart);
+                return new StoredPacket(c.packet(i), c.payloads(i));
             }
         }
-        return readSlot(n);
+        ByteBuf slot = readSlot(n);
+        if (!withPayloads) {
+            return new StoredPacket(slot, List.of());
+        }
+        try {
+            return new StoredPacket(slot, List.copyOf(AsfPacket.parse(slot, packetSize).payloads()));
+        } catch (AsfFormatException e) {
+            slot.release();
+            throw new CacheReadException(url() + ": packet " + n + " is not a valid ASF packet: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -589,13 +621,20 @@ public final class CacheItem {
         }
         byte[] bytes = new byte[total];
         int pos = 0;
+        List<List<AsfPayload>> payloads = new java.util.ArrayList<>(packets);
         for (int i = 0; i < packets; i++) {
             offsets[i] = pos;
             System.arraycopy(raw, i * slotSize + SlotFormat.HEADER_SIZE, bytes, pos, lengths[i]);
+            try {
+                payloads.add(List.copyOf(AsfPacket.parse(Unpooled.wrappedBuffer(bytes, pos, lengths[i]), packetSize)
+                        .payloads()));
+            } catch (AsfFormatException e) {
+                throw corrupt(start + i); // the fill parsed it before storing it: the bytes changed
+            }
             pos += lengths[i];
         }
         offsets[packets] = pos;
-        return new MemoryTier.Chunk(bytes, offsets);
+        return new MemoryTier.Chunk(bytes, offsets, payloads);
     }
 
     private ByteBuf readSlot(long n) {

@@ -1,5 +1,8 @@
 package io.mmsedge.cache;
 
+import io.mmsedge.protocol.asf.AsfPayload;
+import java.util.List;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.buffer.ByteBuf;
@@ -24,16 +27,23 @@ final class MemoryTier {
     }
 
     /**
-     * The stored bytes of consecutive packets, packet {@code i} at {@code [offsets[i], offsets[i + 1])}.
-     * Never modified after construction.
+     * The stored bytes of consecutive packets, packet {@code i} at {@code [offsets[i], offsets[i + 1])},
+     * with each packet's payloads parsed once for every reader (offsets relative to the packet's
+     * first byte). Never modified after construction.
      */
     static final class Chunk {
+        /** Estimated heap per parsed payload (the record and its list slot), for the weight. */
+        private static final int PAYLOAD_WEIGHT = 96;
         private final byte[] bytes;
         private final int[] offsets;
+        private final List<List<AsfPayload>> payloads;
+        private final int payloadCount;
 
-        Chunk(byte[] bytes, int[] offsets) {
+        Chunk(byte[] bytes, int[] offsets, List<List<AsfPayload>> payloads) {
             this.bytes = bytes;
             this.offsets = offsets;
+            this.payloads = List.copyOf(payloads);
+            this.payloadCount = payloads.stream().mapToInt(List::size).sum();
         }
 
         int packets() {
@@ -41,7 +51,12 @@ final class MemoryTier {
         }
 
         int weight() {
-            return bytes.length + 4 * offsets.length + ENTRY_OVERHEAD;
+            return bytes.length + 4 * offsets.length + PAYLOAD_WEIGHT * payloadCount + ENTRY_OVERHEAD;
+        }
+
+        /** The parsed payloads of packet {@code i} (unmodifiable, shared by every reader). */
+        List<AsfPayload> payloads(int i) {
+            return payloads.get(i);
         }
 
         /** A read-only view of packet {@code i} of the chunk (no copy). */

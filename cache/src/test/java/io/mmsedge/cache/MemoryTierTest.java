@@ -37,6 +37,47 @@ class MemoryTierTest {
         return CacheStore.open(new CacheSettings(dir, 64L << 20, memory, CHUNK), metrics);
     }
 
+    /**
+     * readPacket gives the payloads a session needs: from the memory tier parsed once for the
+     * chunk and the same list for every reader; from disk parsed for the read. Both as the packet's
+     * own parse says.
+     */
+    @Test
+    void payloadsAreParsedOncePerChunkAndSharedByReaders() throws Exception {
+        try (CacheStore memory = open(64L << 20)) {
+            CacheItem item = memory.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            for (int n = 0; n < av.count(); n++) {
+                CacheItem.StoredPacket a = item.readPacket(n);
+                CacheItem.StoredPacket b = item.readPacket(n);
+                try {
+                    assertTrue(a.payloads() == b.payloads(), "packet " + n + ": one payload list for every reader");
+                    assertEquals(io.mmsedge.protocol.asf.AsfPacket.parse(a.content(), av.info.packetSize()).payloads(),
+                            a.payloads(), "packet " + n + ": the chunk's payloads are the packet's");
+                    assertEquals(av.packets.get(n).length, a.content().readableBytes());
+                } finally {
+                    a.content().release();
+                    b.content().release();
+                }
+            }
+        }
+        java.nio.file.Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir))
+                .forEach(p -> p.toFile().delete());
+        try (CacheStore diskOnly = open(0)) {
+            CacheItem item = diskOnly.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            for (int n = 0; n < av.count(); n++) {
+                CacheItem.StoredPacket p = item.readPacket(n);
+                try {
+                    assertEquals(io.mmsedge.protocol.asf.AsfPacket.parse(p.content(), av.info.packetSize()).payloads(),
+                            p.payloads(), "packet " + n + " from disk");
+                } finally {
+                    p.content().release();
+                }
+            }
+        }
+    }
+
     @Test
     void staysWithinItsBoundAndServesIdenticalBytes() throws Exception {
         long bound = bound();

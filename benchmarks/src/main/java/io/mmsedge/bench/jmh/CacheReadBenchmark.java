@@ -6,13 +6,9 @@ import io.mmsedge.cache.CacheSettings;
 import io.mmsedge.cache.CacheStore;
 import io.mmsedge.cache.Fingerprint;
 import io.mmsedge.fixtures.Fixtures;
-import io.mmsedge.protocol.asf.AsfFile;
-import io.mmsedge.protocol.asf.AsfPacket;
-import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.server.media.AsfFileEntry;
 import io.mmsedge.server.media.ContentInfo;
 import io.mmsedge.server.media.MediaPacket;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +20,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,10 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-packet cost of serving on-demand content, as the server session pays it for every
- * packet it sends: a packet from the cache's memory tier, from its disk tier (checksum
- * verified), and — the baseline in the same run — from the ASF file as the origin reads it
- * (positional read, parse, padding stripped). Each yields a {@link MediaPacket} with parsed
- * payloads and is released, as the session does.
+ * packet it sends: a packet from the cache's memory tier (payloads parsed once per chunk), from
+ * its disk tier (checksum verified, parsed per read), and — the baseline in the same run — from
+ * the ASF file as the origin reads it (positional read, parse, padding stripped). Each yields a
+ * {@link MediaPacket} with parsed payloads and is released, as the session does.
  *
  * <p>Run: {@code java -cp "$CP" org.openjdk.jmh.Main CacheReadBenchmark} (see README).
  */
@@ -47,84 +44,55 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class CacheReadBenchmark {
 
+    /** Where the packets come from: the cache's memory tier, its disk tier, or the ASF file. */
+    @Param({"memory", "disk", "file"})
+    public String source;
+
     private Path dir;
-    private CacheStore hot;
-    private CacheStore cold;
-    private CacheItem hotItem;
-    private CacheItem coldItem;
+    private CacheStore store;
+    private CacheItem item;
     private AsfFileEntry file;
     private long packets;
-    private int packetSize;
     private long n;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("mms-edge-jmh");
-        Path av = Fixtures.media("av.asf");
-        file = AsfFileEntry.open(av, 0, ByteBufAllocator.DEFAULT);
+        file = AsfFileEntry.open(Fixtures.media("av.asf"), 0, ByteBufAllocator.DEFAULT);
         packets = file.packetCount();
-        packetSize = file.info().packetSize();
-        hot = CacheStore.open(new CacheSettings(dir.resolve("hot"), 64L << 20, 64L << 20), CacheMetrics.NONE);
-        cold = CacheStore.open(new CacheSettings(dir.resolve("cold"), 64L << 20, 0), CacheMetrics.NONE);
-        hotItem = fill(hot, av);
-        coldItem = fill(cold, av);
-        for (long i = 0; i < packets; i++) {
-            hotItem.read(i).release(); // loads every chunk into the memory tier
-        }
-    }
-
-    private CacheItem fill(CacheStore store, Path av) throws Exception {
+        long memory = source.equals("memory") ? 64L << 20 : 0;
+        store = CacheStore.open(new CacheSettings(dir, 64L << 20, memory), CacheMetrics.NONE);
         ContentInfo info = file.info();
-        CacheItem item = store.create("mms://bench/av.asf", info, Fingerprint.of(info.fileHeader(), packets), false);
-        try (AsfFile f = AsfFile.open(av)) {
-            for (long i = 0; i < packets; i++) {
-                ByteBuf raw = f.readPacket(i, ByteBufAllocator.DEFAULT);
-                ByteBuf stripped = AsfPackets.stripPadding(raw, packetSize, ByteBufAllocator.DEFAULT);
-                AsfPacket p = AsfPacket.parse(stripped, packetSize);
-                item.write(i, stripped, p.sendTimeMs(), false);
-                stripped.release();
-                raw.release();
+        item = store.create("mms://bench/av.asf", info, Fingerprint.of(info.fileHeader(), packets), false);
+        for (long i = 0; i < packets; i++) {
+            MediaPacket p = file.read(i);
+            try {
+                item.write(i, p.content(), p.sendTimeMs(), false);
+            } finally {
+                p.release();
             }
         }
         if (!item.complete()) {
             throw new IllegalStateException("cache item not complete");
         }
-        return item;
+        for (long i = 0; i < packets; i++) {
+            item.read(i).release(); // with a memory tier, loads every chunk into it
+        }
     }
 
-    private long next() {
+    /** One packet as the server session gets it from its cursor, released as the session does. */
+    @Benchmark
+    public int readPacket() {
         long i = n;
         n = n + 1 == packets ? 0 : n + 1;
-        return i;
-    }
-
-    private static MediaPacket asMediaPacket(long number, ByteBuf buf, CacheItem item, int packetSize) {
-        AsfPacket p = AsfPacket.parse(buf, packetSize);
-        return new MediaPacket(number, item.sendTimeMs(number), p.payloads(), buf);
-    }
-
-    @Benchmark
-    public int fileAsTheOriginReadsIt() {
-        MediaPacket p = file.read(next());
-        int size = p.content().readableBytes();
-        p.release();
-        return size;
-    }
-
-    @Benchmark
-    public int cacheMemoryTier() {
-        long i = next();
-        MediaPacket p = asMediaPacket(i, hotItem.read(i), hotItem, packetSize);
-        int size = p.content().readableBytes();
-        p.release();
-        return size;
-    }
-
-    @Benchmark
-    public int cacheDiskTier() {
-        long i = next();
-        MediaPacket p = asMediaPacket(i, coldItem.read(i), coldItem, packetSize);
-        int size = p.content().readableBytes();
+        MediaPacket p;
+        if (source.equals("file")) {
+            p = file.read(i);
+        } else {
+            CacheItem.StoredPacket s = item.readPacket(i);
+            p = new MediaPacket(i, item.sendTimeMs(i), s.payloads(), s.content());
+        }
+        int size = p.payloads().size() + p.content().readableBytes();
         p.release();
         return size;
     }
@@ -132,8 +100,7 @@ public class CacheReadBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         file.close();
-        hot.close();
-        cold.close();
+        store.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

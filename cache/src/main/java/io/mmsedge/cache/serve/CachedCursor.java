@@ -2,13 +2,10 @@ package io.mmsedge.cache.serve;
 
 import io.mmsedge.cache.CacheItem;
 import io.mmsedge.cache.CacheReadException;
-import io.mmsedge.protocol.asf.AsfFormatException;
-import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.server.Hresults;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.PacketCursor;
-import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -87,22 +84,16 @@ final class CachedCursor implements PacketCursor {
     }
 
     private MediaPacket read(long n) {
-        ByteBuf buf;
+        CacheItem.StoredPacket p;
         try {
-            buf = item.read(n);
+            p = item.readPacket(n);
         } catch (CacheReadException e) {
-            throw new MediaReadException("cached packet " + n + " of " + item.url()
-                    + " cannot be read: " + e.getMessage(), e);
+            throw new MediaReadException("cached packet " + n + " of " + item.url() + " cannot be read: "
+                    + e.getMessage(), e);
         }
-        try {
-            AsfPacket p = AsfPacket.parse(buf, item.info().packetSize());
-            fills.metrics().bytesFromCache(buf.readableBytes());
-            return new MediaPacket(n, item.sendTimeMs(n), p.payloads(), buf);
-        } catch (AsfFormatException e) {
-            buf.release();
-            throw new MediaReadException("cached packet " + n + " of " + item.url()
-                    + " is malformed: " + e.getMessage(), e);
-        }
+        fills.metrics().bytesFromCache(p.content().readableBytes());
+        // The payloads come parsed (once per memory-tier chunk, shared by every player).
+        return new MediaPacket(n, item.sendTimeMs(n), p.payloads(), p.content());
     }
 
     @Override
