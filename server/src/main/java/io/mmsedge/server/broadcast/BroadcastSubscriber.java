@@ -44,7 +44,8 @@ public final class BroadcastSubscriber {
     private boolean begun;
     private boolean closed;
     private boolean ended;
-    private String failure;
+    /** Why the player was dropped; written on the event loop, read by status and tests on others. */
+    private volatile String failure;
     private int keyStream = -1;
     private boolean awaitingKeyFrame;
     /** Skipping ahead after an overflow: packets passed over count as drops. */

