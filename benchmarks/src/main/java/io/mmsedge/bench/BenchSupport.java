@@ -7,13 +7,13 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** What the whole-system benchmarks share: starting servers from YAML, percentiles. */
-final class BenchSupport {
+/** What the whole-system benchmarks share: starting servers from YAML, percentiles, temp dirs. */
+public final class BenchSupport {
 
     private BenchSupport() {
     }
 
-    static EdgeApplication start(String yaml, Path base) throws Exception {
+    public static EdgeApplication start(String yaml, Path base) throws Exception {
         EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
                 "benchmark", base);
         return EdgeApplication.start(cfg, base);
@@ -25,12 +25,19 @@ final class BenchSupport {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
+    /** Deletes {@code dir} and everything below it (a benchmark's temporary directory). */
+    public static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /** An origin serving {@code media} on demand, unpaced, on a free loopback port. */
     static String unpacedOrigin(Path media) {
         return """
                 server: {bind: 127.0.0.1, port: 0, pacingSpeed: 0}
                 publishingPoints:
                   - {name: "", type: directory, path: "%s"}
-                """.formatted(media.toString().replace("\\\\", "/"));
+                """.formatted(media.toString().replace("\\", "/"));
     }
 }

@@ -6,8 +6,6 @@ import static io.mmsedge.bench.BenchSupport.start;
 import io.mmsedge.distribution.EdgeApplication;
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.client.MmsTestClient;
-import io.mmsedge.fixtures.client.Received;
-import io.mmsedge.protocol.mms.message.ReportEndOfStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,22 +43,21 @@ public final class CacheBench {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         Path media = Fixtures.mediaDir();
         Path cacheDir = Files.createTempDirectory("mms-edge-bench-cache");
+        Path trustedDir = Files.createTempDirectory("mms-edge-bench-cache-trusted");
         String originYaml = BenchSupport.unpacedOrigin(media);
         try (EdgeApplication origin = start(originYaml, media)) {
-            String edgeYaml = """
+            String edgeTemplate = """
                     server: {pacingSpeed: 0}
                     edge:
                       bind: 127.0.0.1
                       port: 0
                       reverse:
                         - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                      cache: {dir: "%s", size: 256m, memory: 64m}
-                    """.formatted(origin.mmsAddress().getPort(), cacheDir);
-            Path trustedDir = Files.createTempDirectory("mms-edge-bench-cache-trusted");
-            String trustedYaml = edgeYaml.replace("memory: 64m}", "memory: 64m, trustSeconds: 3600}")
-                    .replace(cacheDir.toString(), trustedDir.toString());
-            try (EdgeApplication edge = start(edgeYaml, media);
-                 EdgeApplication trustedEdge = start(trustedYaml, media)) {
+                      cache: {dir: "%s", size: 256m, memory: 64m, trustSeconds: %d}
+                    """;
+            int originPort = origin.mmsAddress().getPort();
+            try (EdgeApplication edge = start(edgeTemplate.formatted(originPort, cacheDir, 0), media);
+                 EdgeApplication trustedEdge = start(edgeTemplate.formatted(originPort, trustedDir, 3600), media)) {
                 InetSocketAddress direct = origin.mmsAddress();
                 InetSocketAddress cached = edge.edgeAddress();
                 InetSocketAddress trusted = trustedEdge.edgeAddress();
@@ -114,13 +111,12 @@ public final class CacheBench {
                         cr, cacheRates[0], cacheRates[1], cr / dr);
                 System.out.printf(Locale.ROOT, "  edge cache, trust window      %8.1f Mbit/s (%.1f, %.1f)  %.2fx direct%n",
                         tr, trustedRates[0], trustedRates[1], tr / dr);
-                System.out.printf(Locale.ROOT, "origin media packets for the cache fill: %.0f (audio.asf + av.asf, "
-                        + "once); the edge's hits then cost the origin only freshness checks%n", originPackets);
+                System.out.printf(Locale.ROOT, "origin media packets for the cache fills: %.0f (audio.asf once, av.asf "
+                        + "once per edge); the edges' hits then cost the origin only freshness checks%n", originPackets);
             }
         } finally {
-            try (var files = Files.walk(cacheDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            BenchSupport.deleteTree(cacheDir);
+            BenchSupport.deleteTree(trustedDir);
         }
     }
 
@@ -160,18 +156,11 @@ public final class CacheBench {
             c.readHeader(2);
             c.selectStreams(path.equals("av.asf") ? new int[] {1, 2} : new int[] {1});
             c.startPlaying(0, 4);
-            long n = 0;
-            while (true) {
-                Received r = c.nextAnsweringPings();
-                if (r instanceof Received.Data d) {
-                    n += d.payload().length;
-                } else if (((Received.Command) r).message() instanceof ReportEndOfStream eos) {
-                    if (eos.hr() != 0) {
-                        throw new IllegalStateException("EndOfStream hr=" + eos.hr());
-                    }
-                    return n;
-                }
+            MmsTestClient.PlayResult r = c.readUntilEnd(false, Integer.MAX_VALUE);
+            if (r.lastEndOfStream().hr() != 0) {
+                throw new IllegalStateException("EndOfStream hr=" + r.lastEndOfStream().hr());
             }
+            return r.packets.stream().mapToLong(d -> d.payload().length).sum();
         }
     }
 

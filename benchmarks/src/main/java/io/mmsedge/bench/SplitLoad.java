@@ -1,13 +1,11 @@
 package io.mmsedge.bench;
 
+import static io.mmsedge.bench.BenchSupport.start;
+
 import io.mmsedge.distribution.EdgeApplication;
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.load.LoadGenerator;
-import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -55,8 +53,4 @@ public final class SplitLoad {
         }
     }
 
-    private static EdgeApplication start(String yaml, Path base) throws Exception {
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "bench", base);
-        return EdgeApplication.start(cfg, base);
-    }
 }

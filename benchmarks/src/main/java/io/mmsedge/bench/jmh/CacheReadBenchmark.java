@@ -101,8 +101,6 @@ public class CacheReadBenchmark {
     public void tearDown() throws Exception {
         file.close();
         store.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        io.mmsedge.bench.BenchSupport.deleteTree(dir);
     }
 }
