@@ -1,6 +1,7 @@
 package io.mmsedge.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.distribution.config.ConfigLoader;
@@ -123,6 +124,9 @@ class EdgeSplitTest {
                 assertEquals(1.0, originSessionsOpen(origin));
                 assertEquals(1, edge.proxy().splits().splits().size());
                 assertEquals(6, edge.proxy().splits().splits().get(0).broadcast().subscriberCount());
+                var gauge = edge.registry().find("mmsedge.broadcast.subscribers").gauge();
+                assertTrue(gauge != null && gauge.getId().getTag("broadcast").startsWith("split:"), "the split's gauge");
+                assertEquals(6.0, gauge.value(), "the split's subscribers");
             } finally {
                 for (MmsTestClient c : players) {
                     c.close();
@@ -135,6 +139,14 @@ class EdgeSplitTest {
             }
             assertEquals(0.0, originSessionsOpen(origin), "the split closed its upstream after the linger");
             assertTrue(edge.proxy().splits().splits().isEmpty());
+            // A closed split leaves no meters behind (splits come and go with the URLs players ask for).
+            long metersGone = System.currentTimeMillis() + 2000;
+            while (System.currentTimeMillis() < metersGone
+                    && edge.registry().find("mmsedge.broadcast.subscribers").gauge() != null) {
+                Thread.sleep(20);
+            }
+            assertNull(edge.registry().find("mmsedge.broadcast.subscribers").gauge(), "the split's gauge is gone");
+            assertNull(edge.registry().find("mmsedge.broadcast.dropped.packets").counter(), "and its counters");
         }
     }
 

@@ -26,6 +26,20 @@ public interface ServerMetrics {
     default void dataPacketSent(String publishingPoint, int bytes, boolean header) {
     }
 
+    /** Counts one session's Data packets for one publishing point. */
+    @FunctionalInterface
+    interface PacketCounter {
+        void sent(int bytes, boolean header);
+    }
+
+    /**
+     * The counter a session uses for every Data packet it sends once it has opened content of
+     * {@code publishingPoint}: resolved once per open, not looked up per packet per player.
+     */
+    default PacketCounter packetCounter(String publishingPoint) {
+        return (bytes, header) -> dataPacketSent(publishingPoint, bytes, header);
+    }
+
     /** A session failed or refused something; {@code reason} is a short stable token. */
     default void error(String reason) {
     }
@@ -40,5 +54,12 @@ public interface ServerMetrics {
 
     /** A subscriber of a broadcast lagged too far behind the live point and was disconnected. */
     default void broadcastLagDisconnect(String publishingPoint) {
+    }
+
+    /**
+     * A broadcast ended (an edge's split whose last player left, or shutdown): its meters may go
+     * once its subscribers are gone, so that splits of ever new URLs don't leave a meter each.
+     */
+    default void broadcastClosed(String publishingPoint) {
     }
 }

@@ -26,9 +26,7 @@ public final class MicrometerServerMetrics implements ServerMetrics {
     private final Map<String, AtomicInteger> activeByPoint = new ConcurrentHashMap<>();
     private final Map<String, Counter> bytesByPoint = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> broadcastSubscribers = new ConcurrentHashMap<>();
-    private final Map<String, Counter> broadcastDropped = new ConcurrentHashMap<>();
-    private final Map<String, Counter> broadcastLagDisconnects = new ConcurrentHashMap<>();
+    private final Map<String, BroadcastMeters> broadcasts = new ConcurrentHashMap<>();
     private final Counter headerPackets;
     private final Counter mediaPackets;
 
@@ -97,15 +95,19 @@ public final class MicrometerServerMetrics implements ServerMetrics {
 
     @Override
     public void dataPacketSent(String pp, int bytes, boolean header) {
-        (header ? headerPackets : mediaPackets).increment();
-        // Once per packet per player: a plain get first (computeIfAbsent may lock the bin).
-        Counter c = bytesByPoint.get(pp);
-        if (c == null) {
-            c = bytesByPoint.computeIfAbsent(pp, k -> Counter.builder("mmsedge.pp.bytes.sent").baseUnit("bytes")
-                    .tag("publishing_point", k).description("Bytes of Data packets sent per publishing point")
-                    .register(registry));
-        }
-        c.increment(bytes);
+        packetCounter(pp).sent(bytes, header);
+    }
+
+    /** The point's byte counter resolved once: sessions call this per open, then count per packet. */
+    @Override
+    public PacketCounter packetCounter(String pp) {
+        Counter bytesSent = bytesByPoint.computeIfAbsent(pp, k -> Counter.builder("mmsedge.pp.bytes.sent")
+                .baseUnit("bytes").tag("publishing_point", k)
+                .description("Bytes of Data packets sent per publishing point").register(registry));
+        return (bytes, header) -> {
+            (header ? headerPackets : mediaPackets).increment();
+            bytesSent.increment(bytes);
+        };
     }
 
     @Override
@@ -114,27 +116,67 @@ public final class MicrometerServerMetrics implements ServerMetrics {
                 .description("Refusals and failures by reason").register(registry)).increment();
     }
 
+    /**
+     * The meters of one broadcast. An edge's splits come and go with the URLs players ask for,
+     * so they are removed once the broadcast closed and its last subscriber left.
+     */
+    private final class BroadcastMeters {
+        final AtomicInteger subscribers = new AtomicInteger();
+        final Gauge gauge;
+        final Counter dropped;
+        final Counter lagDisconnects;
+        boolean closed;
+
+        BroadcastMeters(String b) {
+            gauge = Gauge.builder("mmsedge.broadcast.subscribers", subscribers, AtomicInteger::get).tag("broadcast", b)
+                    .description("Players subscribed to a broadcast").register(registry);
+            dropped = Counter.builder("mmsedge.broadcast.dropped.packets").tag("broadcast", b)
+                    .description("Packets slow players skipped to catch up with the live point").register(registry);
+            lagDisconnects = Counter.builder("mmsedge.broadcast.lag.disconnects").tag("broadcast", b)
+                    .description("Players disconnected for lagging too far behind the live point").register(registry);
+        }
+
+        /** This, or null once removed (closed, nobody left). */
+        BroadcastMeters removeIfDone() {
+            if (closed && subscribers.get() <= 0) {
+                registry.remove(gauge);
+                registry.remove(dropped);
+                registry.remove(lagDisconnects);
+                return null;
+            }
+            return this;
+        }
+    }
+
     @Override
     public void broadcastSubscribers(String broadcast, int delta) {
-        broadcastSubscribers.computeIfAbsent(broadcast, b -> {
-            AtomicInteger n = new AtomicInteger();
-            Gauge.builder("mmsedge.broadcast.subscribers", n, AtomicInteger::get).tag("broadcast", b)
-                    .description("Players subscribed to a broadcast").register(registry);
-            return n;
-        }).addAndGet(delta);
+        broadcasts.compute(broadcast, (b, m) -> {
+            if (m == null && delta <= 0) {
+                return null; // a player leaving a broadcast whose meters are gone already
+            }
+            if (m == null) {
+                m = new BroadcastMeters(b);
+            }
+            m.subscribers.addAndGet(delta);
+            return m.removeIfDone();
+        });
     }
 
     @Override
     public void broadcastDropped(String broadcast, long packets) {
-        broadcastDropped.computeIfAbsent(broadcast, b -> Counter.builder("mmsedge.broadcast.dropped.packets")
-                .tag("broadcast", b).description("Packets slow players skipped to catch up with the live point")
-                .register(registry)).increment(packets);
+        broadcasts.computeIfAbsent(broadcast, BroadcastMeters::new).dropped.increment(packets);
     }
 
     @Override
     public void broadcastLagDisconnect(String broadcast) {
-        broadcastLagDisconnects.computeIfAbsent(broadcast, b -> Counter.builder("mmsedge.broadcast.lag.disconnects")
-                .tag("broadcast", b).description("Players disconnected for lagging too far behind the live point")
-                .register(registry)).increment();
+        broadcasts.computeIfAbsent(broadcast, BroadcastMeters::new).lagDisconnects.increment();
+    }
+
+    @Override
+    public void broadcastClosed(String broadcast) {
+        broadcasts.computeIfPresent(broadcast, (b, m) -> {
+            m.closed = true;
+            return m.removeIfDone();
+        });
     }
 }

@@ -268,6 +268,7 @@ public final class Broadcast implements AutoCloseable {
                 run(g.loop, g::end, null);
             }
         }
+        metrics.broadcastClosed(name);
         log.debug("broadcast {} closed after {} packets", name, published.get());
     }
 

@@ -98,6 +98,8 @@ public final class ServerSession {
     private int clientId;
     private Media media;
     private String publishingPoint = "-";
+    /** Counts this session's Data packets; rebound when content opens (see ServerMetrics.packetCounter). */
+    private ServerMetrics.PacketCounter packetCounter;
     private String requestedPath = "-";
     private StreamSelection selection;
     private int openPlayIncarnation;
@@ -128,6 +130,7 @@ public final class ServerSession {
         this.catalog = catalog;
         this.io = io;
         this.metrics = metrics;
+        this.packetCounter = this.metrics.packetCounter(publishingPoint);
         this.alloc = alloc;
         this.random = random;
     }
@@ -365,6 +368,7 @@ public final class ServerSession {
             media = o.media();
             selection = StreamSelection.none(media.info());
             publishingPoint = media.publishingPoint();
+            packetCounter = metrics.packetCounter(publishingPoint);
             metrics.sessionOpened(publishingPoint);
             ContentInfo info = media.info();
             setState(SessionState.OPENED);
@@ -511,7 +515,7 @@ public final class ServerSession {
                 ByteBuf payload = alloc.buffer(n).writeBytes(bytes, offset, n);
                 io.sendData(locationId++, incarnation,
                         last ? DataPacket.AF_HEADER_LAST : DataPacket.AF_HEADER_PART, payload);
-                metrics.dataPacketSent(publishingPoint, n + DataPacket.HEADER_SIZE, true);
+                packetCounter.sent(n + DataPacket.HEADER_SIZE, true);
                 offset += n;
             }
             io.flush();
@@ -826,7 +830,7 @@ public final class ServerSession {
                 packetsSent++;
                 bytesSent += n;
                 bytesThisRun += n;
-                metrics.dataPacketSent(publishingPoint, n + DataPacket.HEADER_SIZE, false);
+                packetCounter.sent(n + DataPacket.HEADER_SIZE, false);
             } finally {
                 p.release();
             }
