@@ -1,5 +1,7 @@
 package io.mmsedge.distribution;
 
+import io.mmsedge.distribution.realplayers.Players;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -47,31 +49,12 @@ class LivePlayersTest {
         }
     }
 
-    /** Frames per codec type in a file, by ffprobe. */
-    private static java.util.Map<String, Integer> counts(java.nio.file.Path file) throws Exception {
-        ExternalTool.Result r = ExternalTool.run(List.of("ffprobe", "-v", "error", "-show_entries", "packet=codec_type",
-                "-of", "csv=p=0", file.toString()), Duration.ofSeconds(30));
-        java.util.Map<String, Integer> m = new java.util.TreeMap<>();
-        for (String l : r.stdoutText().split("\n")) {
-            if (!l.isBlank()) {
-                m.merge(l.strip(), 1, Integer::sum);
-            }
-        }
-        return m;
-    }
-
-    private static java.nio.file.Path playerDir() throws Exception {
-        java.nio.file.Path d = java.nio.file.Files.createTempDirectory("live-players");
-        java.nio.file.Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        return d;
-    }
-
     @Test
     void mplayerDumpsTheLivePointDirectAndThroughTheSplittingEdge() throws Exception {
         assumeTrue(ExternalTool.available("mplayer") || "true".equals(System.getenv("CI")));
         try (EdgeApplication origin = live(); EdgeApplication edge = EdgeProxyTest.reverseEdge(
                 origin.mmsAddress().getPort(), "mp")) {
-            java.nio.file.Path dir = playerDir();
+            java.nio.file.Path dir = Players.playerWritableDir();
             for (var server : List.of(origin.mmsAddress(), edge.edgeAddress())) {
                 java.nio.file.Path out = dir.resolve("mplayer-" + server.getPort() + ".asf");
                 // A live dump never ends by itself: stop it after 5 s (real-time pacing).
@@ -79,7 +62,7 @@ class LivePlayersTest {
                         "-dumpstream", "-dumpfile", out.toString(), "mmst://127.0.0.1:" + server.getPort() + "/live"),
                         Duration.ofSeconds(5));
                 assertTrue(r.timedOut(), "still streaming when stopped: " + r.describe());
-                var got = counts(out);
+                var got = Players.packetCounts(out);
                 assertTrue(got.getOrDefault("video", 0) >= 50 && got.getOrDefault("audio", 0) >= 40,
                         "MPlayer via " + server + " dumped " + got);
             }
@@ -95,12 +78,12 @@ class LivePlayersTest {
         // run-time seconds of broadcast stopped at once: what looked like "VLC stops after ~30
         // packets through the edge").
         try (EdgeApplication app = live()) {
-            java.nio.file.Path out = playerDir().resolve("vlc-live.asf");
+            java.nio.file.Path out = Players.playerWritableDir().resolve("vlc-live.asf");
             ExternalTool.Result r = run(ExternalTool.asUnprivileged(List.of("timeout", "-s", "INT", "6", "cvlc", "-q",
                     "--intf", "dummy", "--sout", "#std{access=file,mux=asf,dst=" + out + "}",
                     TestServers.url(app, "live"))));
             assertEquals(124, r.exitCode(), "still playing when stopped: " + r.describe());
-            var got = counts(out);
+            var got = Players.packetCounts(out);
             assertTrue(got.getOrDefault("video", 0) >= 40 && got.getOrDefault("audio", 0) >= 30,
                     "VLC kept playing the live point: " + got + "\n" + r.describe());
         }
@@ -147,19 +130,12 @@ class LivePlayersTest {
         return keys;
     }
 
-    /** MD5 of each video frame of a file, in order. */
+    /** MD5 of each video frame of a file, in order (the last column of ffmpeg's framemd5). */
     private static List<String> videoFrameMd5s(java.nio.file.Path file) throws Exception {
-        ExternalTool.Result r = ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", file.toString(),
-                "-map", "0:v", "-c", "copy", "-f", "framemd5", "-"), Duration.ofSeconds(30));
+        ExternalTool.Result r = Players.framemd5(file.toString(), "0:v");
         assertEquals(0, r.exitCode(), r.describe());
-        List<String> out = new java.util.ArrayList<>();
-        for (String l : r.stdoutText().split("\n")) {
-            if (!l.isBlank() && !l.startsWith("#")) {
-                String[] cols = l.split(",");
-                out.add(cols[cols.length - 1].strip());
-            }
-        }
-        return out;
+        return Players.frameLines(r.stdoutText()).stream().map(l -> l.substring(l.lastIndexOf(',') + 1).strip())
+                .toList();
     }
 
     /**
@@ -203,7 +179,7 @@ class LivePlayersTest {
         try (EdgeApplication origin = live(); EdgeApplication edge = EdgeProxyTest.reverseEdge(
                 origin.mmsAddress().getPort(), "mix5")) {
             String url = "mmst://127.0.0.1:" + edge.edgeAddress().getPort() + "/live";
-            java.nio.file.Path dir = playerDir();
+            java.nio.file.Path dir = Players.playerWritableDir();
             List<String> names = List.of("ffmpeg-1", "vlc-1", "ffmpeg-2", "vlc-2", "ffmpeg-3");
             java.util.Map<String, CompletableFuture<ExternalTool.Result>> players = new java.util.LinkedHashMap<>();
             int maxTogether = 0;
@@ -239,7 +215,7 @@ class LivePlayersTest {
                     assertEquals(List.of(), vlcStreamProblems(r.stderr()), name + " reported problems with the stream");
                 }
                 java.nio.file.Path dump = dir.resolve(name + ".asf");
-                var got = counts(dump);
+                var got = Players.packetCounts(dump);
                 assertTrue(got.getOrDefault("video", 0) >= 50 && got.getOrDefault("audio", 0) >= 40,
                         name + " received " + got + "\n" + r.describe());
                 List<String> frames = videoFrameMd5s(dump);

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Real players (ffmpeg, MPlayer, VLC) and helpers to compare what they got with the files. */
-final class Players {
+public final class Players {
 
     static final Duration PLAYER_TIMEOUT = Duration.ofSeconds(120);
 
@@ -58,7 +58,7 @@ final class Players {
         return EdgeApplication.start(cfg, Fixtures.mediaDir());
     }
 
-    static void require(String program) {
+    public static void require(String program) {
         assumeTrue(ExternalTool.available(program) || !"true".equals(System.getenv("CI")),
                 program + " is not installed");
         if (!ExternalTool.available(program)) {
@@ -67,13 +67,18 @@ final class Players {
     }
 
     /** ffmpeg's framemd5 of an input (file or URL), all streams, stream copy. */
-    static ExternalTool.Result framemd5(String input) throws IOException, InterruptedException {
-        return ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", input, "-map", "0", "-c", "copy",
+    public static ExternalTool.Result framemd5(String input) throws IOException, InterruptedException {
+        return framemd5(input, "0");
+    }
+
+    /** ffmpeg's framemd5 of the streams {@code map} selects ("0", "0:v"), stream copy. */
+    public static ExternalTool.Result framemd5(String input, String map) throws IOException, InterruptedException {
+        return ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", input, "-map", map, "-c", "copy",
                 "-f", "framemd5", "-"), PLAYER_TIMEOUT);
     }
 
     /** The per-frame lines of a framemd5 (header comments dropped). */
-    static List<String> frameLines(String framemd5) {
+    public static List<String> frameLines(String framemd5) {
         List<String> out = new ArrayList<>();
         for (String l : framemd5.split("\n")) {
             if (!l.isBlank() && !l.startsWith("#")) {
@@ -101,7 +106,7 @@ final class Players {
     }
 
     /** Packet count per codec type ("video"/"audio") of a file, by ffprobe. */
-    static Map<String, Integer> packetCounts(Path file) throws Exception {
+    public static Map<String, Integer> packetCounts(Path file) throws Exception {
         ExternalTool.Result r = ExternalTool.run(List.of("ffprobe", "-v", "error", "-show_entries",
                 "packet=codec_type", "-of", "csv=p=0", file.toString()), PLAYER_TIMEOUT);
         assertEquals(0, r.exitCode(), r.describe());
@@ -115,7 +120,7 @@ final class Players {
     }
 
     /** A directory the unprivileged VLC user may write to. */
-    static Path playerWritableDir() throws IOException {
+    public static Path playerWritableDir() throws IOException {
         Path d = Files.createTempDirectory("mms-player");
         try {
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
