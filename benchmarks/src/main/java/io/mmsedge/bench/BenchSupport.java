@@ -32,6 +32,21 @@ public final class BenchSupport {
         }
     }
 
+    /**
+     * An unpaced edge on a free loopback port in front of the origin on {@code originPort};
+     * {@code edgeLines} (indented two spaces) are added to its {@code edge} section.
+     */
+    static String unpacedEdge(int originPort, String edgeLines) {
+        return """
+                server: {pacingSpeed: 0}
+                edge:
+                  bind: 127.0.0.1
+                  port: 0
+                  reverse:
+                    - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
+                %s""".formatted(originPort, edgeLines);
+    }
+
     /** An origin serving {@code media} on demand, unpaced, on a free loopback port. */
     static String unpacedOrigin(Path media) {
         return """

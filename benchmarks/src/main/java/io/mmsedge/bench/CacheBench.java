@@ -46,18 +46,11 @@ public final class CacheBench {
         Path trustedDir = Files.createTempDirectory("mms-edge-bench-cache-trusted");
         String originYaml = BenchSupport.unpacedOrigin(media);
         try (EdgeApplication origin = start(originYaml, media)) {
-            String edgeTemplate = """
-                    server: {pacingSpeed: 0}
-                    edge:
-                      bind: 127.0.0.1
-                      port: 0
-                      reverse:
-                        - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                      cache: {dir: "%s", size: 256m, memory: 64m, trustSeconds: %d}
-                    """;
+            String cache = "  cache: {dir: \"%s\", size: 256m, memory: 64m, trustSeconds: %d}\n";
             int originPort = origin.mmsAddress().getPort();
-            try (EdgeApplication edge = start(edgeTemplate.formatted(originPort, cacheDir, 0), media);
-                 EdgeApplication trustedEdge = start(edgeTemplate.formatted(originPort, trustedDir, 3600), media)) {
+            try (EdgeApplication edge = start(BenchSupport.unpacedEdge(originPort, cache.formatted(cacheDir, 0)), media);
+                 EdgeApplication trustedEdge = start(BenchSupport.unpacedEdge(originPort,
+                         cache.formatted(trustedDir, 3600)), media)) {
                 InetSocketAddress direct = origin.mmsAddress();
                 InetSocketAddress cached = edge.edgeAddress();
                 InetSocketAddress trusted = trustedEdge.edgeAddress();

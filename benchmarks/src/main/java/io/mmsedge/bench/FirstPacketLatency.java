@@ -34,14 +34,7 @@ public final class FirstPacketLatency {
         Path media = Fixtures.mediaDir();
         String originYaml = BenchSupport.unpacedOrigin(media);
         try (EdgeApplication origin = start(originYaml, media)) {
-            String edgeYaml = """
-                    server: {pacingSpeed: 0}
-                    edge:
-                      bind: 127.0.0.1
-                      port: 0
-                      reverse:
-                        - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                    """.formatted(origin.mmsAddress().getPort());
+            String edgeYaml = BenchSupport.unpacedEdge(origin.mmsAddress().getPort(), "");
             try (EdgeApplication edge = start(edgeYaml, media)) {
                 InetSocketAddress direct = origin.mmsAddress();
                 InetSocketAddress viaEdge = edge.edgeAddress();

@@ -26,6 +26,7 @@ public final class CacheRig implements AutoCloseable {
     private final double edgePacing;
     private final String cacheYaml;
     private final String ruleYaml;
+    private final String originPointsYaml;
     private int originPort;
     private EdgeApplication origin;
     private EdgeApplication edge;
@@ -55,8 +56,6 @@ public final class CacheRig implements AutoCloseable {
         startOrigin();
         startEdge();
     }
-
-    private final String originPointsYaml;
 
     public void startOrigin() throws Exception {
         String yaml = """

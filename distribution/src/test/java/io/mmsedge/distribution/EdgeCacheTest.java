@@ -63,6 +63,15 @@ class EdgeCacheTest {
         return out;
     }
 
+    /** Reads {@code n} Data packets (answering pings, passing other commands over). */
+    static void skipData(MmsTestClient c, int n) throws IOException {
+        for (int got = 0; got < n; ) {
+            if (c.nextAnsweringPings() instanceof Received.Data) {
+                got++;
+            }
+        }
+    }
+
     static MmsTestClient player(CacheRig rig, String path) throws IOException {
         return session(rig.edgeAddress(), rig, path);
     }
@@ -180,11 +189,7 @@ class EdgeCacheTest {
             // A partial item: a player watches the start, then the edge stops mid-fill.
             try (MmsTestClient c = player(rig, "av.asf")) {
                 c.startPlaying(0, 3);
-                for (int got = 0; got < 30; ) {
-                    if (c.nextAnsweringPings() instanceof Received.Data) {
-                        got++;
-                    }
-                }
+                skipData(c, 30);
             }
             rig.restartEdge();
             CacheItem partial = rig.item("av.asf");
@@ -340,11 +345,7 @@ class EdgeCacheTest {
         try (CacheRig rig = new CacheRig(tmp, 1, 0, "    size: 16m\n")) {
             try (MmsTestClient c = player(rig, "av.asf")) {
                 c.startPlaying(0, 3);
-                for (int got = 0; got < 10; ) {
-                    if (c.nextAnsweringPings() instanceof Received.Data) {
-                        got++;
-                    }
-                }
+                skipData(c, 10);
                 rig.stopOrigin();
                 MmsTestClient.PlayResult rest = c.readUntilEnd(false, 100_000);
                 assertTrue(io.mmsedge.server.Hresults.failed(rest.lastEndOfStream().hr()),

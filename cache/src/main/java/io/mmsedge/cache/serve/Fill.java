@@ -114,7 +114,7 @@ final class Fill implements FillSink {
             return;
         }
         long sendTime;
-        boolean keyFrame = false;
+        boolean keyFrame;
         boolean storable;
         try {
             AsfPacket p = AsfPacket.parse(content, item.info().packetSize());
