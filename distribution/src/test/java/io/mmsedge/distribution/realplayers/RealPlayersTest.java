@@ -121,8 +121,8 @@ class RealPlayersTest {
             for (InetSocketAddress server : servers()) {
                 checks.add(pool.submit(() -> {
                     Path out = dir.resolve(server.getPort() + "-" + fixture);
-                    // MPlayer ignores EndOfStream and waits for its read timeout; the server's
-                    // 10 s idle timeout ends the session sooner.
+                    // MPlayer ignores EndOfStream; the server closes its session at the end
+                    // (ClientQuirks, EndOfContentTest).
                     ExternalTool.Result r = ExternalTool.run(List.of("mplayer", "-really-quiet", "-noconsolecontrols",
                             "-dumpstream", "-dumpfile", out.toString(), Players.url(server, fixture)),
                             Players.PLAYER_TIMEOUT);

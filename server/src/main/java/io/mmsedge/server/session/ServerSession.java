@@ -870,6 +870,13 @@ public final class ServerSession {
         setState(SessionState.READY);
         startIdleTimer();
         send(new ReportEndOfStream(Hresults.S_OK, playIncarnation));
+        if (ClientQuirks.waitsForCloseAtEnd(subscriber)) {
+            // MPlayer waits for the connection to close (ClientQuirks); the close goes out
+            // after the EndOfStream and the last packets.
+            accessLog.info("peer={} path={} event=close reason=\"{} finishes only when the server closes\"",
+                    io.peer(), requestedPath, subscriber.clientToken());
+            close();
+        }
     }
 
     private void endStreamWithError(int hr) {

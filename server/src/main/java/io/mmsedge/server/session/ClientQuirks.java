@@ -1,0 +1,40 @@
+package io.mmsedge.server.session;
+
+import io.mmsedge.protocol.mms.SubscriberName;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What real players do that a server session makes up for, where they differ from MS-MMSP
+ * (see ../shared/notes/clients.md). Players are recognised by the fixed GUID of their
+ * subscriberName (§2.2.4.17), which these clients never vary.
+ */
+final class ClientQuirks {
+
+    /**
+     * MPlayer's own MMS client never acts on ReportEndOfStream at the end of the content: it
+     * spins on its socket reads until the connection closes, which §3.2 leaves to the idle
+     * timeout (an hour by default). For it the session closes right after the end of the content.
+     *
+     * <p>Not FFmpeg (libavformat/mmst.c, also ffplay; GUID {7E667F5D-A661-495E-A512-F55686DDA178}):
+     * when it decodes it too reads on past the last packet, takes the EndOfStream for a corrupt
+     * stream and waits, but a closed connection makes it loop on the dead socket at full CPU,
+     * logging "Error reading packet header" without end. Waiting is the lesser harm; with
+     * {@code -c copy} it stops at the last packet by itself.
+     */
+    private static final Set<String> WAIT_FOR_CLOSE_AT_END = Set.of(
+            "33715801-BAB3-9D85-24E9-03B90328270A"); // MPlayer
+
+    private ClientQuirks() {
+    }
+
+    /**
+     * True when the player only finishes once the server closes the connection after the
+     * content. Only for the player itself: a proxy forwards the player's GUID with a VIA token
+     * (§2.2.4.17), and its upstream session must stay usable (an edge's cache fill moves on).
+     */
+    static boolean waitsForCloseAtEnd(SubscriberName subscriber) {
+        return subscriber != null && subscriber.guid() != null && subscriber.via().isEmpty()
+                && WAIT_FOR_CLOSE_AT_END.contains(subscriber.guid().trim().toUpperCase(Locale.ROOT));
+    }
+}
