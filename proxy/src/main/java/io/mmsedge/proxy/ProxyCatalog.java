@@ -601,6 +601,14 @@ public final class ProxyCatalog implements MediaCatalog {
                 // each player's own open authorizes it.
                 return new Prestuff(key, null, false, "protected content is not prestuffed");
             }
+            if (r instanceof UpstreamOpenResult.Failed f) {
+                return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + ": " + f.reason()
+                        + (f.reason().contains("hr=") ? "" : " (hr=" + Hresults.hex(f.hr()) + ")"));
+            }
+            if (r instanceof UpstreamOpenResult.Redirected rd) {
+                return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + " redirects (type "
+                        + rd.type() + " to '" + rd.location() + "'): prestuff the content where it is");
+            }
             if (!(r instanceof UpstreamOpenResult.Opened o)) {
                 return new Prestuff(key, null, false, "origin " + hop.origin().hostPort() + " answered " + r);
             }
