@@ -95,6 +95,21 @@ public final class CacheStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every background task queued so far (fsyncs, metadata renames) has run: what is
+     * on disk then matches the accounting, with no metadata temp file in between. For tests and
+     * tools; serving never waits for the disk.
+     */
+    public void awaitBackgroundIo() throws InterruptedException {
+        try {
+            io.submit(() -> { }).get();
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed: close itself waited for the queue
+        } catch (java.util.concurrent.ExecutionException cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+    }
+
     /** Opens (creating if needed) and re-indexes the disk tier. */
     public static CacheStore open(CacheSettings settings, CacheMetrics metrics) throws IOException {
         Objects.requireNonNull(settings, "settings");

@@ -36,10 +36,21 @@ class CacheQuotaTest {
         }
     }
 
+    /** After a write returns, its metadata may still be on the way to disk (temp file, then rename) on the I/O thread. */
+    private static void awaitIo(CacheStore store) {
+        try {
+            store.awaitBackgroundIo();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void writeAllWithinQuota(CacheStore store, CacheItem item, long quota) {
         for (int n = 0; n < av.count(); n++) {
             assertEquals(CacheItem.WriteResult.WRITTEN, av.write(item, n), item.url() + " packet " + n);
             assertTrue(store.diskBytes() <= quota, "accounted " + store.diskBytes() + " > quota " + quota);
+            awaitIo(store);
             assertTrue(TestMedia.dirBytes(dir) <= quota, "on disk " + TestMedia.dirBytes(dir) + " > quota " + quota);
         }
     }
@@ -110,6 +121,7 @@ class CacheQuotaTest {
             assertEquals(8, metrics.evicted.get(), "copies 0-7 made way one by one");
             assertEquals(8 * item, metrics.evictedBytes.get());
             assertEquals(List.of(url(9), url(8)), store.items().stream().map(CacheItem::url).toList());
+            store.awaitBackgroundIo();
             assertEquals(store.diskBytes(), TestMedia.dirBytes(dir));
             assertEquals(2 * item, store.diskBytes());
         }
@@ -184,6 +196,7 @@ class CacheQuotaTest {
             assertTrue(store.diskBytes() <= item * 2);
             assertEquals(List.of(url(0), url(2)), store.items().stream().map(CacheItem::url).toList(),
                     "copy1, least recently used, went");
+            store.awaitBackgroundIo();
             assertEquals(store.diskBytes(), TestMedia.dirBytes(dir));
         }
     }

@@ -54,6 +54,7 @@ class CacheRecoveryTest {
             assertNotNull(other, "the undamaged item is kept");
             assertTrue(other.complete());
             av.assertAll(other);
+            store.awaitBackgroundIo();
             assertEquals(store.diskBytes(), TestMedia.dirBytes(dir));
         }
     }

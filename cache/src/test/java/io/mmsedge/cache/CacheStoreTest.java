@@ -77,6 +77,7 @@ class CacheStoreTest {
                     "the fixture has video key frames, so the flag is really tested");
             assertEquals((long) av.count() * item.slotSize() + item.metaSize(), item.diskBytes());
             assertEquals(item.diskBytes(), store.diskBytes());
+            store.awaitBackgroundIo();
             assertEquals(store.diskBytes(), TestMedia.dirBytes(dir), "the accounting is what is on disk");
         }
     }
@@ -147,6 +148,7 @@ class CacheStoreTest {
             assertEquals(a.prerollMs(), b.prerollMs());
             assertEquals(a.streams(), b.streams());
             av.assertAll(item);
+            store.awaitBackgroundIo();
             assertEquals(store.diskBytes(), TestMedia.dirBytes(dir));
         }
     }
