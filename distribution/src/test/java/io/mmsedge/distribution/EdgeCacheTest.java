@@ -358,6 +358,30 @@ class EdgeCacheTest {
     }
 
     @Test
+    void aPlayersLogOnACacheHitReachesTheOriginAndCostsItNoData() throws Exception {
+        try (CacheRig rig = new CacheRig(tmp, 0, 0, "    size: 16m\n    trustSeconds: 3600\n")) {
+            playFrom(rig, "audio.asf", 0, 3);
+            rig.awaitComplete("audio.asf", TIMEOUT);
+            double data = rig.originMediaPackets();
+            double sessions = rig.originSessionsOpened();
+            // Within the trust window: the hit holds no upstream session, so the log needs one of its own.
+            try (LogCapture logs = LogCapture.begin(); MmsTestClient c = player(rig, "audio.asf")) {
+                c.startPlaying(0, 4);
+                assertEquals(0, c.readUntilEnd(false, 100_000).lastEndOfStream().hr());
+                assertEquals(sessions, rig.originSessionsOpened(), "served from the cache without the origin");
+                c.send(EdgeProxyTest.playersLog("{pid-hit}"));
+                int playerPort = c.localPort();
+                String atOrigin = logs.await(5000, l -> l.contains("event=client-log") && l.contains("{pid-hit}")
+                        && !l.contains("peer=/127.0.0.1:" + playerPort + " "));
+                assertNotNull(atOrigin, "the origin logged the play the cache served: " + logs.lines());
+                assertTrue(atOrigin.contains("path=audio.asf"), atOrigin);
+            }
+            assertEquals(sessions + 1, rig.originSessionsOpened(), "one short session carried the log");
+            assertEquals(data, rig.originMediaPackets(), "and no data");
+        }
+    }
+
+    @Test
     void withinTheTrustWindowTheOriginIsNotAsked() throws Exception {
         try (CacheRig rig = new CacheRig(tmp, 0, 0, "    size: 16m\n    trustSeconds: 3600\n")) {
             playFrom(rig, "audio.asf", 0, 3);

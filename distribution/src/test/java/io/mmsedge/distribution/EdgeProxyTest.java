@@ -280,6 +280,15 @@ class EdgeProxyTest {
         }
     }
 
+    /** A player's LinkViewerToMacLogging after playing audio.asf (§2.2.4.20), told apart by its uniquePid. */
+    static io.mmsedge.protocol.mms.message.Logging playersLog(String uniquePid) {
+        io.mmsedge.protocol.mms.ClientLogInfo info = new io.mmsedge.protocol.mms.ClientLogInfo(
+                "mmst://edge/audio.asf", "-", "test-agent", "-", 0L, "en-US", uniquePid, "test.exe", 0L,
+                8000, 0L, 32000, "wmav2", "-", 0, 8000, 1, 0, 0, 1000L, 12, 0, 0, 100, 0);
+        return new io.mmsedge.protocol.mms.message.Logging(new io.mmsedge.protocol.mms.ClientLog(info, 1, -1, "-",
+                "Linux", 0L, "x86", "mms", "TCP", 0, 0, 0, 0, 0));
+    }
+
     @Test
     void thePlayersLoggingIsForwardedToTheOriginAndLoggedAtTheEdge() throws Exception {
         try (RecordingOrigin origin = new RecordingOrigin(0); EdgeApplication edge = reverseEdge(origin.port(), "log");
@@ -292,11 +301,7 @@ class EdgeProxyTest {
             c.selectStreams(1);
             c.startPlaying(0, 4);
             c.readUntilEnd(false, 10_000);
-            io.mmsedge.protocol.mms.ClientLogInfo info = new io.mmsedge.protocol.mms.ClientLogInfo(
-                    "mmst://edge/audio.asf", "-", "test-agent", "-", 0L, "en-US", "{pid-42}", "test.exe", 0L,
-                    8000, 0L, 32000, "wmav2", "-", 0, 8000, 1, 0, 0, 1000L, 12, 0, 0, 100, 0);
-            c.send(new io.mmsedge.protocol.mms.message.Logging(new io.mmsedge.protocol.mms.ClientLog(info, 1, -1, "-",
-                    "Linux", 0L, "x86", "mms", "TCP", 0, 0, 0, 0, 0)));
+            c.send(playersLog("{pid-42}"));
             int playerPort = c.localPort();
             String atEdge = logs.await(3000, "peer=/127.0.0.1:" + playerPort, "event=client-log");
             assertNotNull(atEdge, "logged at the edge: " + logs.lines());

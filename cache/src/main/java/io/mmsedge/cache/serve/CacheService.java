@@ -96,7 +96,8 @@ public final class CacheService implements AutoCloseable {
     /**
      * Media over {@code item} for one player. {@code spare}, the upstream session of the player's
      * freshness check (or null), feeds the first fill this player needs; when the item is
-     * complete it is closed at once, so a hit holds no upstream session at all.
+     * complete it is closed at once, so a hit holds no upstream session at all. {@code filler}
+     * opens upstream sessions as this player: for the fills it needs, and to carry its log.
      */
     public Media media(CacheItem item, String publishingPoint, FillSource spare, Filler filler) {
         ItemFills f = fillsOf(item);
@@ -106,14 +107,14 @@ public final class CacheService implements AutoCloseable {
             if (spare != null) {
                 spare.close();
             }
-            return new CachedMedia(publishingPoint, f, null);
+            return new CachedMedia(publishingPoint, f, null, filler);
         }
         if (item.coveredPackets() > 0) {
             metrics.hit(); // partly stored: served from the cache as far as it goes, then behind a fill
         } else {
             metrics.miss();
         }
-        return new CachedMedia(publishingPoint, f, spare);
+        return new CachedMedia(publishingPoint, f, spare, filler);
     }
 
     /** Fills the whole item ahead of demand; false when it is complete or fills run already. */

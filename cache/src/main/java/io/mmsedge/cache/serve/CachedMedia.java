@@ -6,6 +6,10 @@ import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.PacketCursor;
 import io.mmsedge.server.media.PlayRequest;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cached item as one player's {@link Media}: header facts from the cache, packets from the
@@ -15,21 +19,28 @@ import java.util.concurrent.CompletableFuture;
  */
 final class CachedMedia implements Media {
 
+    private static final Logger log = LoggerFactory.getLogger(CachedMedia.class);
+
     private final String publishingPoint;
     private final ItemFills fills;
     private final CacheItem item;
     private final CacheItem.Pin pin;
     /** An upstream session already open for this player (its freshness check), for the first fill it needs. */
     private FillSource spare;
+    /** Opens upstream sessions as this player (its subscriberName and credentials). */
+    private final Filler playersSessions;
+    /** One forwarded log at a time per player: a player sending Logging in a loop opens no more sessions. */
+    private final AtomicBoolean logInFlight = new AtomicBoolean();
     private CachedCursor cursor;
     private boolean closed;
 
-    CachedMedia(String publishingPoint, ItemFills fills, FillSource spare) {
+    CachedMedia(String publishingPoint, ItemFills fills, FillSource spare, Filler playersSessions) {
         this.publishingPoint = publishingPoint;
         this.fills = fills;
         this.item = fills.item();
         this.pin = item.pin();
         this.spare = spare;
+        this.playersSessions = playersSessions;
     }
 
     @Override
@@ -97,6 +108,44 @@ final class CachedMedia implements Media {
 
     void spareTaken() {
         spare = null;
+    }
+
+    /**
+     * The origin's log is how its operator counts plays (§3.2.5.15), and a play the cache served
+     * never reached it. The log goes up on this player's freshness session while the player still
+     * holds it; otherwise on a short session of its own (Connect … OpenFile, Logging, CloseFile),
+     * as the player itself would have sent it.
+     */
+    @Override
+    public void clientLog(io.mmsedge.protocol.mms.ClientLog clientLog) {
+        FillSource s = spare;
+        if (s != null) {
+            s.forwardLog(clientLog);
+            return;
+        }
+        if (!logInFlight.compareAndSet(false, true)) {
+            log.info("{}: a player's log was not forwarded to the origin: its previous log is still on the way",
+                    item.url());
+            return;
+        }
+        CompletionStage<FillSource> opened;
+        try {
+            opened = playersSessions.open();
+        } catch (RuntimeException e) {
+            opened = CompletableFuture.failedFuture(e);
+        }
+        opened.whenComplete((session, e) -> {
+            logInFlight.set(false);
+            if (session != null) {
+                session.forwardLog(clientLog);
+                session.close();
+            } else {
+                Throwable why = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                log.info("{}: a player's log was not forwarded to the origin: {}", item.url(),
+                        why == null ? "no session" : why.getMessage());
+            }
+        });
     }
 
     private FillSource takeSpare() {

@@ -15,6 +15,13 @@ public interface FillSource extends AutoCloseable {
      */
     void play(long packet, double positionSeconds, FillSink sink);
 
+    /**
+     * Sends a player's log (LinkViewerToMacLogging, §2.2.4.20) to the origin on this session,
+     * so the origin logs a play the cache served as it would one it served itself (§3.2.5.15).
+     * No reply; the session stays as it was.
+     */
+    void forwardLog(io.mmsedge.protocol.mms.ClientLog log);
+
     /** Ends the upstream session (CloseFile). Idempotent; no sink calls follow. */
     @Override
     void close();

@@ -54,6 +54,11 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
     }
 
     @Override
+    public void forwardLog(io.mmsedge.protocol.mms.ClientLog log) {
+        session.sendLogging(log);
+    }
+
+    @Override
     public void onDataPacket(DataPacket packet) {
         try {
             FillSink s = sink;

@@ -363,16 +363,26 @@ public final class UpstreamSession implements AutoCloseable {
         return f;
     }
 
-    /** Sends LinkViewerToMacLogging (§2.2.4.20), e.g. a player's log forwarded upstream. No reply. */
+    /**
+     * Sends LinkViewerToMacLogging (§2.2.4.20), e.g. a player's log forwarded upstream. No reply.
+     * On the session's own loop it goes at once, so a {@link #close()} right after still sends it
+     * before the CloseFile.
+     */
     public void sendLogging(ClientLog clientLog) {
         if (clientLog == null) {
             return;
         }
-        runOnLoop(() -> {
+        Runnable send = () -> {
             if (state != State.CLOSED && openFile != null) {
                 send(new Logging(clientLog));
             }
-        });
+        };
+        Channel ch = channel;
+        if (ch != null && ch.eventLoop().inEventLoop()) {
+            send.run();
+        } else {
+            runOnLoop(send);
+        }
     }
 
     /**
