@@ -111,6 +111,46 @@ public final class CacheBench {
             BenchSupport.deleteTree(cacheDir);
             BenchSupport.deleteTree(trustedDir);
         }
+        fillTimes(media);
+    }
+
+    /**
+     * How long a prestuff of av.asf (12 s) takes from an origin pacing in real time, at the
+     * origin's own pace (fillSpeed 1) against accelerated fills (dwAccelBandwidth), same run.
+     */
+    private static void fillTimes(Path media) throws Exception {
+        String realTimeOrigin = BenchSupport.unpacedOrigin(media).replace("pacingSpeed: 0", "pacingSpeed: 1");
+        double[] speeds = {1, 4, 8};
+        double[] took = new double[speeds.length];
+        try (EdgeApplication origin = start(realTimeOrigin, media)) {
+            for (int i = 0; i < speeds.length; i++) {
+                Path dir = Files.createTempDirectory("mms-edge-bench-fill");
+                String cache = "  cache: {dir: \"%s\", size: 64m, memory: 16m, fillSpeed: %s}\n".formatted(dir,
+                        speeds[i]);
+                try (EdgeApplication edge = start(BenchSupport.unpacedEdge(origin.mmsAddress().getPort(), cache),
+                        media)) {
+                    long t0 = System.nanoTime();
+                    var p = edge.proxy().prestuff("av.asf").get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    if (p.item() == null) {
+                        throw new IllegalStateException("prestuff failed: " + p.error());
+                    }
+                    while (!p.item().complete()) {
+                        if (System.nanoTime() - t0 > 60_000_000_000L) {
+                            throw new IllegalStateException("fill did not complete: " + p.item().coverage());
+                        }
+                        Thread.sleep(5);
+                    }
+                    took[i] = (System.nanoTime() - t0) / 1e9;
+                } finally {
+                    BenchSupport.deleteTree(dir);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "prestuff of av.asf (12.1 s) from an origin pacing in real time:%n");
+        for (int i = 0; i < speeds.length; i++) {
+            System.out.printf(Locale.ROOT, "  fillSpeed %-4s %6.2f s  %.2fx the origin's own pace%n",
+                    speeds[i] == 1 ? "1" : String.valueOf((int) speeds[i]), took[i], took[i] / took[0]);
+        }
     }
 
     /** Aggregate Mbit/s of {@code players} clients each playing av.asf over and over for {@code seconds}. */

@@ -382,6 +382,23 @@ class EdgeCacheTest {
     }
 
     @Test
+    void aFillAsksTheOriginForMoreThanRealTime() throws Exception {
+        // The origin paces in real time and av.asf lasts 12 s. Asked for 8 times its bit rate
+        // (dwAccelBandwidth, §2.2.4.25), the origin sends the whole file in about 1.5 s; at its
+        // own pace the fill would take the full 12 s.
+        try (CacheRig rig = new CacheRig(tmp, 1, 0, "    size: 16m\n    fillSpeed: 8\n")) {
+            long t0 = System.nanoTime();
+            var started = rig.edge().proxy().prestuff("av.asf").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(started.started(), "prestuff started: " + started);
+            rig.awaitComplete("av.asf", TIMEOUT);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(seconds < 6, "the fill took " + seconds + " s of a 12 s file");
+            assertEquals(packetsOf(rig.media.resolve("av.asf")).size(), rig.originMediaPackets(), "fetched once");
+            playFrom(rig, "av.asf", 0, 3);
+        }
+    }
+
+    @Test
     void withinTheTrustWindowTheOriginIsNotAsked() throws Exception {
         try (CacheRig rig = new CacheRig(tmp, 0, 0, "    size: 16m\n    trustSeconds: 3600\n")) {
             playFrom(rig, "audio.asf", 0, 3);

@@ -105,6 +105,8 @@ class MainTest {
             {"publishingPoints:\n  - {name: \"\", type: broadcast, path: x.asf}\n", "publishingPoints[0].name"},
             {"publishingPoints:\n  - {name: l, type: broadcast, path: /no/such.asf}\n", "publishingPoints[0].path"},
             {"publishingPoints:\n  - {name: l, type: directory, path: \"" + media + "\", maxLagSeconds: 3}\n", "publishingPoints[0].maxLagSeconds"},
+            {"edge:\n  port: 0\n  reverse: [{prefix: \"\", origins: [\"mms://127.0.0.1:1\"]}]\n  cache: {fillSpeed: 0.5}\n", "edge.cache.fillSpeed"},
+            {"edge:\n  port: 0\n  reverse: [{prefix: \"\", origins: [\"mms://127.0.0.1:1\"]}]\n  cache: {trustSeconds: -1}\n", "edge.cache.trustSeconds"},
         };
         for (String[] c : cases) {
             Path cfg = dir.resolve("c.yaml");

@@ -510,7 +510,7 @@ public final class ProxyCatalog implements MediaCatalog {
         log.info("peer={} path={} cache {} for {} ({} of {} packets stored)", request.peer(), request.path(),
                 item.complete() ? "hit" : item.coveredPackets() > 0 ? "partial hit" : "miss", cc.cacheKey(),
                 item.coveredPackets(), item.packetCount());
-        return new OpenResult.Opened(cs.media(item, displayName(hop), fillSource(o.session()),
+        return new OpenResult.Opened(cs.media(item, displayName(hop), fillSource(o),
                 filler(request, hop, item, group)));
     }
 
@@ -619,20 +619,32 @@ public final class ProxyCatalog implements MediaCatalog {
                         ? "not cacheable: a broadcast, a playlist or content without a packet count"
                         : "larger than the disk cache");
             }
-            boolean started = cs.prestuff(item, fillSource(o.session()), filler(request, hop, item, loop));
+            boolean started = cs.prestuff(item, fillSource(o), filler(request, hop, item, loop));
             log.info("prestuff of {}: {}", key, started ? "fill started" : item.complete() ? "already complete"
                     : "already filling");
             return new Prestuff(key, item, started, null);
         });
     }
 
-    private UpstreamFillSource fillSource(UpstreamSession session) {
+    /**
+     * A fill session over an open upstream session. Nobody watches a fill, only the players behind
+     * it, who are paced by their own sessions: the origin is asked to send it {@code fillSpeed}
+     * times faster than the content's bit rate (dwAccelBandwidth for the whole content), so the
+     * cache is ahead of its viewers and a prestuff takes a fraction of the content's duration.
+     */
+    private UpstreamFillSource fillSource(UpstreamOpenResult.Opened o) {
         upstreamSessions.incrementAndGet();
         metrics.upstreamOpened();
-        return new UpstreamFillSource(session, metrics, () -> {
+        double speed = cache.policy().fillSpeed();
+        long bitRate = Integer.toUnsignedLong(o.openFile().fileBitRate());
+        long accelBitRate = speed > 1 && bitRate > 0 ? (long) Math.min(bitRate * speed, 0xFFFF_FFFFL) : 0;
+        // Some slack over the duration: send times run up to a preroll past it.
+        double durationMs = o.openFile().fileDuration() * 1000;
+        long accelMs = durationMs > 0 && durationMs < 0xFFFF_FFFFL - 60_000 ? (long) durationMs + 60_000 : 0xFFFF_FFFFL;
+        return new UpstreamFillSource(o.session(), metrics, () -> {
             upstreamSessions.decrementAndGet();
             metrics.upstreamClosed();
-        });
+        }, accelBitRate, accelMs);
     }
 
     /**
@@ -647,7 +659,7 @@ public final class ProxyCatalog implements MediaCatalog {
                     o.session().close();
                     throw new IllegalStateException("the content of " + item.url() + " changed at the origin");
                 }
-                return (FillSource) fillSource(o.session());
+                return (FillSource) fillSource(o);
             }
             throw new IllegalStateException("origin refused the fill session: " + r);
         });

@@ -230,6 +230,10 @@ public final class ConfigLoader {
             if (c.trustSeconds() != null && c.trustSeconds() < 0) {
                 throw new ConfigException(source + ": key 'edge.cache.trustSeconds': must be >= 0, got " + c.trustSeconds());
             }
+            if (c.fillSpeed() != null && !(c.fillSpeed() >= 1 && c.fillSpeed() <= 1000)) {
+                throw new ConfigException(source + ": key 'edge.cache.fillSpeed': must be between 1 (the origin's "
+                        + "own pace) and 1000, got " + c.fillSpeed());
+            }
             if (c.dir() != null && c.dir().isBlank()) {
                 throw new ConfigException(source + ": key 'edge.cache.dir': empty (leave it out for a temporary directory)");
             }
@@ -318,7 +322,8 @@ public final class ConfigLoader {
         long memory = c.memory() == null ? DEFAULT_CACHE_MEMORY : parseByteSize(c.memory());
         long trustMillis = c.trustSeconds() == null ? 0 : c.trustSeconds() * 1000L;
         return new CacheSection(dir, size, memory, new io.mmsedge.cache.serve.CachePolicy(trustMillis,
-                c.serveStale() == null || c.serveStale()));
+                c.serveStale() == null || c.serveStale(),
+                c.fillSpeed() == null ? io.mmsedge.cache.serve.CachePolicy.DEFAULT_FILL_SPEED : c.fillSpeed()));
     }
 
     /** The edge cache as configured: {@code dir} null = a temporary directory. */

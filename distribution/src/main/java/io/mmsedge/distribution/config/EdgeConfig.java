@@ -49,13 +49,16 @@ public record EdgeConfig(
      * @param trustSeconds a complete item confirmed this recently is served without a freshness
      *                     check (default 0: every open asks the origin); never for protected content
      * @param serveStale   serve a complete, unprotected item when the origin is unreachable (default true)
+     * @param fillSpeed    fills ask the origin for this many times the content's bit rate
+     *                     (dwAccelBandwidth; default 4, 1 = the origin's own pace)
      */
     public record CacheConfig(@JsonProperty("enabled") Boolean enabled,
                               @JsonProperty("dir") String dir,
                               @JsonProperty("size") String size,
                               @JsonProperty("memory") String memory,
                               @JsonProperty("trustSeconds") Integer trustSeconds,
-                              @JsonProperty("serveStale") Boolean serveStale) {
+                              @JsonProperty("serveStale") Boolean serveStale,
+                              @JsonProperty("fillSpeed") Double fillSpeed) {
     }
 
     /**

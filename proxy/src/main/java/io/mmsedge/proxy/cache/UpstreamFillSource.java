@@ -20,14 +20,24 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
     private final UpstreamSession session;
     private final ProxyMetrics metrics;
     private final Runnable onClose;
+    private final long accelBitRate;
+    private final long accelMs;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Receives the current play request's events; null while moving between requests. */
     private volatile FillSink sink;
 
-    public UpstreamFillSource(UpstreamSession session, ProxyMetrics metrics, Runnable onClose) {
+    /**
+     * @param accelBitRate ask the origin to send at this many bits/s (dwAccelBandwidth, §2.2.4.25),
+     *                     or 0 to let it send at the content's pace
+     * @param accelMs      for this much content (dwAccelDuration)
+     */
+    public UpstreamFillSource(UpstreamSession session, ProxyMetrics metrics, Runnable onClose, long accelBitRate,
+                              long accelMs) {
         this.session = session;
         this.metrics = metrics;
         this.onClose = onClose;
+        this.accelBitRate = accelBitRate;
+        this.accelMs = accelMs;
         session.setListener(this);
     }
 
@@ -43,7 +53,7 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
             // §2.2.4.25: position DBL_MAX and asfOffset 0xFFFFFFFF leave locationId in charge.
             double position = byTime ? positionSeconds : Double.MAX_VALUE;
             int locationId = byTime ? -1 : (int) packet;
-            session.startPlaying(position, -1, locationId, 0).whenComplete((hr, err) -> {
+            session.startPlaying(position, -1, locationId, 0, accelBitRate, accelMs).whenComplete((hr, err) -> {
                 if (err != null) {
                     next.ended(Hresults.NS_E_CANNOTCONNECT, "upstream play failed: " + err.getMessage());
                 } else if (Hresults.failed(hr)) {

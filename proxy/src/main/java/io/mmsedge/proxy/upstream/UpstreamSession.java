@@ -119,8 +119,9 @@ public final class UpstreamSession implements AutoCloseable {
         STOPPING, CLOSED
     }
 
+    /** {@code accelBitRate}/{@code accelMs}: dwAccelBandwidth/dwAccelDuration (§2.2.4.25), -1 = absent. */
     private record PlayRequest(boolean striding, double position, int asfOffset, int locationId, int frameOffset,
-            double rate) {
+            double rate, long accelBitRate, long accelMs) {
     }
 
     private final UpstreamRequest request;
@@ -342,12 +343,27 @@ public final class UpstreamSession implements AutoCloseable {
      * the StreamSwitch's hr if that failed, or the session's failure hr.
      */
     public CompletableFuture<Integer> startPlaying(double position, int asfOffset, int locationId, int frameOffset) {
-        return requestPlay(new PlayRequest(false, position, asfOffset, locationId, frameOffset, 1.0));
+        return requestPlay(new PlayRequest(false, position, asfOffset, locationId, frameOffset, 1.0, -1, -1));
+    }
+
+    /**
+     * As {@link #startPlaying(double, int, int, int)}, asking the server to send the first
+     * {@code accelMs} of content at {@code accelBitRate} bits/s instead of real time
+     * (dwAccelBandwidth/dwAccelDuration, §2.2.4.25, §3.2.5.11). Only a server of version 9 or
+     * later gets the fields (§3.1.4.2.1); an older one plays at its own pace.
+     */
+    public CompletableFuture<Integer> startPlaying(double position, int asfOffset, int locationId, int frameOffset,
+                                                   long accelBitRate, long accelMs) {
+        if (accelBitRate <= 0 || accelMs <= 0) {
+            return startPlaying(position, asfOffset, locationId, frameOffset);
+        }
+        return requestPlay(new PlayRequest(false, position, asfOffset, locationId, frameOffset, 1.0,
+                Math.min(accelBitRate, 0xFFFF_FFFFL), Math.min(accelMs, 0xFFFF_FFFFL)));
     }
 
     /** As {@link #startPlaying} with StartStriding at {@code rate}; completes with ReportStartStriding.hr. */
     public CompletableFuture<Integer> startStriding(double position, int asfOffset, int locationId, double rate) {
-        return requestPlay(new PlayRequest(true, position, asfOffset, locationId, 0, rate));
+        return requestPlay(new PlayRequest(true, position, asfOffset, locationId, 0, rate, -1, -1));
     }
 
     /**
@@ -793,7 +809,9 @@ public final class UpstreamSession implements AutoCloseable {
             send(new StartStriding(fileId, 0, r.position(), r.asfOffset(), r.locationId(), r.frameOffset(), pi, r.rate()));
             armReplyTimer("ReportStartStriding");
         } else {
-            send(new StartPlaying(fileId, 0, r.position(), r.asfOffset(), r.locationId(), r.frameOffset(), pi, -1, -1, -1));
+            boolean accel = r.accelBitRate() > 0 && serverMajorVersion() >= 9;
+            send(new StartPlaying(fileId, 0, r.position(), r.asfOffset(), r.locationId(), r.frameOffset(), pi,
+                    accel ? r.accelBitRate() : -1, accel ? r.accelMs() : -1, -1));
             armReplyTimer("ReportStartedPlaying");
         }
     }
@@ -1014,6 +1032,16 @@ public final class UpstreamSession implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ plumbing
+
+    /** The major number of the server's ServerVersionInfo (§2.2.4.2), e.g. 9 for "9.1.1.3862"; 0 when unknown. */
+    private int serverMajorVersion() {
+        String v = serverVersion;
+        int end = 0;
+        while (end < v.length() && end < 4 && Character.isDigit(v.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? 0 : Integer.parseInt(v, 0, end, 10);
+    }
 
     private void send(MmsMessage m) {
         channel.writeAndFlush(m).addListener((ChannelFutureListener) f -> {
