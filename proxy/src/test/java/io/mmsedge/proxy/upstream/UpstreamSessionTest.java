@@ -477,6 +477,55 @@ class UpstreamSessionTest {
         }
     }
 
+    /**
+     * A scripted server reporting {@code version} that opens audio.asf and accepts a play; returns
+     * the StartPlaying our client sent when asked to accelerate (§2.2.4.25).
+     */
+    private static io.mmsedge.protocol.mms.message.StartPlaying acceleratedStartPlaying(String version)
+            throws Exception {
+        byte[] header;
+        long packets;
+        int packetSize;
+        try (AsfFile f = AsfFile.open(Fixtures.media("audio.asf"))) {
+            header = f.header().fileHeader();
+            packets = f.packetCount();
+            packetSize = f.packetSize();
+        }
+        try (ScriptedMmsServer peer = new ScriptedMmsServer(version, (m, ch) -> {
+            if (m instanceof OpenFile o) {
+                ch.writeAndFlush(new ReportOpenFile(0, o.playIncarnation(), 1, 0, 0, io.mmsedge.server.media.ContentInfo.ATTR_CANSEEK, 8.0,
+                        1, packetSize, packets, 32000, header.length));
+            } else if (m instanceof io.mmsedge.protocol.mms.message.ReadBlock rb) {
+                ch.write(new io.mmsedge.protocol.mms.message.ReportReadBlock(0, rb.playIncarnation(), 0));
+                ch.writeAndFlush(new DataPacket(0, rb.playIncarnation() & 0xFF, DataPacket.AF_HEADER_LAST,
+                        Unpooled.wrappedBuffer(header)));
+            } else if (m instanceof io.mmsedge.protocol.mms.message.StreamSwitch) {
+                ch.writeAndFlush(new io.mmsedge.protocol.mms.message.ReportStreamSwitch(0));
+            } else if (m instanceof io.mmsedge.protocol.mms.message.StartPlaying sp) {
+                ch.writeAndFlush(new io.mmsedge.protocol.mms.message.ReportStartedPlaying(0, sp.playIncarnation(), 1, 0));
+            }
+        })) {
+            UpstreamSession s = opened(request(peer.address(), null, "audio.asf", null, null, TIMEOUT));
+            try {
+                assertEquals(0, s.startPlaying(0, -1, -1, 0, 128_000, 68_000).get(10, TimeUnit.SECONDS));
+                return peer.first(io.mmsedge.protocol.mms.message.StartPlaying.class);
+            } finally {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aVersion9ServerIsAskedToAccelerateAndAnOlderOneIsNot() throws Exception {
+        var v9 = acceleratedStartPlaying("9.1.1.3862");
+        assertEquals(128_000, v9.dwAccelBandwidth());
+        assertEquals(68_000, v9.dwAccelDuration());
+        // §3.1.4.2.1 and endnote <31>: the fields exist from version 9 on; WMS 4.1 never gets them.
+        var v4 = acceleratedStartPlaying("4.1.0.3928");
+        assertEquals(-1, v4.dwAccelBandwidth());
+        assertEquals(-1, v4.dwAccelDuration());
+    }
+
     @Test
     void ntlmChallengeIsReportedAsAuthenticationRequired() throws Exception {
         try (ScriptedMmsServer peer = new ScriptedMmsServer((m, ch) -> {
