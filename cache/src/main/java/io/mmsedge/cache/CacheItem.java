@@ -12,6 +12,8 @@ import java.nio.channels.ClosedChannelException;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,6 +73,8 @@ public final class CacheItem {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object fileLock = new Object();
     private final Object state = new Object();
+    /** Chunk index → its load running on the store's read threads ({@link #prefetch}). */
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> prefetches = new ConcurrentHashMap<>();
 
     // Guarded by state.
     private final RangeSet coverage;
@@ -213,7 +217,7 @@ public final class CacheItem {
      *                            corrupt (the item is then discarded)
      */
     public ByteBuf read(long n) {
-        return read(n, false).content();
+        return read(n, false, false).content();
     }
 
     /**
@@ -229,10 +233,72 @@ public final class CacheItem {
 
     /** Reads packet {@code n} with its payloads; see {@link #read(long)} for the buffer and the errors. */
     public StoredPacket readPacket(long n) {
-        return read(n, true);
+        return read(n, true, false);
     }
 
-    private StoredPacket read(long n, boolean withPayloads) {
+    /**
+     * Packet {@code n} as {@link #readPacket} when it can be had without touching the disk (its
+     * chunk is in the memory tier), else null: then {@link #prefetch} it and read it once that
+     * completes. Same errors as {@link #read(long)}.
+     */
+    public StoredPacket readPacketFromMemory(long n) {
+        return read(n, true, true);
+    }
+
+    /**
+     * Reads the chunk holding packet {@code n} on the store's read threads, so that the
+     * {@link #readPacket} that follows finds it in the memory tier (or, with no room there, in the
+     * page cache). Completes normally when done, whatever the outcome: a failure shows in the
+     * read that follows. One load per chunk at a time, shared by every reader waiting for it.
+     */
+    public CompletableFuture<Void> prefetch(long n) {
+        Long chunk = n / chunkPackets;
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = prefetches.putIfAbsent(chunk, mine);
+        if (running != null) {
+            return running;
+        }
+        boolean queued = store.readInBackground(() -> {
+            try {
+                read(n, true, false).content().release();
+            } catch (RuntimeException e) {
+                LOG.debug("cache: prefetch of packet {} of {} failed: {}", n, url(), e.toString());
+            } finally {
+                prefetches.remove(chunk, mine);
+                mine.complete(null);
+            }
+        });
+        if (!queued) {
+            prefetches.remove(chunk, mine);
+            mine.complete(null);
+        }
+        return mine;
+    }
+
+    /**
+     * Called by a reader at packet {@code n}: when {@code n} begins a chunk, the next chunk, if
+     * stored and not in the memory tier, starts loading, so a player reading on finds it there.
+     *
+     * @return the load, or null when there is nothing to load
+     */
+    public CompletableFuture<Void> readAhead(long n) {
+        if (n % chunkPackets != 0) {
+            return null;
+        }
+        long start = n + chunkPackets;
+        MemoryTier memory = store.memory();
+        if (start >= packetCount || !memory.enabled() || memory.contains(id(), start / chunkPackets)) {
+            return null;
+        }
+        synchronized (state) {
+            if (!coverage.containsAll(start, Math.min(start + chunkPackets, packetCount))) {
+                return null;
+            }
+        }
+        return prefetch(start);
+    }
+
+    private StoredPacket read(long n, boolean withPayloads, boolean memoryOnly) {
         if (n < 0 || n >= packetCount) {
             throw new CacheReadException(url() + ": packet " + n + " outside [0, " + packetCount + ")");
         }
@@ -255,6 +321,9 @@ public final class CacheItem {
         MemoryTier memory = store.memory();
         if (memory.enabled() && inIndex) {
             MemoryTier.Chunk c = memory.get(id(), chunk);
+            if (c == null && memoryOnly) {
+                return null;
+            }
             if (c == null && chunkStored) {
                 c = loadChunk(chunkStart, chunkEnd);
                 memory.put(id(), chunk, c);
@@ -266,6 +335,9 @@ public final class CacheItem {
                 int i = (int) (n - chunkStart);
                 return new StoredPacket(c.packet(i), c.payloads(i));
             }
+        }
+        if (memoryOnly) {
+            return null;
         }
         ByteBuf slot = readSlot(n);
         if (!withPayloads) {

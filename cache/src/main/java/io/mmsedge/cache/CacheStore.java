@@ -80,6 +80,24 @@ public final class CacheStore implements AutoCloseable {
         return t;
     });
 
+    /**
+     * Reads that would go to the disk (a chunk not in the memory tier) run here, so an event loop
+     * serving many players never waits for a disk (see {@link CacheItem#prefetch}). Two threads:
+     * the machines this runs on have few cores, and one slow read must not hold up every other.
+     * The queue holds at most one prefetch per chunk and per reading player.
+     */
+    private final java.util.concurrent.ExecutorService reads = java.util.concurrent.Executors.newFixedThreadPool(2,
+            new java.util.concurrent.ThreadFactory() {
+                private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "mms-edge-cache-read-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
+
     private CacheStore(CacheSettings settings, CacheMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
@@ -107,6 +125,16 @@ public final class CacheStore implements AutoCloseable {
             // closed: close itself waited for the queue
         } catch (java.util.concurrent.ExecutionException cannotHappen) {
             throw new IllegalStateException(cannotHappen);
+        }
+    }
+
+    /** Runs a disk read on the read threads; false once the store is closing. */
+    boolean readInBackground(Runnable task) {
+        try {
+            reads.execute(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            return false;
         }
     }
 
@@ -274,6 +302,7 @@ public final class CacheStore implements AutoCloseable {
             dead = new ArrayList<>(doomed);
             index.clear();
         }
+        reads.shutdownNow(); // prefetches only: a reader left waiting reads for itself
         io.shutdown(); // what is queued still runs; items are saved below in any case
         try {
             if (!io.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {

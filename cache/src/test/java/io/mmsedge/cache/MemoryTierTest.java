@@ -38,6 +38,55 @@ class MemoryTierTest {
     }
 
     /**
+     * A session's event loop asks for packets with readPacketFromMemory: a chunk only on disk
+     * gives null instead of a disk read on the loop, and prefetch loads the whole chunk on the
+     * store's read threads. With no memory tier every packet goes through prefetch first.
+     */
+    @Test
+    void aColdChunkIsLoadedByPrefetchNotByTheReader() throws Exception {
+        try (CacheStore store = open(64L << 20)) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            store.memory().invalidateAll(); // as after a restart
+            assertNull(item.readPacketFromMemory(3), "cold: no disk read for the caller");
+            item.prefetch(3).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            for (int n = 0; n < CHUNK; n++) {
+                CacheItem.StoredPacket p = item.readPacketFromMemory(n);
+                assertNotNull(p, "packet " + n + ": the prefetch brought its whole chunk in");
+                try {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(av.packets.get(n),
+                            io.netty.buffer.ByteBufUtil.getBytes(p.content()), "packet " + n);
+                } finally {
+                    p.content().release();
+                }
+            }
+            assertNull(item.readPacketFromMemory(CHUNK), "the next chunk is still on disk only");
+            assertNull(item.readAhead(1), "read-ahead starts only where a chunk begins");
+            var ahead = item.readAhead(0);
+            assertNotNull(ahead, "a reader entering chunk 0 loads chunk 1");
+            ahead.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            CacheItem.StoredPacket next = item.readPacketFromMemory(CHUNK);
+            assertNotNull(next, "chunk 1 is in memory before the reader gets there");
+            next.content().release();
+            assertNull(item.readAhead(0), "nothing left to load");
+        }
+        java.nio.file.Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir))
+                .forEach(p -> p.toFile().delete());
+        try (CacheStore diskOnly = open(0)) {
+            CacheItem item = diskOnly.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            assertNull(item.readPacketFromMemory(0), "no memory tier: always via prefetch");
+            item.prefetch(0).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            ByteBuf b = item.readPacket(0).content();
+            try {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(av.packets.get(0), io.netty.buffer.ByteBufUtil.getBytes(b));
+            } finally {
+                b.release();
+            }
+        }
+    }
+
+    /**
      * readPacket gives the payloads a session needs: from the memory tier parsed once for the
      * chunk and the same list for every reader; from disk parsed for the read. Both as the packet's
      * own parse says.

@@ -13,6 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * by the session like a file's; at a packet not stored yet it asks {@link ItemFills} for it and
  * waits (returns null) until a fill writes it. At striding rates (§2.2.4.26) only packets that
  * begin a video key frame are returned; backwards, packets not stored are skipped.
+ *
+ * <p>A packet whose chunk is only on disk is not read on the caller's thread (the session's
+ * event loop, shared with many other players): the cursor has the store read it on its read
+ * threads, returns null meanwhile and wakes the session when it is in memory.
  */
 final class CachedCursor implements PacketCursor {
 
@@ -26,6 +30,10 @@ final class CachedCursor implements PacketCursor {
     private boolean closed;
     private AutoCloseable itemListener;
     private AutoCloseable fillListener;
+    private volatile Runnable wake;
+    /** The packet a prefetch was started for: the next read of it goes ahead whatever the tier. */
+    private long prefetched = -1;
+    private CompletableFuture<Void> pendingRead;
 
     CachedCursor(CachedMedia media, ItemFills fills, long startPacket, double rate, CompletableFuture<Long> pendingStart) {
         this.media = media;
@@ -57,6 +65,12 @@ final class CachedCursor implements PacketCursor {
                 pendingStart = null;
             }
         }
+        if (pendingRead != null) {
+            if (!pendingRead.isDone()) {
+                return null; // the store's read threads are loading the chunk from disk
+            }
+            pendingRead = null;
+        }
         long count = item.packetCount();
         while (next >= 0 && next < count) {
             long n = next;
@@ -74,19 +88,41 @@ final class CachedCursor implements PacketCursor {
                 }
                 return null; // the item listener wakes the session when a fill stores it
             }
-            next += step;
             if (keyFramesOnly && !item.keyFrame(n)) {
+                next += step;
                 continue;
             }
-            return read(n);
+            MediaPacket p = read(n);
+            if (p == null) {
+                return null; // being read from disk, off this thread; the wake-up follows
+            }
+            next += step;
+            return p;
         }
         return null;
     }
 
+    /** Packet {@code n}, or null while a prefetch brings it off the disk. */
     private MediaPacket read(long n) {
         CacheItem.StoredPacket p;
         try {
-            p = item.readPacket(n);
+            p = n == prefetched ? item.readPacket(n) : item.readPacketFromMemory(n);
+            if (p == null) {
+                prefetched = n;
+                CompletableFuture<Void> f = item.prefetch(n);
+                pendingRead = f;
+                f.whenComplete((v, e) -> {
+                    Runnable w = wake;
+                    if (w != null) {
+                        w.run();
+                    }
+                });
+                return null;
+            }
+            prefetched = -1;
+            if (step > 0) {
+                item.readAhead(n);
+            }
         } catch (CacheReadException e) {
             throw new MediaReadException("cached packet " + n + " of " + item.url() + " cannot be read: "
                     + e.getMessage(), e);
@@ -103,6 +139,7 @@ final class CachedCursor implements PacketCursor {
 
     @Override
     public void onAvailable(Runnable listener) {
+        wake = listener;
         closeListeners();
         itemListener = item.addListener(listener);
         fillListener = fills.addWaiter(listener);
@@ -111,6 +148,7 @@ final class CachedCursor implements PacketCursor {
     @Override
     public void close() {
         closed = true;
+        wake = null;
         closeListeners();
     }
 
