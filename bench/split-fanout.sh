@@ -10,7 +10,9 @@
 # Usage: bench/split-fanout.sh [players] [seconds]      (defaults 1000 players, 30 s measured)
 # Environment: MVN_FLAGS (extra mvn options, e.g. -Dmaven.repo.local=...), SKIP_BUILD=1,
 #              BASE_PORT (default 31750: origin +6, edge +5, raw +7, status +16/+15),
-#              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g).
+#              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g),
+#              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
+#              merges its writes the same way, so the two compare like for like (0 = a write per packet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ origin_port=$((base + 6)); edge_port=$((base + 5)); raw_port=$((base + 7))
 origin_status=$((base + 16)); edge_status=$((base + 15))
 server_jvm=(${SERVER_JVM:--Xmx1g})
 load_jvm=(${LOAD_JVM:--Xmx2g})
+merge_ms="${MERGE_MS:-100}"
 # Players connect over players/500 s; both servers then get twice that (10 s at least) to settle
 # before the window opens: the raw baseline streams from the moment a socket connects, so a big
 # ramp leaves the load generator a backlog to drain.
@@ -96,7 +99,7 @@ java "${server_jvm[@]}" -jar "$jar" origin --port "$origin_port" --live "live=$m
 origin_pid=$!; pids+=("$origin_pid")
 wait_http "$origin_status"
 java "${server_jvm[@]}" -jar "$jar" edge --port "$edge_port" --origin "mms://127.0.0.1:$origin_port" \
-  --status-port "$edge_status" > "$tmp/edge.log" 2>&1 &
+  --status-port "$edge_status" --write-merge-ms "$merge_ms" > "$tmp/edge.log" 2>&1 &
 edge_pid=$!; pids+=("$edge_pid")
 wait_http "$edge_status"
 sleep 2
@@ -114,7 +117,8 @@ pids=()
 
 echo "== raw baseline: RawFanout + ${players} raw readers, ${seconds} s measured"
 wait_quiet
-java "${server_jvm[@]}" -cp "$cp" io.mmsedge.bench.RawFanout --port "$raw_port" --file "$media" > "$tmp/raw.log" 2>&1 &
+java "${server_jvm[@]}" -cp "$cp" io.mmsedge.bench.RawFanout --port "$raw_port" --file "$media" \
+  --merge-ms "$merge_ms" > "$tmp/raw.log" 2>&1 &
 raw_pid=$!; pids+=("$raw_pid")
 wait_port "$raw_port"
 sleep 2

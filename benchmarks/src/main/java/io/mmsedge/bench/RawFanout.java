@@ -51,7 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * (256 KiB) as the edge. Send times in the packets are moved on by the file's span on every
  * loop, so that they keep increasing.
  *
- * <p>Usage: {@code RawFanout --port PORT --file FILE.asf [--bind 127.0.0.1]}; runs until killed.
+ * <p>With {@code --merge-ms M}, packets published within M ms go to each socket in one write, as
+ * the edge merges its players' writes ({@code server.writeMergeMillis}), so that the two compare
+ * like for like.
+ *
+ * <p>Usage: {@code RawFanout --port PORT --file FILE.asf [--bind 127.0.0.1] [--merge-ms M]}; runs until killed.
  */
 public final class RawFanout {
 
@@ -66,12 +70,15 @@ public final class RawFanout {
     private final EventLoop publisher = group.next();
     private final Map<EventLoop, LoopFanout> byLoop = new ConcurrentHashMap<>();
     private final AtomicLong skipped = new AtomicLong();
+    /** Packets published within this long go to each socket in one write (0 = a write per packet). */
+    private final int mergeMillis;
     private long locationId;
     private long startNanos;
     private int index;
     private long loopOffsetMs;
 
-    RawFanout(Path file) throws Exception {
+    RawFanout(Path file, int mergeMillis) throws Exception {
+        this.mergeMillis = mergeMillis;
         try (AsfFileEntry f = AsfFileEntry.open(file, 0, ByteBufAllocator.DEFAULT)) {
             int count = (int) f.packetCount();
             sendTimes = new long[count];
@@ -163,7 +170,12 @@ public final class RawFanout {
         void offer(ByteBuf frame) {
             pending.add(frame);
             if (scheduled.compareAndSet(false, true)) {
-                loop.execute(this::drain);
+                if (mergeMillis > 0) {
+                    // As the edge's server.writeMergeMillis: one write per socket per window.
+                    loop.schedule(this::drain, mergeMillis, TimeUnit.MILLISECONDS);
+                } else {
+                    loop.execute(this::drain);
+                }
             }
         }
 
@@ -222,18 +234,20 @@ public final class RawFanout {
         String bind = "127.0.0.1";
         int port = 0;
         Path file = null;
+        int merge = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bind" -> bind = args[i + 1];
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--file" -> file = Path.of(args[i + 1]);
+                case "--merge-ms" -> merge = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (file == null) {
             throw new IllegalArgumentException("--file FILE.asf is required");
         }
-        RawFanout f = new RawFanout(file);
+        RawFanout f = new RawFanout(file, merge);
         InetSocketAddress a = f.start(new InetSocketAddress(bind, port));
         System.out.println("raw fan-out on " + a + ": " + f.packets.size() + " packets, loop " + f.spanMs + " ms");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("raw fan-out: "

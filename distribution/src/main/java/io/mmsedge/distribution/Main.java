@@ -33,6 +33,7 @@ public final class Main {
               mms-edge                                  run the embedded default configuration
               mms-edge --config FILE                    run a configuration file (YAML)
               mms-edge origin --port PORT --media DIR [--bind ADDR] [--status-port PORT] [--pacing-speed X]
+                              [--write-merge-ms MS]
                                                         serve DIR's ASF files on demand at mmst://host:PORT/<file>
                   [--live NAME=FILE.asf]...             also broadcast FILE.asf, looped, at mmst://host:PORT/NAME
                                                         (repeatable; --media is optional with --live)
@@ -40,6 +41,8 @@ public final class Main {
                             [--forward --allow HOSTPATTERN|CIDR ...] [--status-port PORT] [--instance-id ID]
                                                         an edge (reverse proxy) in front of origins; --forward also
                                                         relays to servers players name, if an --allow rule permits
+                            [--write-merge-ms MS]       flush broadcast and relayed packets to each player at most
+                                                        once per MS (server.writeMergeMillis, default 100)
                             [--cache-dir DIR] [--cache-size 2g] [--cache-memory 256m]
                                                         cache on-demand content (any --cache-* option turns it on;
                                                         without --cache-dir, a temporary directory)
@@ -200,7 +203,8 @@ public final class Main {
             }
         }
         args = rest.toArray(new String[0]);
-        Options o = Options.parse(args, 1, List.of("--port", "--media", "--bind", "--status-port", "--pacing-speed"));
+        Options o = Options.parse(args, 1, List.of("--port", "--media", "--bind", "--status-port", "--pacing-speed",
+                "--write-merge-ms"));
         String media = lives.isEmpty() ? o.require("--media") : o.get("--media", null);
         if (media != null && !Files.isDirectory(Path.of(media))) {
             throw new UsageException("--media: not a directory: " + media);
@@ -210,6 +214,9 @@ public final class Main {
         yaml.append("  port: ").append(o.intValue("--port", 1755)).append('\n');
         if (o.has("--pacing-speed")) {
             yaml.append("  pacingSpeed: ").append(o.doubleValue("--pacing-speed")).append('\n');
+        }
+        if (o.has("--write-merge-ms")) {
+            yaml.append("  writeMergeMillis: ").append(o.intValue("--write-merge-ms", 0)).append('\n');
         }
         if (o.has("--status-port")) {
             yaml.append("status:\n  bind: \"").append(o.get("--bind", "127.0.0.1")).append("\"\n  port: ")
@@ -237,7 +244,7 @@ public final class Main {
             switch (k) {
                 case "--forward" -> forward = true;
                 case "--origin", "--allow", "--port", "--bind", "--status-port", "--instance-id", "--pacing-speed",
-                     "--cache-dir", "--cache-size", "--cache-memory" -> {
+                     "--write-merge-ms", "--cache-dir", "--cache-size", "--cache-memory" -> {
                     if (i + 1 >= args.length) {
                         throw new UsageException(k + " needs a value");
                     }
@@ -263,8 +270,14 @@ public final class Main {
         o.values.putAll(single);
         String bind = o.get("--bind", "127.0.0.1");
         StringBuilder yaml = new StringBuilder();
-        if (o.has("--pacing-speed")) {
-            yaml.append("server:\n  pacingSpeed: ").append(o.doubleValue("--pacing-speed")).append('\n');
+        if (o.has("--pacing-speed") || o.has("--write-merge-ms")) {
+            yaml.append("server:\n");
+            if (o.has("--pacing-speed")) {
+                yaml.append("  pacingSpeed: ").append(o.doubleValue("--pacing-speed")).append('\n');
+            }
+            if (o.has("--write-merge-ms")) {
+                yaml.append("  writeMergeMillis: ").append(o.intValue("--write-merge-ms", 0)).append('\n');
+            }
         }
         if (o.has("--status-port")) {
             yaml.append("status:\n  bind: \"").append(bind).append("\"\n  port: ")

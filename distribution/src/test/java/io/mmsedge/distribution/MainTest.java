@@ -107,6 +107,7 @@ class MainTest {
             {"publishingPoints:\n  - {name: l, type: directory, path: \"" + media + "\", maxLagSeconds: 3}\n", "publishingPoints[0].maxLagSeconds"},
             {"edge:\n  port: 0\n  reverse: [{prefix: \"\", origins: [\"mms://127.0.0.1:1\"]}]\n  cache: {fillSpeed: 0.5}\n", "edge.cache.fillSpeed"},
             {"edge:\n  port: 0\n  reverse: [{prefix: \"\", origins: [\"mms://127.0.0.1:1\"]}]\n  cache: {trustSeconds: -1}\n", "edge.cache.trustSeconds"},
+            {"server:\n  writeMergeMillis: 5000\npublishingPoints:\n  - {name: a, type: directory, path: \"" + media + "\"}\n", "server.writeMergeMillis"},
         };
         for (String[] c : cases) {
             Path cfg = dir.resolve("c.yaml");

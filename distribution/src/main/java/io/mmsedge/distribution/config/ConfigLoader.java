@@ -82,6 +82,10 @@ public final class ConfigLoader {
         }
         positive(source, "server.maxCommandBytes", s.maxCommandBytes(), 1024);
         positive(source, "server.writeBufferBytes", s.writeBufferBytes(), 16 * 1024);
+        if (s.writeMergeMillis() != null && (s.writeMergeMillis() < 0 || s.writeMergeMillis() > 1000)) {
+            throw new ConfigException(source + ": key 'server.writeMergeMillis': must be between 0 (a write per "
+                    + "packet) and 1000, got " + s.writeMergeMillis());
+        }
         if (s.serverVersionInfo() != null && !s.serverVersionInfo().matches("\\d{1,2}\\.\\d{1,2}(\\.\\d{1,4}\\.\\d{1,4})?")) {
             throw new ConfigException(source + ": key 'server.serverVersionInfo': must look like 9.1 or 9.1.1.3862 "
                     + "(MS-MMSP 2.2.4.2), got '" + s.serverVersionInfo() + "'");
@@ -419,6 +423,7 @@ public final class ConfigLoader {
                 s.idleTimeoutSeconds() != null ? Duration.ofSeconds(s.idleTimeoutSeconds()) : d.idleTimeout(),
                 s.pacingSpeed() != null ? s.pacingSpeed() : d.pacingSpeed(),
                 s.maxCommandBytes() != null ? s.maxCommandBytes() : d.maxCommandSize(),
-                s.writeBufferBytes() != null ? s.writeBufferBytes() : d.writeHighWaterMark());
+                s.writeBufferBytes() != null ? s.writeBufferBytes() : d.writeHighWaterMark(),
+                s.writeMergeMillis() != null ? s.writeMergeMillis() : d.writeMergeMillis());
     }
 }

@@ -101,8 +101,9 @@ public record EdgeConfig(
             @JsonProperty("idleTimeoutSeconds") Integer idleTimeoutSeconds,
             @JsonProperty("pacingSpeed") Double pacingSpeed,
             @JsonProperty("maxCommandBytes") Integer maxCommandBytes,
-            @JsonProperty("writeBufferBytes") Integer writeBufferBytes) {
-        static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null);
+            @JsonProperty("writeBufferBytes") Integer writeBufferBytes,
+            @JsonProperty("writeMergeMillis") Integer writeMergeMillis) {
+        static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null);
     }
 
     /** The HTTP status/metrics listener; absent = disabled. */

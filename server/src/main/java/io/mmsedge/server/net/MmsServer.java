@@ -38,12 +38,14 @@ public final class MmsServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("mms-connections", GlobalEventExecutor.INSTANCE);
     private final SecureRandom random = new SecureRandom();
     private Channel listener;
+    private final WriteWindows windows;
 
     public MmsServer(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, EventLoopGroup group) {
         this.settings = settings;
         this.catalog = catalog;
         this.metrics = metrics;
         this.ownsGroup = group == null;
+        this.windows = new WriteWindows(settings.writeMergeMillis());
         this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     }
 
@@ -68,7 +70,8 @@ public final class MmsServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("frame-decoder", decoder)
                                 .addLast("frame-encoder", new MmsFrameEncoder())
-                                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random));
+                                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random,
+                                        windows));
                     }
                 });
         listener = b.bind(address).sync().channel();

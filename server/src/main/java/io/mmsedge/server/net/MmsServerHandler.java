@@ -30,10 +30,13 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     private static final Logger log = LoggerFactory.getLogger(MmsServerHandler.class);
 
     private final ServerSession session;
+    private final WriteWindows windows;
     private ChannelHandlerContext ctx;
+    private WriteWindows.Window window;
 
-    public MmsServerHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics,
-                            SecureRandom random) {
+    MmsServerHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, SecureRandom random,
+                     WriteWindows windows) {
+        this.windows = windows;
         this.session = new ServerSession(settings, catalog, this, metrics,
                 io.netty.buffer.ByteBufAllocator.DEFAULT, random);
     }
@@ -45,6 +48,7 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.window = windows.of(ctx.channel().eventLoop()); // a channel's loop never changes
     }
 
     @Override
@@ -126,6 +130,16 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void flush() {
         ctx.flush();
+    }
+
+    @Override
+    public void atWindowEnd(Runnable task) {
+        window.atEnd(task);
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return ctx.executor().inEventLoop();
     }
 
     @Override

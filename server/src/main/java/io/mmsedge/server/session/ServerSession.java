@@ -676,6 +676,10 @@ public final class ServerSession {
         private boolean stopped;
         private final java.util.concurrent.atomic.AtomicBoolean wakePending =
                 new java.util.concurrent.atomic.AtomicBoolean();
+        /** Packets that arrive already paced go out once per write window (see the cursor listener). */
+        private final boolean mergeWrites;
+        private boolean startedOnce;
+        private boolean windowWakePending;
 
         Stream(PacketCursor cursor, double rate, long stopAtMs, long stopAfterMs, long accelBitRate, long accelMs) {
             this.cursor = cursor;
@@ -685,16 +689,49 @@ public final class ServerSession {
             this.accelBitRate = accelBitRate;
             this.accelMs = accelMs;
             this.keyFramesOnly = rate != 1.0;
-            // Called for every packet a live source or a cache fill publishes: one queued wakeup
-            // at a time per player, however many packets arrive before it runs.
+            // Not for a proxy's upstream session (a VIA token, §2.2.4.17): it is one connection
+            // carrying the broadcast for all the proxy's players, which merges their writes
+            // itself; merging here too would only add a window of lag to every one of them.
+            boolean proxy = subscriber != null && !subscriber.via().isEmpty();
+            this.mergeWrites = cursor.selfPaced() && settings.writeMergeMillis() > 0 && !proxy;
+            // Called for every packet a live source, a relay or a cache fill publishes. Packets
+            // that arrive already paced wait for the end of the write window: the player then
+            // gets every packet of the window in one pump and one write (the first goes at once,
+            // so a player starts without waiting). Otherwise one queued wakeup at a time per
+            // player, however many packets arrive before it runs.
             cursor.onAvailable(() -> {
-                if (wakePending.compareAndSet(false, true)) {
+                if (mergeWrites) {
+                    if (io.inEventLoop()) {
+                        wakeAtWindowEnd();
+                    } else if (wakePending.compareAndSet(false, true)) {
+                        io.execute(() -> {
+                            wakePending.set(false);
+                            wakeAtWindowEnd();
+                        });
+                    }
+                } else if (wakePending.compareAndSet(false, true)) {
                     io.execute(() -> {
                         wakePending.set(false);
                         pumpIfIdle();
                     });
                 }
             });
+        }
+
+        /** On the session's thread: pump at the end of the current write window (once per window). */
+        private void wakeAtWindowEnd() {
+            if (!startedOnce) {
+                startedOnce = true;
+                io.execute(this::pumpIfIdle); // queued: a listener may run inside this stream's own pump
+                return;
+            }
+            if (!windowWakePending) {
+                windowWakePending = true;
+                io.atWindowEnd(() -> {
+                    windowWakePending = false;
+                    pumpIfIdle();
+                });
+            }
         }
 
         void begin() {
@@ -750,9 +787,11 @@ public final class ServerSession {
                 if (pending == null) {
                     MediaPacket p = cursor.poll();
                     if (p == null) {
-                        io.flush();
                         if (cursor.finished()) {
+                            io.flush();
                             endOfEntry();
+                        } else {
+                            io.flush();
                         }
                         return; // live: onAvailable() resumes
                     }

@@ -20,6 +20,14 @@ public interface SessionIo {
 
     void flush();
 
+    /**
+     * On this session's thread: runs {@code task} there at the end of the current write window
+     * ({@code server.writeMergeMillis}), together with the other sessions of this thread.
+     */
+    default void atWindowEnd(Runnable task) {
+        execute(task);
+    }
+
     /** False while the socket's outbound buffer is above its high-water mark. */
     boolean isWritable();
 
@@ -37,6 +45,11 @@ public interface SessionIo {
     long nanoTime();
 
     InetSocketAddress peer();
+
+    /** True on this session's own thread, where its state may be touched directly. */
+    default boolean inEventLoop() {
+        return false;
+    }
 
     /** The event loop this session runs on (null outside Netty). */
     default io.netty.channel.EventLoop eventLoop() {

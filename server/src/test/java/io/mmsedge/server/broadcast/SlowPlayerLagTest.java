@@ -47,7 +47,7 @@ class SlowPlayerLagTest {
         BroadcastSettings limits = BroadcastSettings.defaults().withMaxQueueBytes(QUEUE).withMaxLag(MAX_LAG);
         ServerSettings d = ServerSettings.defaults();
         ServerSettings settings = new ServerSettings(d.serverVersionInfo(), d.keepAlive(), d.idleTimeout(), SPEED,
-                d.maxCommandSize(), 32 * 1024);
+                d.maxCommandSize(), 32 * 1024, d.writeMergeMillis());
         try (AsfFile av = AsfFile.open(BroadcastTestServer.av());
              BroadcastTestServer server = new BroadcastTestServer(settings,
                      Map.of("live", List.of(BroadcastTestServer.av())), Map.of("live", limits), SPEED)) {
