@@ -14,9 +14,10 @@ import java.time.Duration;
  *                          8 = eight times faster (tests), 0 = unpaced
  * @param maxCommandSize    largest TcpMessageHeader frame accepted from a client
  * @param writeHighWaterMark per-connection outbound buffer above which sending pauses
- * @param writeMergeMillis  packets that arrive already paced (a broadcast, a relay) are flushed to
- *                          a player at most once in this long, so one system call carries several
- *                          (0 = one per packet). The first packets after a start go at once.
+ * @param writeMergeMillis  the write window for packets that arrive already paced (a broadcast,
+ *                          a relay): a player gets the window's packets in one pump and one
+ *                          write at its end (0 = one per packet). The first packets of a play go
+ *                          at once; a proxy's upstream session (VIA) is never merged.
  */
 public record ServerSettings(
         String serverVersionInfo,
