@@ -787,11 +787,9 @@ public final class ServerSession {
                 if (pending == null) {
                     MediaPacket p = cursor.poll();
                     if (p == null) {
+                        io.flush();
                         if (cursor.finished()) {
-                            io.flush();
                             endOfEntry();
-                        } else {
-                            io.flush();
                         }
                         return; // live: onAvailable() resumes
                     }
