@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class WriteWindows {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WriteWindows.class);
+
     private final long periodNanos;
     private final Map<EventLoop, Window> windows = new ConcurrentHashMap<>();
 
@@ -54,14 +56,16 @@ final class WriteWindows {
             scheduled = false;
             ArrayList<Runnable> now = due;
             due = spare;
-            try {
-                for (Runnable r : now) {
+            for (Runnable r : now) {
+                try {
                     r.run();
+                } catch (RuntimeException e) {
+                    // One session's failure must not hold back the others of this window.
+                    LOG.error("write window: a session's task failed", e);
                 }
-            } finally {
-                now.clear();
-                spare = now;
             }
+            now.clear();
+            spare = now;
         }
     }
 }
