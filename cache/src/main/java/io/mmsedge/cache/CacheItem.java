@@ -13,7 +13,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -73,8 +72,6 @@ public final class CacheItem {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object fileLock = new Object();
     private final Object state = new Object();
-    /** Chunk index → its load running on the store's read threads ({@link #prefetch}). */
-    private final ConcurrentHashMap<Long, CompletableFuture<Void>> prefetches = new ConcurrentHashMap<>();
 
     // Guarded by state.
     private final RangeSet coverage;
@@ -246,33 +243,23 @@ public final class CacheItem {
     }
 
     /**
-     * Reads the chunk holding packet {@code n} on the store's read threads, so that the
-     * {@link #readPacket} that follows finds it in the memory tier (or, with no room there, in the
-     * page cache). Completes normally when done, whatever the outcome: a failure shows in the
-     * read that follows. One load per chunk at a time, shared by every reader waiting for it.
+     * Reads packet {@code n} on the store's read threads, as {@link #readPacket} would (its whole
+     * chunk goes into the memory tier once stored), and completes with it: the caller owns the
+     * packet and releases it. Completes exceptionally with the read's {@link CacheReadException}.
      */
-    public CompletableFuture<Void> prefetch(long n) {
-        Long chunk = n / chunkPackets;
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = prefetches.putIfAbsent(chunk, mine);
-        if (running != null) {
-            return running;
-        }
+    public CompletableFuture<StoredPacket> prefetch(long n) {
+        CompletableFuture<StoredPacket> f = new CompletableFuture<>();
         boolean queued = store.readInBackground(() -> {
             try {
-                read(n, true, false).content().release();
+                f.complete(read(n, true, false));
             } catch (RuntimeException e) {
-                LOG.debug("cache: prefetch of packet {} of {} failed: {}", n, url(), e.toString());
-            } finally {
-                prefetches.remove(chunk, mine);
-                mine.complete(null);
+                f.completeExceptionally(e);
             }
         });
         if (!queued) {
-            prefetches.remove(chunk, mine);
-            mine.complete(null);
+            f.completeExceptionally(new CacheReadException(url() + ": the cache is closing"));
         }
-        return mine;
+        return f;
     }
 
     /**
@@ -295,7 +282,7 @@ public final class CacheItem {
                 return null;
             }
         }
-        return prefetch(start);
+        return prefetch(start).thenAccept(p -> p.content().release());
     }
 
     private StoredPacket read(long n, boolean withPayloads, boolean memoryOnly) {

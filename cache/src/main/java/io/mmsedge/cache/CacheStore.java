@@ -84,7 +84,7 @@ public final class CacheStore implements AutoCloseable {
      * Reads that would go to the disk (a chunk not in the memory tier) run here, so an event loop
      * serving many players never waits for a disk (see {@link CacheItem#prefetch}). Two threads:
      * the machines this runs on have few cores, and one slow read must not hold up every other.
-     * The queue holds at most one prefetch per chunk and per reading player.
+     * The queue holds at most one read per reading player, plus its read-ahead.
      */
     private final java.util.concurrent.ExecutorService reads = java.util.concurrent.Executors.newFixedThreadPool(2,
             new java.util.concurrent.ThreadFactory() {
@@ -302,7 +302,7 @@ public final class CacheStore implements AutoCloseable {
             dead = new ArrayList<>(doomed);
             index.clear();
         }
-        reads.shutdownNow(); // prefetches only: a reader left waiting reads for itself
+        reads.shutdown(); // what is queued still runs, and fails once the files are closed
         io.shutdown(); // what is queued still runs; items are saved below in any case
         try {
             if (!io.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {

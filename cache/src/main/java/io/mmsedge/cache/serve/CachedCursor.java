@@ -31,9 +31,9 @@ final class CachedCursor implements PacketCursor {
     private AutoCloseable itemListener;
     private AutoCloseable fillListener;
     private volatile Runnable wake;
-    /** The packet a prefetch was started for: the next read of it goes ahead whatever the tier. */
-    private long prefetched = -1;
-    private CompletableFuture<Void> pendingRead;
+    /** Packet {@link #pendingReadOf} being read on the store's read threads (null when none). */
+    private CompletableFuture<CacheItem.StoredPacket> pendingRead;
+    private long pendingReadOf = -1;
 
     CachedCursor(CachedMedia media, ItemFills fills, long startPacket, double rate, CompletableFuture<Long> pendingStart) {
         this.media = media;
@@ -65,11 +65,8 @@ final class CachedCursor implements PacketCursor {
                 pendingStart = null;
             }
         }
-        if (pendingRead != null) {
-            if (!pendingRead.isDone()) {
-                return null; // the store's read threads are loading the chunk from disk
-            }
-            pendingRead = null;
+        if (pendingRead != null && !pendingRead.isDone()) {
+            return null; // the store's read threads are bringing the packet off the disk
         }
         long count = item.packetCount();
         while (next >= 0 && next < count) {
@@ -102,15 +99,18 @@ final class CachedCursor implements PacketCursor {
         return null;
     }
 
-    /** Packet {@code n}, or null while a prefetch brings it off the disk. */
+    /** Packet {@code n}, or null while the store's read threads bring it off the disk. */
     private MediaPacket read(long n) {
         CacheItem.StoredPacket p;
         try {
-            p = n == prefetched ? item.readPacket(n) : item.readPacketFromMemory(n);
+            p = takePendingRead(n);
             if (p == null) {
-                prefetched = n;
-                CompletableFuture<Void> f = item.prefetch(n);
+                p = item.readPacketFromMemory(n);
+            }
+            if (p == null) {
+                CompletableFuture<CacheItem.StoredPacket> f = item.prefetch(n);
                 pendingRead = f;
+                pendingReadOf = n;
                 f.whenComplete((v, e) -> {
                     Runnable w = wake;
                     if (w != null) {
@@ -119,7 +119,6 @@ final class CachedCursor implements PacketCursor {
                 });
                 return null;
             }
-            prefetched = -1;
             if (step > 0) {
                 item.readAhead(n);
             }
@@ -130,6 +129,29 @@ final class CachedCursor implements PacketCursor {
         fills.metrics().bytesFromCache(p.content().readableBytes());
         // The payloads come parsed (once per memory-tier chunk, shared by every player).
         return new MediaPacket(n, item.sendTimeMs(n), p.payloads(), p.content());
+    }
+
+    /** The finished read of packet {@code n}, or null; a read of another packet is dropped. */
+    private CacheItem.StoredPacket takePendingRead(long n) {
+        CompletableFuture<CacheItem.StoredPacket> f = pendingRead;
+        if (f == null) {
+            return null;
+        }
+        pendingRead = null;
+        CacheItem.StoredPacket p;
+        try {
+            p = f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof CacheReadException c) {
+                throw c;
+            }
+            throw e;
+        }
+        if (pendingReadOf != n) {
+            p.content().release();
+            return null;
+        }
+        return p;
     }
 
     @Override
@@ -148,6 +170,10 @@ final class CachedCursor implements PacketCursor {
     @Override
     public void close() {
         closed = true;
+        if (pendingRead != null) {
+            pendingRead.thenAccept(p -> p.content().release()); // nobody will take it now
+            pendingRead = null;
+        }
         wake = null;
         closeListeners();
     }
