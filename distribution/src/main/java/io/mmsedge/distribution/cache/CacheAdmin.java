@@ -32,6 +32,8 @@ public final class CacheAdmin {
     private final CacheService cache;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+    /** How many prestuff jobs {@code GET /cache/prestuff} can still report. */
+    static final int KEPT_JOBS = 100;
 
     /** A prestuff request and what became of it. */
     private static final class Job {
@@ -118,6 +120,8 @@ public final class CacheAdmin {
             }
             Job job = new Job(ids.incrementAndGet(), target);
             jobs.put(job.id, job);
+            // Only the latest jobs are kept: each holds its item, which must not outlive eviction.
+            jobs.keySet().removeIf(id -> id <= job.id - KEPT_JOBS);
             proxy.prestuff(target).whenComplete((r, e) -> job.result = r != null ? r
                     : new ProxyCatalog.Prestuff(target, null, false, String.valueOf(e)));
             return new StatusServer.Response(202, "application/json; charset=utf-8", describe(job).toPrettyString());
