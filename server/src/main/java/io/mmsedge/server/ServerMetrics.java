@@ -22,13 +22,12 @@ public interface ServerMetrics {
     default void sessionClosed(String publishingPoint) {
     }
 
-    /** A Data packet (header or media) was written. */
-    default void dataPacketSent(String publishingPoint, int bytes, boolean header) {
-    }
-
     /** Counts one session's Data packets for one publishing point. */
     @FunctionalInterface
     interface PacketCounter {
+        /** Counts nothing: a session before it opened content, or metrics that count no packets. */
+        PacketCounter NONE = (bytes, header) -> { };
+
         void sent(int bytes, boolean header);
     }
 
@@ -37,7 +36,7 @@ public interface ServerMetrics {
      * {@code publishingPoint}: resolved once per open, not looked up per packet per player.
      */
     default PacketCounter packetCounter(String publishingPoint) {
-        return (bytes, header) -> dataPacketSent(publishingPoint, bytes, header);
+        return PacketCounter.NONE;
     }
 
     /** A session failed or refused something; {@code reason} is a short stable token. */

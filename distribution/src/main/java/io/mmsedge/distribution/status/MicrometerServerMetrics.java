@@ -93,11 +93,6 @@ public final class MicrometerServerMetrics implements ServerMetrics {
         }
     }
 
-    @Override
-    public void dataPacketSent(String pp, int bytes, boolean header) {
-        packetCounter(pp).sent(bytes, header);
-    }
-
     /** The point's byte counter resolved once: sessions call this per open, then count per packet. */
     @Override
     public PacketCounter packetCounter(String pp) {

@@ -130,7 +130,8 @@ public final class ServerSession {
         this.catalog = catalog;
         this.io = io;
         this.metrics = metrics;
-        this.packetCounter = this.metrics.packetCounter(publishingPoint);
+        // Data packets go out only once content is open, which binds the real counter.
+        this.packetCounter = ServerMetrics.PacketCounter.NONE;
         this.alloc = alloc;
         this.random = random;
     }
