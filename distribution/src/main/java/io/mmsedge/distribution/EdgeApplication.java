@@ -98,8 +98,8 @@ public final class EdgeApplication implements AutoCloseable {
                     try {
                         cache = openCache(cacheCfg, registry);
                     } catch (java.io.IOException ex) {
-                        throw new java.io.UncheckedIOException("key 'edge.cache.dir': cannot use "
-                                + cacheCfg.dir() + ": " + ex.getMessage(), ex);
+                        throw new ConfigException("key 'edge.cache.dir': cannot use " + cacheCfg.dir() + ": "
+                                + ex.getMessage(), ex);
                     }
                     proxy.setCache(cache.service());
                 }

@@ -107,9 +107,6 @@ public final class Main {
         } catch (IOException e) {
             err.println("mms-edge: " + e.getMessage());
             return 1;
-        } catch (java.io.UncheckedIOException e) {
-            err.println("mms-edge: " + e.getMessage());
-            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
