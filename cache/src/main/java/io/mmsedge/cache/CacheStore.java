@@ -268,6 +268,13 @@ public final class CacheStore implements AutoCloseable {
     }
 
     /** The items in the index, most recently used first. */
+    /** How many items the index holds (no copy, no sort: for gauges and status). */
+    public int itemCount() {
+        synchronized (lock) {
+            return index.size();
+        }
+    }
+
     public List<CacheItem> items() {
         List<CacheItem> snapshot;
         synchronized (lock) {

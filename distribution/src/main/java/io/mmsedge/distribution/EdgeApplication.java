@@ -200,7 +200,7 @@ public final class EdgeApplication implements AutoCloseable {
         }
         if (cache != null) {
             var store = cache.service().store();
-            root.putObject("cache").put("dir", cache.dir().toString()).put("items", store.items().size())
+            root.putObject("cache").put("dir", cache.dir().toString()).put("items", store.itemCount())
                     .put("diskBytes", store.diskBytes()).put("diskQuotaBytes", store.settings().diskQuotaBytes())
                     .put("memoryBytes", store.memoryBytes());
         }
@@ -256,7 +256,7 @@ public final class EdgeApplication implements AutoCloseable {
         holder[0] = io.mmsedge.cache.CacheStore.open(new io.mmsedge.cache.CacheSettings(dir, c.size(), c.memory()),
                 cacheMetrics);
         log.info("cache in {}{}: disk quota {} MiB, memory {} MiB, {} items found; trust window {} s, serve stale {}",
-                dir, temporary ? " (temporary)" : "", c.size() >> 20, c.memory() >> 20, holder[0].items().size(),
+                dir, temporary ? " (temporary)" : "", c.size() >> 20, c.memory() >> 20, holder[0].itemCount(),
                 c.policy().trustMillis() / 1000, c.policy().serveStale());
         return new EdgeCache(new io.mmsedge.cache.serve.CacheService(holder[0], cacheMetrics, c.policy()), dir,
                 temporary);

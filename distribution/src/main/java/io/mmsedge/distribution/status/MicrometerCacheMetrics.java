@@ -50,7 +50,7 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
                 .description("Bytes held by the disk tier").register(registry);
         Gauge.builder("mmsedge.cache.memory", () -> store.get() == null ? 0 : store.get().memoryBytes())
                 .baseUnit("bytes").description("Bytes held by the memory tier").register(registry);
-        Gauge.builder("mmsedge.cache.items", () -> store.get() == null ? 0 : store.get().items().size())
+        Gauge.builder("mmsedge.cache.items", () -> store.get() == null ? 0 : store.get().itemCount())
                 .description("Items in the cache").register(registry);
     }
 
