@@ -124,6 +124,11 @@ public record SubscriberName(String clientToken, String product, String version,
         return new SubscriberName(clientToken, product, version, guid, hostParam, hostString, v);
     }
 
+    /** True when a proxy forwarded this session (its VIA part names at least one, §2.2.4.17). */
+    public boolean viaProxy() {
+        return !via.isEmpty();
+    }
+
     /** True if a via token equals {@code token}, ignoring case (loop detection for proxies). */
     public boolean viaContains(String token) {
         if (token == null) {

@@ -34,7 +34,7 @@ final class ClientQuirks {
      * (§2.2.4.17), and its upstream session must stay usable (an edge's cache fill moves on).
      */
     static boolean waitsForCloseAtEnd(SubscriberName subscriber) {
-        return subscriber != null && subscriber.guid() != null && subscriber.via().isEmpty()
+        return subscriber != null && subscriber.guid() != null && !subscriber.viaProxy()
                 && WAIT_FOR_CLOSE_AT_END.contains(subscriber.guid().trim().toUpperCase(Locale.ROOT));
     }
 }

@@ -693,7 +693,7 @@ public final class ServerSession {
             // Not for a proxy's upstream session (a VIA token, §2.2.4.17): it is one connection
             // carrying the broadcast for all the proxy's players, which merges their writes
             // itself; merging here too would only add a window of lag to every one of them.
-            boolean proxy = subscriber != null && !subscriber.via().isEmpty();
+            boolean proxy = subscriber != null && subscriber.viaProxy();
             this.mergeWrites = cursor.selfPaced() && settings.writeMergeMillis() > 0 && !proxy;
             // Called for every packet a live source, a relay or a cache fill publishes. Packets
             // that arrive already paced wait for the end of the write window: the player then
