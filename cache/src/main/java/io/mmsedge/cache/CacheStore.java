@@ -280,7 +280,7 @@ public final class CacheStore implements AutoCloseable {
         synchronized (lock) {
             snapshot = new ArrayList<>(index.values());
         }
-        return byAccess(snapshot, true);
+        return newestFirst(snapshot);
     }
 
     /** Bytes the disk tier holds (items in the index plus deleted-when-unpinned ones not yet gone). */
@@ -484,15 +484,14 @@ public final class CacheStore implements AutoCloseable {
         return used + bytes <= quota;
     }
 
-    private static List<CacheItem> byAccess(List<CacheItem> items, boolean newestFirst) {
+    private static List<CacheItem> newestFirst(List<CacheItem> items) {
         record Entry(CacheItem item, long seq) {
         }
         List<Entry> entries = new ArrayList<>(items.size());
         for (CacheItem i : items) {
             entries.add(new Entry(i, i.accessSeq()));
         }
-        Comparator<Entry> order = Comparator.comparingLong(Entry::seq);
-        entries.sort(newestFirst ? order.reversed() : order);
+        entries.sort(Comparator.comparingLong(Entry::seq).reversed());
         List<CacheItem> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             out.add(e.item());

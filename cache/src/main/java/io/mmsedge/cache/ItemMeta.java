@@ -34,8 +34,8 @@ record ItemMeta(String url, Fingerprint fingerprint, byte[] fileHeader, int pack
     private static final int VERSION = 1;
     private static final int FLAG_COMPLETE = 1;
     private static final int FLAG_PROTECTED = 2;
-    /** Bound on any string or header in a metadata file (the header limit of AsfFile is 16 MiB). */
-    private static final int MAX_FIELD = 16 << 20;
+    /** Bound on any string or header in a metadata file: the largest header a file may have. */
+    private static final int MAX_FIELD = io.mmsedge.protocol.asf.AsfFile.MAX_HEADER_SIZE;
 
     static ItemMeta of(String url, ContentInfo info, Fingerprint fingerprint, boolean protectedContent,
             long lastAccessMillis, long accessSeq) {

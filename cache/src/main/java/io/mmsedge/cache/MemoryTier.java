@@ -46,10 +46,6 @@ final class MemoryTier {
             this.payloadCount = payloads.stream().mapToInt(List::size).sum();
         }
 
-        int packets() {
-            return offsets.length - 1;
-        }
-
         int weight() {
             return bytes.length + 4 * offsets.length + PAYLOAD_WEIGHT * payloadCount + ENTRY_OVERHEAD;
         }

@@ -39,10 +39,6 @@ final class SlotFile {
                 StandardOpenOption.WRITE));
     }
 
-    Path path() {
-        return path;
-    }
-
     /** Writes all of {@code src} (from its position) at {@code position}. */
     void write(ByteBuffer src, long position) throws IOException {
         run(ch -> {

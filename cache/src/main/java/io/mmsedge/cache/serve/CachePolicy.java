@@ -14,8 +14,6 @@ public record CachePolicy(long trustMillis, boolean serveStale, double fillSpeed
     /** Four times real time: a fill stays ahead of its viewers without flooding the origin's link. */
     public static final double DEFAULT_FILL_SPEED = 4;
 
-    public static final CachePolicy DEFAULT = new CachePolicy(0, true, DEFAULT_FILL_SPEED);
-
     public CachePolicy {
         if (!(fillSpeed >= 1 && fillSpeed <= 1000)) {
             throw new IllegalArgumentException("fillSpeed must be between 1 and 1000, got " + fillSpeed);

@@ -10,10 +10,6 @@ import java.util.List;
  */
 public record ReverseRule(String prefix, List<OriginUrl> origins, boolean cacheProtected) {
 
-    public ReverseRule(String prefix, List<OriginUrl> origins) {
-        this(prefix, origins, false);
-    }
-
     public ReverseRule {
         prefix = prefix == null ? "" : prefix;
         origins = List.copyOf(origins);
