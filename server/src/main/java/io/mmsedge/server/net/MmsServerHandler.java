@@ -116,13 +116,14 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
         // The streaming path, once per packet per player: the 8-byte header (written by the
         // codec's own writeDataHeader, §2.2.2) and the shared payload go out as two buffers,
         // without a DataPacket and an encoder pass for each.
-        int size = DataPacket.HEADER_SIZE + payload.readableBytes();
-        if (size > DataPacket.MAX_PACKET_SIZE) {
+        ByteBuf header;
+        try {
+            header = io.mmsedge.protocol.mms.codec.MmsFrameEncoder.dataHeader(ctx.alloc(), locationId, playIncarnation,
+                    afFlags, payload);
+        } catch (IllegalArgumentException tooLarge) {
             payload.release();
-            throw new IllegalArgumentException("Data packet of " + size + " bytes exceeds PacketSize 65535");
+            throw tooLarge;
         }
-        ByteBuf header = ctx.alloc().buffer(DataPacket.HEADER_SIZE);
-        io.mmsedge.protocol.mms.codec.MmsFrameEncoder.writeDataHeader(header, locationId, playIncarnation, afFlags, size);
         ctx.write(header, ctx.voidPromise());
         ctx.write(payload, ctx.voidPromise());
     }

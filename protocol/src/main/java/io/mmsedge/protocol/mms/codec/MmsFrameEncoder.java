@@ -49,13 +49,7 @@ public class MmsFrameEncoder extends MessageToMessageEncoder<Object> {
         } else {
             DataPacket p = (DataPacket) msg;
             ByteBuf payload = p.content();
-            int size = DataPacket.HEADER_SIZE + payload.readableBytes();
-            if (size > DataPacket.MAX_PACKET_SIZE) {
-                throw new IllegalArgumentException("Data packet of " + size + " bytes exceeds PacketSize 65535");
-            }
-            ByteBuf header = ctx.alloc().buffer(DataPacket.HEADER_SIZE);
-            writeDataHeader(header, p.locationId(), p.playIncarnation(), p.afFlags(), size);
-            out.add(header);
+            out.add(dataHeader(ctx.alloc(), p.locationId(), p.playIncarnation(), p.afFlags(), payload));
             out.add(payload.retain());
         }
     }
@@ -63,6 +57,23 @@ public class MmsFrameEncoder extends MessageToMessageEncoder<Object> {
     /** Sequence number of the next command frame. */
     public int nextSeq() {
         return seq;
+    }
+
+    /**
+     * The 8-byte header of a Data packet carrying {@code payload} (§2.2.2), in a buffer of its own
+     * from {@code alloc}, for sending in front of a payload shared by many players.
+     *
+     * @throws IllegalArgumentException if the packet would exceed PacketSize 65535
+     */
+    public static ByteBuf dataHeader(io.netty.buffer.ByteBufAllocator alloc, int locationId, int playIncarnation,
+                                     int afFlags, ByteBuf payload) {
+        int size = DataPacket.HEADER_SIZE + payload.readableBytes();
+        if (size > DataPacket.MAX_PACKET_SIZE) {
+            throw new IllegalArgumentException("Data packet of " + size + " bytes exceeds PacketSize 65535");
+        }
+        ByteBuf header = alloc.buffer(DataPacket.HEADER_SIZE);
+        writeDataHeader(header, locationId, playIncarnation, afFlags, size);
+        return header;
     }
 
     /** Writes the 8-byte Data packet header. */
