@@ -139,11 +139,6 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
-    public boolean inEventLoop() {
-        return ctx.executor().inEventLoop();
-    }
-
-    @Override
     public boolean isWritable() {
         return ctx.channel().isWritable();
     }

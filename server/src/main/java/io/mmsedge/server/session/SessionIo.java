@@ -48,7 +48,8 @@ public interface SessionIo {
 
     /** True on this session's own thread, where its state may be touched directly. */
     default boolean inEventLoop() {
-        return false;
+        io.netty.channel.EventLoop loop = eventLoop();
+        return loop != null && loop.inEventLoop();
     }
 
     /** The event loop this session runs on (null outside Netty). */
