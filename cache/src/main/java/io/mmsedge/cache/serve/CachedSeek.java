@@ -10,8 +10,8 @@ import io.mmsedge.cache.CacheItem;
  */
 final class CachedSeek {
 
-    /** How far back a key frame is looked for (as the origin does). */
-    private static final int MAX_KEY_FRAME_STEP_BACK = 2000;
+    /** How far back a key frame is looked for: as far as the origin looks in its files. */
+    private static final int MAX_KEY_FRAME_STEP_BACK = io.mmsedge.protocol.asf.AsfFile.MAX_KEY_FRAME_STEP_BACK;
 
     private CachedSeek() {
     }

@@ -27,7 +27,7 @@ public final class AsfFile implements Closeable {
     /** Largest Simple Index Object read. */
     public static final int MAX_INDEX_SIZE = 64 << 20;
     /** Packets examined backwards from a seek target when looking for a key frame. */
-    static final int MAX_KEY_FRAME_STEP_BACK = 1 << 16;
+    public static final int MAX_KEY_FRAME_STEP_BACK = 1 << 16;
 
     private final Path path;
     private final FileChannel channel;
