@@ -31,6 +31,8 @@ final class CachedCursor implements PacketCursor {
     private AutoCloseable itemListener;
     private AutoCloseable fillListener;
     private volatile Runnable wake;
+    /** True from the start of a poll until it returns a packet (see {@link #onAvailable}). */
+    private volatile boolean waiting = true;
     /** Packet {@link #pendingReadOf} being read on the store's read threads (null when none). */
     private CompletableFuture<CacheItem.StoredPacket> pendingRead;
     private long pendingReadOf = -1;
@@ -48,6 +50,8 @@ final class CachedCursor implements PacketCursor {
 
     @Override
     public MediaPacket poll() {
+        // Set before anything is looked at, so a packet stored right after a check still wakes it.
+        waiting = true;
         if (closed) {
             return null;
         }
@@ -94,6 +98,7 @@ final class CachedCursor implements PacketCursor {
                 return null; // being read from disk, off this thread; the wake-up follows
             }
             next += step;
+            waiting = false; // the session paces itself to the next poll: fill writes need not wake it
             return p;
         }
         return null;
@@ -163,7 +168,13 @@ final class CachedCursor implements PacketCursor {
     public void onAvailable(Runnable listener) {
         wake = listener;
         closeListeners();
-        itemListener = item.addListener(listener);
+        // Every packet a fill stores calls this: only a cursor that came up empty wakes its session
+        // (one task on its loop), not every player reading stored packets behind the fill.
+        itemListener = item.addListener(() -> {
+            if (waiting) {
+                listener.run();
+            }
+        });
         fillListener = fills.addWaiter(listener);
     }
 
