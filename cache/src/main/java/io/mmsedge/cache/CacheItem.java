@@ -3,7 +3,7 @@ package io.mmsedge.cache;
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPayload;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.mmsedge.cache;
 
 import io.mmsedge.protocol.asf.AsfHeader;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;

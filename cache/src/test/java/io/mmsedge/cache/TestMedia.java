@@ -11,7 +11,7 @@ import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.asf.AsfStreamType;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

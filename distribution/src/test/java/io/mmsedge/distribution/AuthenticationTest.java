@@ -13,7 +13,7 @@ import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.protocol.mms.message.ReportConnectedEx;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

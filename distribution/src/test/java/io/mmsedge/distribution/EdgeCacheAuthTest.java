@@ -11,7 +11,7 @@ import io.mmsedge.distribution.auth.PasswordHash;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

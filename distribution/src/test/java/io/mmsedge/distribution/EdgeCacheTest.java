@@ -1,5 +1,7 @@
 package io.mmsedge.distribution;
 
+import io.mmsedge.protocol.mms.Hresults;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -334,7 +336,7 @@ class EdgeCacheTest {
             // Content never cached still fails cleanly, within the connect timeout.
             try (MmsTestClient c = MmsTestClient.connect(rig.edgeAddress(), TIMEOUT)) {
                 c.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
-                assertTrue(io.mmsedge.server.Hresults.failed(c.open("av.asf").hr()), "an error hr, not a hang");
+                assertTrue(io.mmsedge.protocol.mms.Hresults.failed(c.open("av.asf").hr()), "an error hr, not a hang");
             }
         }
     }
@@ -348,7 +350,7 @@ class EdgeCacheTest {
                 skipData(c, 10);
                 rig.stopOrigin();
                 MmsTestClient.PlayResult rest = c.readUntilEnd(false, 100_000);
-                assertTrue(io.mmsedge.server.Hresults.failed(rest.lastEndOfStream().hr()),
+                assertTrue(io.mmsedge.protocol.mms.Hresults.failed(rest.lastEndOfStream().hr()),
                         "EndOfStream with an error hr, not a hang: hr=" + rest.lastEndOfStream().hr());
             }
             CacheItem item = rig.item("av.asf");

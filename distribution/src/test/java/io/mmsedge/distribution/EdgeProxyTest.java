@@ -15,7 +15,7 @@ import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.mms.SubscriberName;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.DirectoryCatalog;

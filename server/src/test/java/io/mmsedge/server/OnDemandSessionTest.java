@@ -1,5 +1,7 @@
 package io.mmsedge.server;
 
+import io.mmsedge.protocol.mms.Hresults;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,7 +30,7 @@ import io.mmsedge.protocol.mms.message.ReportStartStriding;
 import io.mmsedge.protocol.mms.message.ReportStartedPlaying;
 import io.mmsedge.protocol.mms.message.StartPlaying;
 import io.mmsedge.protocol.mms.message.StopPlaying;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

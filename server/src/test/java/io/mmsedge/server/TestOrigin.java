@@ -1,8 +1,10 @@
 package io.mmsedge.server;
 
+import io.mmsedge.protocol.mms.Hresults;
+
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.server.media.AsfFileEntry;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.DirectoryCatalog;
 import io.mmsedge.server.media.FileMedia;
 import io.mmsedge.server.media.MediaCatalog;

@@ -7,7 +7,7 @@ import io.mmsedge.cache.CacheStore;
 import io.mmsedge.cache.Fingerprint;
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.server.media.AsfFileEntry;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.MediaPacket;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Files;

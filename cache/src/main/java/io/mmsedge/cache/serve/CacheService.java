@@ -4,7 +4,7 @@ import io.mmsedge.cache.CacheItem;
 import io.mmsedge.cache.CacheMetrics;
 import io.mmsedge.cache.CacheStore;
 import io.mmsedge.cache.Fingerprint;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.Media;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

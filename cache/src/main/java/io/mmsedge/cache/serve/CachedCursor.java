@@ -2,7 +2,7 @@ package io.mmsedge.cache.serve;
 
 import io.mmsedge.cache.CacheItem;
 import io.mmsedge.cache.CacheReadException;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.PacketCursor;

@@ -1,7 +1,7 @@
 package io.mmsedge.cache.serve;
 
 import io.mmsedge.cache.CacheItem;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.PacketCursor;
 import io.mmsedge.server.media.PlayRequest;

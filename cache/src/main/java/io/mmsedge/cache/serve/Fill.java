@@ -1,10 +1,12 @@
 package io.mmsedge.cache.serve;
 
+import io.mmsedge.protocol.content.ContentInfo;
+
 import io.mmsedge.cache.CacheItem;
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPayload;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.session.StreamSelection;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +62,7 @@ final class Fill implements FillSink {
         storeAll = packet == 0;
         unsynced.clear();
         if (!storeAll) {
-            for (io.mmsedge.server.media.ContentInfo.StreamInfo si : item.info().streams()) {
+            for (io.mmsedge.protocol.content.ContentInfo.StreamInfo si : item.info().streams()) {
                 if (si.audio() || si.video()) {
                     unsynced.add(si.number());
                 }

@@ -7,7 +7,7 @@ import io.mmsedge.protocol.mms.message.ReportStreamChange;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamListener;
 import io.mmsedge.proxy.upstream.UpstreamSession;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

@@ -3,7 +3,7 @@ package io.mmsedge.proxy.split;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
 import io.mmsedge.proxy.upstream.UpstreamSession;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.broadcast.BroadcastMedia;
 import io.mmsedge.server.broadcast.BroadcastSettings;

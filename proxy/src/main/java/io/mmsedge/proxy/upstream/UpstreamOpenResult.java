@@ -1,5 +1,7 @@
 package io.mmsedge.proxy.upstream;
 
+import io.mmsedge.protocol.mms.Hresults;
+
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 
 /** Outcome of {@link UpstreamSession#open}. Every result but {@link Opened} leaves no connection behind. */
@@ -16,7 +18,7 @@ public sealed interface UpstreamOpenResult {
      * Connect failure, error hr in a reply, timeout, or malformed reply. {@code hr} is the
      * server's HRESULT when it sent one, otherwise one of NS_E_NOCONNECTION (connection
      * refused/lost), NS_E_CANNOTCONNECT (timeout) or NS_E_PROTOCOL_MISMATCH (malformed reply)
-     * from {@link io.mmsedge.server.Hresults}.
+     * from {@link io.mmsedge.protocol.mms.Hresults}.
      */
     record Failed(int hr, String reason) implements UpstreamOpenResult {
     }

@@ -38,7 +38,7 @@ import io.mmsedge.protocol.mms.message.StartStriding;
 import io.mmsedge.protocol.mms.message.StopPlaying;
 import io.mmsedge.protocol.mms.message.StreamSwitch;
 import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,5 +1,7 @@
 package io.mmsedge.proxy.upstream;
 
+import io.mmsedge.protocol.content.ContentInfo;
+
 import io.mmsedge.fixtures.ScriptedMmsServer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,7 +25,7 @@ import io.mmsedge.protocol.mms.message.OpenFile;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportRedirect;
 import io.mmsedge.protocol.mms.message.SecurityChallenge;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.OpenResult;
 import io.mmsedge.server.media.OpenRequest;
@@ -493,7 +495,7 @@ class UpstreamSessionTest {
         }
         try (ScriptedMmsServer peer = new ScriptedMmsServer(version, (m, ch) -> {
             if (m instanceof OpenFile o) {
-                ch.writeAndFlush(new ReportOpenFile(0, o.playIncarnation(), 1, 0, 0, io.mmsedge.server.media.ContentInfo.ATTR_CANSEEK, 8.0,
+                ch.writeAndFlush(new ReportOpenFile(0, o.playIncarnation(), 1, 0, 0, io.mmsedge.protocol.content.ContentInfo.ATTR_CANSEEK, 8.0,
                         1, packetSize, packets, 32000, header.length));
             } else if (m instanceof io.mmsedge.protocol.mms.message.ReadBlock rb) {
                 ch.write(new io.mmsedge.protocol.mms.message.ReportReadBlock(0, rb.playIncarnation(), 0));

@@ -1,6 +1,6 @@
 package io.mmsedge.server.broadcast;
 
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;

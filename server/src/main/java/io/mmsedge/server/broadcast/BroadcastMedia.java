@@ -1,6 +1,6 @@
 package io.mmsedge.server.broadcast;
 
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.PacketCursor;
 import io.mmsedge.server.media.PlayRequest;

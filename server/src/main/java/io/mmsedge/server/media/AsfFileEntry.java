@@ -1,5 +1,7 @@
 package io.mmsedge.server.media;
 
+import io.mmsedge.protocol.content.ContentInfo;
+
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfHeader;

@@ -1,5 +1,7 @@
 package io.mmsedge.server.media;
 
+import io.mmsedge.protocol.content.ContentInfo;
+
 /**
  * On-demand media made of one or more ASF files: one file, or a server-side playlist whose
  * entries follow one another with EndOfStream hr 1 + ReportStreamChange (§3.2.4.1–3.2.4.2).

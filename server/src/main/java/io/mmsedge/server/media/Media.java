@@ -1,5 +1,7 @@
 package io.mmsedge.server.media;
 
+import io.mmsedge.protocol.content.ContentInfo;
+
 /**
  * Content opened for one session: one entry, or a server-side playlist of entries
  * (§3.2.4.1–3.2.4.2). Used on the session's event loop only.

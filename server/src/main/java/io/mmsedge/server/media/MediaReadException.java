@@ -1,6 +1,6 @@
 package io.mmsedge.server.media;
 
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 
 /**
  * Content could not be read (I/O error, corrupt packet, upstream failure); the session ends

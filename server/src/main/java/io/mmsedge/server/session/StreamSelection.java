@@ -2,7 +2,7 @@ package io.mmsedge.server.session;
 
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -20,7 +20,7 @@ import io.mmsedge.protocol.mms.message.ReportEndOfStream;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
 import io.mmsedge.server.ServerSettings;
-import io.mmsedge.server.media.ContentInfo;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.PacketCursor;
 import io.netty.buffer.ByteBuf;

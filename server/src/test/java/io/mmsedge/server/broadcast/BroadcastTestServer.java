@@ -1,7 +1,7 @@
 package io.mmsedge.server.broadcast;
 
 import io.mmsedge.fixtures.Fixtures;
-import io.mmsedge.server.Hresults;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.Media;

@@ -1,4 +1,4 @@
-package io.mmsedge.server;
+package io.mmsedge.protocol.mms;
 
 /**
  * HRESULT values mms-edge puts in replies ([MS-ERREF]). Players only test for failure (the

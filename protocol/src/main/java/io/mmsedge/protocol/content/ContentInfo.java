@@ -1,4 +1,4 @@
-package io.mmsedge.server.media;
+package io.mmsedge.protocol.content;
 
 import java.util.List;
 
