@@ -7,7 +7,7 @@ import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.mms.Hresults;
-import io.mmsedge.server.session.StreamSelection;
+import io.mmsedge.server.play.StreamSelection;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.mmsedge.server.session;
+package io.mmsedge.server.play;
 
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.mms.message.StreamSwitchEntry;

@@ -1,0 +1,351 @@
+package io.mmsedge.server.play;
+
+import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.ClientLog;
+import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.Hresults;
+import io.mmsedge.protocol.mms.SubscriberName;
+import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.media.Media;
+import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.media.MediaReadException;
+import io.mmsedge.server.media.OpenRequest;
+import io.mmsedge.server.media.OpenResult;
+import io.mmsedge.server.media.PacketCursor;
+import io.mmsedge.server.media.PlayRequest;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to one player between "content opened" and "session closed", whatever protocol
+ * the player speaks: the open with its authorization result, header delivery, stream selection,
+ * seeking, striding, playlist entry changes, pacing and write windows, the end of the content,
+ * and the session's statistics. A front end (MMS/TCP, MMSH, UDP) turns its protocol's requests
+ * into calls here and frames what comes out through its {@link PlayerTransport}, on its
+ * {@link PlayerChannel}; it hears back
+ * through {@link PlayEvents}. Files, playlists, broadcasts, cache hits, fills, relays and splits
+ * all arrive as a {@link Media}. Every method runs on the session's thread.
+ */
+public final class PlaySession {
+
+    private static final Logger log = LoggerFactory.getLogger(PlaySession.class);
+    private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
+
+    private final ServerSettings settings;
+    private final MediaCatalog catalog;
+    private final ServerMetrics metrics;
+    private final PlayerChannel channel;
+    private final PlayerTransport transport;
+    private final PlayEvents events;
+    private final ByteBufAllocator alloc;
+
+    private SubscriberName subscriber;
+    private String requestedPath = "-";
+    private Media media;
+    private String publishingPoint = "-";
+    /** Counts this session's Data packets; bound when content opens (see ServerMetrics.packetCounter). */
+    private ServerMetrics.PacketCounter packetCounter = ServerMetrics.PacketCounter.NONE;
+    private StreamSelection selection;
+    private HeaderDelivery header;
+    private PacketPump pump;
+    /** From a play request until it stops or the content ends; survives a playlist's entry change. */
+    private boolean playing;
+    private boolean closed;
+    private long packetsSent;
+    private long bytesSent;
+
+    public PlaySession(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, PlayerChannel channel,
+                       PlayerTransport transport, PlayEvents events, ByteBufAllocator alloc) {
+        this.channel = channel;
+        this.settings = settings;
+        this.catalog = catalog;
+        this.metrics = metrics;
+        this.transport = transport;
+        this.events = events;
+        this.alloc = alloc;
+    }
+
+    /** Who is playing (the Connect subscriberName, §2.2.4.17); null when the protocol has none. */
+    public void setPlayer(SubscriberName player) {
+        this.subscriber = player;
+    }
+
+    // ------------------------------------------------------------------ open
+
+    /**
+     * Opens {@code path} for this player and hands the result to {@code then} on this session's
+     * thread, once known (an edge may have to ask its origin first). On success the media is
+     * this session's; a result arriving after the session closed is dropped.
+     */
+    public void open(String path, String credentials, Consumer<OpenResult> then) {
+        requestedPath = path;
+        OpenResult result;
+        try {
+            result = catalog.open(new OpenRequest(path, subscriber, channel.peer(), credentials,
+                    channel.eventLoop()));
+        } catch (RuntimeException e) {
+            log.warn("peer={} path={} open failed: {}", channel.peer(), path, e.toString());
+            result = new OpenResult.Failed(Hresults.E_FAIL, e.getMessage());
+        }
+        onOpenResult(result, then);
+    }
+
+    private void onOpenResult(OpenResult result, Consumer<OpenResult> then) {
+        if (closed) {
+            if (result instanceof OpenResult.Opened o) {
+                o.media().close();
+            }
+            return;
+        }
+        if (result instanceof OpenResult.Pending p) {
+            p.result().whenComplete((r, err) -> channel.schedule(() -> onOpenResult(
+                    err != null ? new OpenResult.Failed(Hresults.NS_E_CANNOTCONNECT, err.toString()) : r, then),
+                    0, TimeUnit.NANOSECONDS));
+            return;
+        }
+        if (result instanceof OpenResult.Opened o) {
+            media = o.media();
+            selection = StreamSelection.none(media.info());
+            publishingPoint = media.publishingPoint();
+            packetCounter = metrics.packetCounter(publishingPoint);
+            metrics.sessionOpened(publishingPoint);
+            ContentInfo info = media.info();
+            accessLog.info("peer={} path={} event=open pp={} client=\"{}\" packets={} bitrate={}", channel.peer(),
+                    requestedPath, publishingPoint, subscriber == null ? "-" : subscriber.clientToken(),
+                    info.packetCount(), info.bitRate());
+        }
+        then.accept(result);
+    }
+
+    // ------------------------------------------------------------------ header (§3.2.5.8)
+
+    /** Sends the current entry's header; {@link PlayEvents#headerSent()} follows. */
+    public void sendHeader() {
+        header = new HeaderDelivery(this, channel, transport, alloc, media.info(), () -> {
+            header = null;
+            events.headerSent();
+        });
+        header.start();
+    }
+
+    /** Discards header pieces not yet sent (§3.2.5.9); false if no header was being sent. */
+    public boolean cancelHeader() {
+        if (header == null) {
+            return false;
+        }
+        header.cancel();
+        header = null;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ selection (§3.2.5.10)
+
+    /** Applies a stream selection; false if it names streams the content doesn't have. */
+    public boolean selectStreams(List<StreamSwitchEntry> entries) {
+        return selection.apply(entries, media.info());
+    }
+
+    /** §3.2.5.11: Windows Media Services 4.x as a client gets every stream until it selects. */
+    private void defaultSelection() {
+        if (!selection.switched() && subscriber != null && subscriber.clientToken().startsWith("Spooooon!")) {
+            selection = StreamSelection.all(media.info());
+        }
+    }
+
+    // ------------------------------------------------------------------ playing (§3.2.5.11, §3.2.5.12)
+
+    /** True if the content allows striding (fast forward and rewind, §2.2.4.26). */
+    public boolean canStride() {
+        return (media.info().attributes() & ContentInfo.ATTR_CANSTRIDE) != 0;
+    }
+
+    /**
+     * Starts playing where {@code request} says, or, while already playing, continues from the
+     * next packet at the request's rate (§3.2.5.11: the position fields are then ignored).
+     *
+     * @param accelBitRate dwAccelBandwidth, 0 for none (§2.2.4.25)
+     * @param accelMs      dwAccelDuration
+     * @throws MediaReadException if the content can't be read
+     */
+    public void play(PlayRequest request, long accelBitRate, long accelMs) {
+        defaultSelection();
+        PacketCursor cursor;
+        if (pump == null) {
+            cursor = media.play(request);
+        } else {
+            long next = pump.nextPacket();
+            stopPump();
+            cursor = media.play(next, request.rate());
+        }
+        selection.resync();
+        playing = true;
+        startPump(cursor, request.rate(), PacketPump.StopPoint.fromFrameOffset(request.frameOffset()), accelBitRate,
+                accelMs);
+    }
+
+    private void startPump(PacketCursor cursor, double rate, PacketPump.StopPoint stop, long accelBitRate,
+                           long accelMs) {
+        boolean viaProxy = subscriber != null && subscriber.viaProxy();
+        pump = new PacketPump(this, channel, transport, alloc, media.info(), selection, cursor, rate, stop, accelBitRate,
+                accelMs, viaProxy, settings.writeMergeMillis());
+        pump.begin();
+    }
+
+    /** Stops playing (StopPlaying, §3.2.5.14); the content stays open. */
+    public void stop() {
+        playing = false;
+        stopPump();
+    }
+
+    private void stopPump() {
+        if (pump != null) {
+            pump.stop();
+            pump = null;
+        }
+    }
+
+    /** §3.2.4.1: the last packet of the entry is out; a playlist moves on (§3.2.4.2). */
+    void endOfEntry() {
+        stopPump();
+        if (media.hasNextEntry() && media.nextEntry()) {
+            ContentInfo info = media.info();
+            // A new entry's streams differ; every stream is selected until the player switches.
+            selection = StreamSelection.all(info);
+            events.entryChanged(info);
+            accessLog.info("peer={} path={} event=stream-change packets={}", channel.peer(), requestedPath,
+                    info.packetCount());
+            header = new HeaderDelivery(this, channel, transport, alloc, info, () -> {
+                header = null;
+                if (playing) {
+                    startPump(media.play(0, 1.0), 1.0, PacketPump.StopPoint.NONE, 0, 0);
+                }
+            });
+            header.start();
+            return;
+        }
+        playing = false;
+        accessLog.info("peer={} path={} event=end-of-stream packets={} bytes={}", channel.peer(), requestedPath,
+                packetsSent, bytesSent);
+        events.endOfContent();
+    }
+
+    /** The socket drained below its low-water mark: sending resumes. */
+    public void onWritable() {
+        if (header != null) {
+            header.pump();
+        } else if (pump != null) {
+            pump.pump();
+        }
+    }
+
+    /** The player's log (§2.2.4.20, MMSH LogStats): recorded, and passed to proxied media. */
+    public void clientLog(ClientLog clientLog) {
+        accessLog.info("peer={} path={} event=client-log {}", channel.peer(), requestedPath,
+                clientLog.toLogString());
+        if (media != null) {
+            media.clientLog(clientLog);
+        }
+    }
+
+    // ------------------------------------------------------------------ errors and the end
+
+    /** Runs timer- or writability-driven work; a failure ends this session only. */
+    void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (MediaReadException e) {
+            contentError(e);
+        } catch (RuntimeException e) {
+            log.error("peer={} path={} internal error; closing this session", channel.peer(), requestedPath, e);
+            metrics.error("internal");
+            events.internalError();
+        }
+    }
+
+    /** The content failed while the front end handled a request, or while sending. */
+    public void contentError(MediaReadException e) {
+        log.warn("peer={} path={} content error: {}", channel.peer(), requestedPath, e.getMessage());
+        metrics.error("media_read");
+        events.contentFailed(e.hr());
+    }
+
+    /** Ends playing and releases the content. Idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelHeader();
+        stop();
+        if (media != null) {
+            metrics.sessionClosed(publishingPoint);
+            media.close();
+            media = null;
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    double pacingSpeed() {
+        return settings.pacingSpeed();
+    }
+
+    void countSent(int payloadBytes, boolean headerPart) {
+        packetCounter.sent(payloadBytes + DataPacket.HEADER_SIZE, headerPart);
+        if (!headerPart) {
+            packetsSent++;
+            bytesSent += payloadBytes;
+        }
+    }
+
+    static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ state for the front end
+
+    public boolean hasMedia() {
+        return media != null;
+    }
+
+    /** The current entry; only while content is open. */
+    public ContentInfo info() {
+        return media.info();
+    }
+
+    public boolean isPlaying() {
+        return playing;
+    }
+
+    public String requestedPath() {
+        return requestedPath;
+    }
+
+    public String publishingPoint() {
+        return publishingPoint;
+    }
+
+    public long packetsSent() {
+        return packetsSent;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** For tests and status: the streams now selected. */
+    public List<Integer> selectedStreams() {
+        return selection == null ? List.of() : List.copyOf(selection.selectedStreams());
+    }
+}

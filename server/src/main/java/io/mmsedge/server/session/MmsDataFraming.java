@@ -1,0 +1,53 @@
+package io.mmsedge.server.session;
+
+import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.server.play.PlayerTransport;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Frames the play session's output as MMS Data packets (§2.2.2): header pieces flagged as such,
+ * ASF packets with the session's Incarnation and Sequence (§3.2.1).
+ */
+final class MmsDataFraming implements PlayerTransport {
+
+    /** MPlayer's header buffer is 8 KiB, so a header piece and its Data packet header fit in that. */
+    private static final int MAX_HEADER_PART = 8192 - DataPacket.HEADER_SIZE;
+
+    private final SessionIo io;
+    /** Incarnation (§3.2.1): playIncarnation of the Data packets now being sent. */
+    private int incarnation;
+    /** Sequence (§3.2.1): AFFlags of the next ASF data packet. */
+    private int sequence;
+
+    MmsDataFraming(SessionIo io) {
+        this.io = io;
+    }
+
+    /** The playIncarnation the next Data packets carry (ReadBlock's, a play request's, or 0xFF). */
+    void incarnation(int playIncarnation) {
+        incarnation = playIncarnation & 0xFF;
+    }
+
+    /** §2.2.2: after AFFlags 0xFE the first packet of a new play request SHOULD be 0x00. */
+    void newPlayRequest() {
+        if ((sequence & 0xFF) == 0xFF) {
+            sequence = 0;
+        }
+    }
+
+    @Override
+    public void sendHeaderPart(int index, ByteBuf part, boolean last) {
+        io.sendData(index, incarnation, last ? DataPacket.AF_HEADER_LAST : DataPacket.AF_HEADER_PART, part);
+    }
+
+    @Override
+    public void sendPacket(long number, ByteBuf payload) {
+        io.sendData((int) number, incarnation, sequence & 0xFF, payload);
+        sequence++;
+    }
+
+    @Override
+    public int maxHeaderPart() {
+        return MAX_HEADER_PART;
+    }
+}
