@@ -1,21 +1,13 @@
 package io.mmsedge.cache;
 
-import io.mmsedge.protocol.asf.AsfFormatException;
-import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +21,15 @@ import org.slf4j.LoggerFactory;
  * with their send time and whether they begin a video key frame, so that a session can seek
  * and stride in cached content without parsing the disk tier.
  *
- * <p>Locks, always taken in this order (any may be skipped): the item's write lock (one fill
- * writes at a time: checks coverage, reserves quota, writes the slot), the store lock (index and
+ * <p>Locks, always taken in this order (any may be skipped): the item's write lock (in its
+ * {@link ItemWriter}: one fill writes at a time: checks coverage, reserves quota, writes the slot), the store lock (index and
  * quota), the item's file lock (metadata rewrites and file deletion), the item's state monitor
- * (coverage, pins, validity; held only for memory operations). Disk reads take no lock; listeners
- * run with no lock held.
+ * (its {@link ItemLifecycle}: lifecycle state, pins and coverage; held only for memory
+ * operations). Disk reads take no lock; listeners run with no lock held.
+ *
+ * <p>Its life is one {@link ItemState} with an explicit table of moves: FILLING, COMPLETE, then
+ * UNLINKED (out of the index), DELETED or CLOSED. The slot I/O is {@link ItemSlots}, reads go
+ * through {@link ItemReader}, writes through {@link ItemWriter}, coverage is {@link ItemCoverage}.
  */
 public final class CacheItem {
 
@@ -66,27 +62,14 @@ public final class CacheItem {
     private final int packetSize;
     private final int slotSize;
     private final int metaSize;
-    private final int chunkPackets;
-    private final SlotFile data;
+    private final ItemSlots slots;
+    private final ItemReader reader;
+    private final ItemWriter writer;
 
-    private final ReentrantLock writeLock = new ReentrantLock();
     private final Object fileLock = new Object();
-    private final Object state = new Object();
-
-    // Guarded by state.
-    private final RangeSet coverage;
-    private final long[] sendTimes;
-    private final BitSet keyFrames;
-    private boolean complete;
-    private boolean valid = true;
-    private int pins;
-    /** The files are deleted or about to be (under the store lock): nothing may use them any more. */
-    private boolean deleting;
-    /** The store closed: the files stay for the next start. */
-    private boolean shutDown;
-
-    // Guarded by fileLock.
-    private boolean filesGone;
+    /** The state monitor: lifecycle and pins, and the coverage that it guards. */
+    private final ItemLifecycle state;
+    private final ItemCoverage coverage;
 
     /** Quota bytes charged to this item (metadata + stored and reserved slots). Guarded by the store lock. */
     long accountedBytes;
@@ -96,9 +79,6 @@ public final class CacheItem {
     private volatile long lastAccessMillis;
     private volatile long accessSeq;
     private volatile long validatedAtMillis;
-
-    private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean invalidAnnounced = new AtomicBoolean();
 
     CacheItem(CacheStore store, ItemFiles files, ItemMeta meta, ContentInfo info, int metaSize, SlotFile data,
             RangeSet coverage, long[] sendTimes, BitSet keyFrames, boolean complete) {
@@ -110,12 +90,11 @@ public final class CacheItem {
         this.packetSize = meta.packetSize();
         this.slotSize = meta.slotSize();
         this.metaSize = metaSize;
-        this.chunkPackets = store.settings().chunkPackets();
-        this.data = data;
-        this.coverage = coverage;
-        this.sendTimes = sendTimes;
-        this.keyFrames = keyFrames;
-        this.complete = complete;
+        this.state = new ItemLifecycle(meta.url(), complete ? ItemState.COMPLETE : ItemState.FILLING);
+        this.coverage = new ItemCoverage(meta.url(), packetCount, state, coverage, sendTimes, keyFrames);
+        this.slots = new ItemSlots(meta.url(), data, packetSize, slotSize, this::corrupt);
+        this.reader = new ItemReader(this, store, this.coverage, slots);
+        this.writer = new ItemWriter(this, store, state, this.coverage, slots, packetSize, slotSize);
         this.lastAccessMillis = meta.lastAccessMillis();
         this.accessSeq = meta.accessSeq();
     }
@@ -143,63 +122,52 @@ public final class CacheItem {
         return meta.protectedContent();
     }
 
-    /** Every packet is stored. */
+    /**
+     * Every packet is stored. Out of the index the coverage no longer changes, and says it: an
+     * item evicted after it was complete still reads complete (a fill's status shows it so).
+     */
     public boolean complete() {
-        synchronized (state) {
-            return complete;
-        }
+        return coverage.complete();
     }
 
     /** False once the item was evicted, replaced by newer content or discarded: readers stop using it. */
     public boolean valid() {
-        synchronized (state) {
-            return valid;
-        }
+        return state.valid();
+    }
+
+    /** Where the item is in its life. */
+    ItemState state() {
+        return state.state();
     }
 
     /** True when packet {@code n} is stored. */
     public boolean has(long n) {
-        synchronized (state) {
-            return coverage.contains(n);
-        }
+        return coverage.has(n);
     }
 
     /** The first packet number at or after {@code n} that is not stored ({@link #packetCount()} if none). */
     public long coveredUntil(long n) {
-        if (n >= packetCount) {
-            return packetCount;
-        }
-        synchronized (state) {
-            return Math.min(packetCount, coverage.nextMissing(Math.max(0, n)));
-        }
+        return coverage.coveredUntil(n);
     }
 
     /** Number of stored packets. */
     public long coveredPackets() {
-        synchronized (state) {
-            return coverage.count();
-        }
+        return coverage.count();
     }
 
     /** Stored ranges as {start, endExclusive} pairs, ascending, merged. A snapshot. */
     public List<long[]> coverage() {
-        synchronized (state) {
-            return coverage.ranges();
-        }
+        return coverage.ranges();
     }
 
     /** Send time (ms) of a stored packet; -1 when {@code n} is not stored. */
     public long sendTimeMs(long n) {
-        synchronized (state) {
-            return coverage.contains(n) ? sendTimes[(int) n] : -1;
-        }
+        return coverage.sendTimeMs(n);
     }
 
     /** True when stored packet {@code n} begins a video key frame (false when not stored). */
     public boolean keyFrame(long n) {
-        synchronized (state) {
-            return coverage.contains(n) && keyFrames.get((int) n);
-        }
+        return coverage.keyFrame(n);
     }
 
     /**
@@ -214,7 +182,7 @@ public final class CacheItem {
      *                            corrupt (the item is then discarded)
      */
     public ByteBuf read(long n) {
-        return read(n, false, false).content();
+        return reader.read(n, false, false).content();
     }
 
     /**
@@ -230,7 +198,7 @@ public final class CacheItem {
 
     /** Reads packet {@code n} with its payloads; see {@link #read(long)} for the buffer and the errors. */
     public StoredPacket readPacket(long n) {
-        return read(n, true, false);
+        return reader.read(n, true, false);
     }
 
     /**
@@ -239,7 +207,7 @@ public final class CacheItem {
      * completes. Same errors as {@link #read(long)}.
      */
     public StoredPacket readPacketFromMemory(long n) {
-        return read(n, true, true);
+        return reader.read(n, true, true);
     }
 
     /**
@@ -248,18 +216,7 @@ public final class CacheItem {
      * packet and releases it. Completes exceptionally with the read's {@link CacheReadException}.
      */
     public CompletableFuture<StoredPacket> prefetch(long n) {
-        CompletableFuture<StoredPacket> f = new CompletableFuture<>();
-        boolean queued = store.readInBackground(() -> {
-            try {
-                f.complete(read(n, true, false));
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        if (!queued) {
-            f.completeExceptionally(new CacheReadException(url() + ": the cache is closing"));
-        }
-        return f;
+        return reader.prefetch(n);
     }
 
     /**
@@ -269,73 +226,7 @@ public final class CacheItem {
      * @return the load, or null when there is nothing to load
      */
     public CompletableFuture<Void> readAhead(long n) {
-        if (n % chunkPackets != 0) {
-            return null;
-        }
-        long start = n + chunkPackets;
-        MemoryTier memory = store.memory();
-        if (start >= packetCount || !memory.enabled() || memory.contains(id(), start / chunkPackets)) {
-            return null;
-        }
-        synchronized (state) {
-            if (!coverage.containsAll(start, Math.min(start + chunkPackets, packetCount))) {
-                return null;
-            }
-        }
-        return prefetch(start).thenAccept(p -> p.content().release());
-    }
-
-    private StoredPacket read(long n, boolean withPayloads, boolean memoryOnly) {
-        if (n < 0 || n >= packetCount) {
-            throw new CacheReadException(url() + ": packet " + n + " outside [0, " + packetCount + ")");
-        }
-        long chunk = n / chunkPackets;
-        long chunkStart = chunk * chunkPackets;
-        long chunkEnd = Math.min(chunkStart + chunkPackets, packetCount);
-        boolean chunkStored;
-        boolean inIndex;
-        synchronized (state) {
-            if (deleting) {
-                throw new CacheReadException(url() + ": the item is gone (evicted, replaced or discarded)");
-            }
-            if (!coverage.contains(n)) {
-                throw new CacheReadException(url() + ": packet " + n + " is not stored");
-            }
-            chunkStored = coverage.containsAll(chunkStart, chunkEnd);
-            inIndex = valid;
-        }
-        touch();
-        MemoryTier memory = store.memory();
-        if (memory.enabled() && inIndex) {
-            MemoryTier.Chunk c = memory.get(id(), chunk);
-            if (c == null && memoryOnly) {
-                return null;
-            }
-            if (c == null && chunkStored) {
-                c = loadChunk(chunkStart, chunkEnd);
-                memory.put(id(), chunk, c);
-                if (!valid()) {
-                    memory.invalidate(id(), chunk); // left the index meanwhile: don't keep it
-                }
-            }
-            if (c != null) {
-                int i = (int) (n - chunkStart);
-                return new StoredPacket(c.packet(i), c.payloads(i));
-            }
-        }
-        if (memoryOnly) {
-            return null;
-        }
-        ByteBuf slot = readSlot(n);
-        if (!withPayloads) {
-            return new StoredPacket(slot, List.of());
-        }
-        try {
-            return new StoredPacket(slot, List.copyOf(AsfPacket.parse(slot, packetSize).payloads()));
-        } catch (AsfFormatException e) {
-            slot.release();
-            throw new CacheReadException(url() + ": packet " + n + " is not a valid ASF packet: " + e.getMessage(), e);
-        }
+        return reader.readAhead(n);
     }
 
     /**
@@ -343,128 +234,32 @@ public final class CacheItem {
      * happens before the packet counts as covered, and listeners are told after.
      */
     public WriteResult write(long n, ByteBuf packet, long sendTimeMs, boolean keyFrame) {
-        Objects.requireNonNull(packet, "packet");
-        int length = packet.readableBytes();
-        if (n < 0 || n >= packetCount || length == 0 || length > packetSize) {
-            return WriteResult.REFUSED;
-        }
-        CacheStore.Reservation reservation = null;
-        WriteResult result;
-        writeLock.lock();
-        try {
-            result = resultWithoutWriting(n);
-            if (result == null) {
-                reservation = store.reserve(this, slotSize);
-                result = reservation.granted() ? storeSlot(n, packet, sendTimeMs, keyFrame) : WriteResult.REFUSED;
-            }
-        } finally {
-            writeLock.unlock();
-        }
-        if (reservation != null) {
-            store.retired(reservation.evicted());
-        }
-        if (result == WriteResult.WRITTEN) {
-            fireWritten();
-        }
-        return result;
+        return writer.write(n, packet, sendTimeMs, keyFrame);
     }
 
-    /** The result when no disk write is needed (invalid, covered already); null to go on. Under the write lock. */
-    private WriteResult resultWithoutWriting(long n) {
-        synchronized (state) {
-            if (!valid) {
-                return WriteResult.REFUSED;
-            }
-            if (coverage.contains(n)) {
-                return WriteResult.ALREADY_COVERED;
-            }
-        }
-        return null;
-    }
-
-    /** Writes the slot for which quota is reserved, then covers it. Under the write lock. */
-    private WriteResult storeSlot(long n, ByteBuf packet, long sendTimeMs, boolean keyFrame) {
-        ByteBuffer slot = SlotFormat.encode(slotSize, packet, sendTimeMs, keyFrame);
-        try {
-            data.write(slot, n * slotSize);
-        } catch (IOException e) {
-            store.release(this, slotSize);
-            if (valid()) {
-                LOG.warn("cache write of {} packet {} failed: {}", url(), n, e.toString());
-            }
-            return WriteResult.REFUSED;
-        }
-        boolean nowComplete;
-        boolean covered;
-        synchronized (state) {
-            covered = valid;
-            if (!valid) {
-                nowComplete = false;
-            } else {
-                coverage.add(n);
-                sendTimes[(int) n] = sendTimeMs;
-                keyFrames.set((int) n, keyFrame);
-                nowComplete = coverage.count() == packetCount;
-            }
-        }
-        if (!covered) {
-            // Left the index during the write: nothing is covered, give the room back.
-            store.release(this, slotSize);
-            return WriteResult.REFUSED;
-        }
-        if (nowComplete) {
-            markComplete();
-        }
-        return WriteResult.WRITTEN;
-    }
-
-    /**
-     * Every packet is stored: complete from now on. Recording it on disk waits for fsyncs, so it
-     * runs on the store's I/O thread, never on the event loop that wrote the last packet: the
-     * data is forced first, then the metadata says complete. Until then a restart re-verifies
-     * the slots, and finds the item complete if they all verify.
-     */
+    /** Every packet is stored: complete from now on (see {@link ItemWriter#markComplete}). */
     void markComplete() {
-        synchronized (state) {
-            complete = true;
-        }
-        store.inBackground(this::recordComplete);
-    }
-
-    private void recordComplete() {
-        try {
-            data.force();
-        } catch (IOException e) {
-            if (valid()) {
-                LOG.warn("cache: could not flush {} to disk; the next start verifies it again: {}", url(),
-                        e.toString());
-            }
-            return;
-        }
-        try {
-            writeMeta();
-        } catch (IOException e) {
-            if (valid()) {
-                LOG.warn("cache: could not record {} as complete: {}", url(), e.toString());
-            }
-        }
+        writer.markComplete();
     }
 
     /** Rewrites the metadata (complete flag, last access) unless the files are gone. */
     void writeMeta() throws IOException {
         synchronized (fileLock) {
-            if (filesGone) {
+            if (state.state().filesReleased()) {
                 return;
             }
-            files.writeMeta(meta.withState(complete(), lastAccessMillis, accessSeq).encode());
+            writeMetaLocked();
         }
+    }
+
+    /** Under the file lock. */
+    private void writeMetaLocked() throws IOException {
+        files.writeMeta(meta.withState(complete(), lastAccessMillis, accessSeq).encode());
     }
 
     /** Holds the item against deletion while a session reads or a fill writes it. */
     public Pin pin() {
-        synchronized (state) {
-            pins++;
-        }
+        state.pin();
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
@@ -475,9 +270,7 @@ public final class CacheItem {
 
     /** Current pins. */
     public int pins() {
-        synchronized (state) {
-            return pins;
-        }
+        return state.pins();
     }
 
     /**
@@ -486,12 +279,7 @@ public final class CacheItem {
      * an item that is invalid already, it is called once at once.
      */
     public AutoCloseable addListener(Runnable listener) {
-        Listener l = new Listener(Objects.requireNonNull(listener, "listener"));
-        listeners.add(l);
-        if (invalidAnnounced.get()) {
-            l.invalid();
-        }
-        return () -> listeners.remove(l);
+        return state.addListener(listener);
     }
 
     /** When the origin last confirmed this fingerprint (epoch ms); 0 = never in this run. */
@@ -505,9 +293,7 @@ public final class CacheItem {
 
     /** Bytes this item holds on disk. */
     public long diskBytes() {
-        synchronized (state) {
-            return deleting ? 0 : coverage.count() * slotSize + metaSize;
-        }
+        return coverage.diskBytes(slotSize, metaSize);
     }
 
     /** Last time a session opened or read it (epoch ms): the LRU order. */
@@ -541,7 +327,7 @@ public final class CacheItem {
     }
 
     long chunks() {
-        return (packetCount + chunkPackets - 1) / chunkPackets;
+        return reader.chunks();
     }
 
     long accessSeq() {
@@ -554,61 +340,28 @@ public final class CacheItem {
         accessSeq = store.nextAccessSeq();
     }
 
-    /** What {@link #retire} did. */
-    enum Retirement {
-        /** Invalid now and nobody holds a pin: delete the files now. */
-        DELETE_NOW,
-        /** Invalid now; the last pin to close deletes the files. */
-        WHEN_UNPINNED,
-        /** It was invalid already. */
-        ALREADY_INVALID
-    }
-
     /** Leaves the index: invalid from now on. Under the store lock. */
-    Retirement retire() {
-        synchronized (state) {
-            if (!valid) {
-                return Retirement.ALREADY_INVALID;
-            }
-            valid = false;
-            if (pins == 0) {
-                deleting = true;
-                return Retirement.DELETE_NOW;
-            }
-            return Retirement.WHEN_UNPINNED;
-        }
+    ItemLifecycle.Retirement retire() {
+        return state.unlink();
     }
 
     /** Drops a pin; true when it was the last one of a retired item, whose files are now to go. Under the store lock. */
     boolean unpinned() {
-        synchronized (state) {
-            pins--;
-            if (pins == 0 && !valid && !deleting && !shutDown) {
-                deleting = true;
-                return true;
-            }
-            return false;
-        }
+        return state.unpinned();
     }
 
     /** For eviction: not pinned (under the store lock; a pin may still come, {@link #retire} decides). */
     boolean unpinnedNow() {
-        synchronized (state) {
-            return pins == 0;
-        }
+        return state.unpinnedNow();
     }
 
-    /** Closes and deletes the files. Under the store lock. */
+    /** Closes and deletes the files of a retired item (once). Under the store lock. */
     void deleteFiles() {
-        synchronized (state) {
-            deleting = true;
+        if (!state.beginDelete()) {
+            return;
         }
         synchronized (fileLock) {
-            if (filesGone) {
-                return;
-            }
-            filesGone = true;
-            data.close();
+            slots.close();
             try {
                 files.deleteAll();
             } catch (IOException e) {
@@ -619,140 +372,35 @@ public final class CacheItem {
 
     /** Store close: stop serving, flush, persist the last access, close. The files stay. */
     void shutDown() {
-        writeLock.lock();
-        try {
-            synchronized (state) {
-                valid = false;
-                shutDown = true;
-            }
+        writer.exclusive(() -> {
             synchronized (fileLock) {
-                if (filesGone) {
-                    return;
+                if (!state.close()) {
+                    return; // discarded while the store closed: its files are gone
                 }
                 try {
-                    data.force();
-                    writeMeta();
+                    slots.force();
+                    writeMetaLocked();
                 } catch (IOException e) {
                     LOG.warn("cache: could not save {} on close: {}", url(), e.toString());
                 }
-                filesGone = true; // for this run: nothing may write them any more
-                data.close();
+                slots.close(); // for this run: nothing may write them any more
             }
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /** Tells listeners the item is invalid, once. Called with no lock held. */
     void announceInvalid() {
-        if (invalidAnnounced.compareAndSet(false, true)) {
-            for (Listener l : listeners) {
-                l.invalid();
-            }
-        }
+        state.announceInvalid();
     }
 
-    private void fireWritten() {
-        for (Listener l : listeners) {
-            l.written();
-        }
-    }
-
-    /**
-     * Reads and verifies packets {@code [start, end)} (all stored) into one chunk. A slot that
-     * fails its checksum discards the item.
-     */
-    private MemoryTier.Chunk loadChunk(long start, long end) {
-        int packets = (int) (end - start);
-        byte[] raw = new byte[packets * slotSize];
-        int read = readRaw(raw, start * slotSize);
-        int[] offsets = new int[packets + 1];
-        int total = 0;
-        int[] lengths = new int[packets];
-        for (int i = 0; i < packets; i++) {
-            int off = i * slotSize;
-            int length = SlotFormat.verify(raw, off, Math.min(slotSize, read - off), packetSize);
-            if (length <= 0) {
-                throw corrupt(start + i);
-            }
-            lengths[i] = length;
-            total += length;
-        }
-        byte[] bytes = new byte[total];
-        int pos = 0;
-        List<List<AsfPayload>> payloads = new java.util.ArrayList<>(packets);
-        for (int i = 0; i < packets; i++) {
-            offsets[i] = pos;
-            System.arraycopy(raw, i * slotSize + SlotFormat.HEADER_SIZE, bytes, pos, lengths[i]);
-            try {
-                payloads.add(List.copyOf(AsfPacket.parse(Unpooled.wrappedBuffer(bytes, pos, lengths[i]), packetSize)
-                        .payloads()));
-            } catch (AsfFormatException e) {
-                throw corrupt(start + i); // the fill parsed it before storing it: the bytes changed
-            }
-            pos += lengths[i];
-        }
-        offsets[packets] = pos;
-        return new MemoryTier.Chunk(bytes, offsets, payloads);
-    }
-
-    private ByteBuf readSlot(long n) {
-        byte[] raw = new byte[SlotFormat.HEADER_SIZE + packetSize];
-        int read = readRaw(raw, n * slotSize);
-        int length = SlotFormat.verify(raw, 0, read, packetSize);
-        if (length <= 0) {
-            throw corrupt(n);
-        }
-        return Unpooled.wrappedBuffer(raw, SlotFormat.HEADER_SIZE, length).asReadOnly();
-    }
-
-    private int readRaw(byte[] into, long position) {
-        try {
-            return data.read(ByteBuffer.wrap(into), position);
-        } catch (ClosedChannelException e) {
-            throw new CacheReadException(url() + ": the item is gone (evicted, replaced or discarded)", e);
-        } catch (IOException e) {
-            throw new CacheReadException(url() + ": reading the disk tier failed: " + e, e);
-        }
-    }
-
+    /** A slot failed its checksum on read: the item is discarded, unless it was being deleted. */
     private CacheReadException corrupt(long n) {
-        synchronized (state) {
-            if (deleting) {
-                // Deleted while we read it: a short read of a closed file, not corruption.
-                return new CacheReadException(url() + ": the item is gone (evicted, replaced or discarded)");
-            }
+        if (state.state() == ItemState.DELETED) {
+            // Deleted while we read it: a short read of a closed file, not corruption.
+            return new CacheReadException(url() + ": the item is gone (evicted, replaced or discarded)");
         }
         String reason = "packet " + n + " fails its checksum on read";
         store.discard(this, reason);
         return new CacheReadException(url() + ": " + reason + "; item discarded");
-    }
-
-    /** A listener registration: {@link #invalid()} runs at most once. */
-    private final class Listener {
-        private final Runnable delegate;
-        private final AtomicBoolean invalidCalled = new AtomicBoolean();
-
-        Listener(Runnable delegate) {
-            this.delegate = delegate;
-        }
-
-        void written() {
-            call();
-        }
-
-        void invalid() {
-            if (invalidCalled.compareAndSet(false, true)) {
-                call();
-            }
-        }
-
-        private void call() {
-            try {
-                delegate.run();
-            } catch (RuntimeException e) {
-                LOG.warn("cache listener of {} failed", url(), e);
-            }
-        }
     }
 }

@@ -406,7 +406,7 @@ public final class CacheStore implements AutoCloseable {
     void discard(CacheItem item, String reason) {
         List<CacheItem> retired = new ArrayList<>();
         synchronized (lock) {
-            if (retireLocked(item, retired) == CacheItem.Retirement.ALREADY_INVALID) {
+            if (retireLocked(item, retired) == ItemLifecycle.Retirement.ALREADY_INVALID) {
                 return;
             }
             LOG.warn("cache: discarded {}: {} ({})", item.url(), reason, item.files().data().getFileName());
@@ -425,9 +425,9 @@ public final class CacheStore implements AutoCloseable {
 
     // ---- index and quota, under lock --------------------------------------------------------
 
-    private CacheItem.Retirement retireLocked(CacheItem item, List<CacheItem> retired) {
+    private ItemLifecycle.Retirement retireLocked(CacheItem item, List<CacheItem> retired) {
         index.remove(item.url(), item);
-        CacheItem.Retirement r = item.retire();
+        ItemLifecycle.Retirement r = item.retire();
         switch (r) {
             case DELETE_NOW -> deleteLocked(item);
             case WHEN_UNPINNED -> doomed.add(item);
@@ -472,14 +472,14 @@ public final class CacheStore implements AutoCloseable {
                 break;
             }
             long freed = c.item().accountedBytes;
-            CacheItem.Retirement r = retireLocked(c.item(), evicted);
-            if (r == CacheItem.Retirement.ALREADY_INVALID) {
+            ItemLifecycle.Retirement r = retireLocked(c.item(), evicted);
+            if (r == ItemLifecycle.Retirement.ALREADY_INVALID) {
                 continue;
             }
             metrics.evicted(freed);
             LOG.info("cache: evicted {} ({} bytes, {}, least recently used): {}{}", c.item().url(), freed,
                     c.complete() ? "complete" : "partial", reason,
-                    r == CacheItem.Retirement.WHEN_UNPINNED ? "; pinned meanwhile, its files go with the last pin" : "");
+                    r == ItemLifecycle.Retirement.WHEN_UNPINNED ? "; pinned meanwhile, its files go with the last pin" : "");
         }
         return used + bytes <= quota;
     }
