@@ -3,22 +3,11 @@ package io.mmsedge.cache;
 import io.mmsedge.protocol.asf.AsfHeader;
 import io.mmsedge.protocol.content.ContentInfo;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,66 +40,29 @@ public final class CacheStore implements AutoCloseable {
 
     /** Most packets of one item (the in-memory send-time array is indexed by int). */
     static final long MAX_PACKETS = Integer.MAX_VALUE - 16;
-    /** Largest metadata file read on open (a header is at most 16 MiB). */
-    private static final long MAX_META_FILE = 40L << 20;
-    /** Bytes read at once while verifying a data file on open. */
-    private static final int SCAN_BLOCK = 1 << 20;
 
     private final CacheSettings settings;
     private final CacheMetrics metrics;
     private final MemoryTier memory;
+    private final CacheThreads threads = new CacheThreads();
     private final AtomicLong generations = new AtomicLong(1);
     private final AtomicLong accessSeqs = new AtomicLong(1);
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private final Map<String, CacheItem> index = new HashMap<>();
-    /** Out of the index, still pinned: their files go with the last pin. */
-    private final Set<CacheItem> doomed = Collections.newSetFromMap(new IdentityHashMap<>());
-    private long used;
+    private final ItemIndex index;
     private boolean closed;
-
-    /**
-     * Where the fsyncs go: writes reach the page cache on the caller's thread (an event loop),
-     * making them durable can take as long as the disk likes, so it happens here, in order.
-     */
-    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "mms-edge-cache-io");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /**
-     * Reads that would go to the disk (a chunk not in the memory tier) run here, so an event loop
-     * serving many players never waits for a disk (see {@link CacheItem#prefetch}). Two threads:
-     * the machines this runs on have few cores, and one slow read must not hold up every other.
-     * The queue holds at most one read per reading player, plus its read-ahead.
-     */
-    private final java.util.concurrent.ExecutorService reads = java.util.concurrent.Executors.newFixedThreadPool(2,
-            new java.util.concurrent.ThreadFactory() {
-                private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-
-                @Override
-                public Thread newThread(Runnable r) {
-                    Thread t = new Thread(r, "mms-edge-cache-read-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }
-            });
 
     private CacheStore(CacheSettings settings, CacheMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
         this.memory = new MemoryTier(settings.memoryBytes());
+        this.index = new ItemIndex(settings.diskQuotaBytes(), metrics);
     }
 
     /** Runs {@code task} on the I/O thread; dropped once the store is closing (close saves every item itself). */
     void inBackground(Runnable task) {
-        try {
-            io.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            LOG.debug("cache: store closing, background task dropped");
-        }
+        threads.inBackground(task);
     }
 
     /**
@@ -119,23 +71,12 @@ public final class CacheStore implements AutoCloseable {
      * tools; serving never waits for the disk.
      */
     public void awaitBackgroundIo() throws InterruptedException {
-        try {
-            io.submit(() -> { }).get();
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // closed: close itself waited for the queue
-        } catch (java.util.concurrent.ExecutionException cannotHappen) {
-            throw new IllegalStateException(cannotHappen);
-        }
+        threads.awaitBackgroundIo();
     }
 
     /** Runs a disk read on the read threads; false once the store is closing. */
     boolean readInBackground(Runnable task) {
-        try {
-            reads.execute(task);
-            return true;
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            return false;
-        }
+        return threads.readInBackground(task);
     }
 
     /** Opens (creating if needed) and re-indexes the disk tier. */
@@ -196,15 +137,15 @@ public final class CacheStore implements AutoCloseable {
             }
             CacheItem old = index.get(url);
             if (old != null) {
-                retireLocked(old, retired);
+                index.retire(old, retired);
                 LOG.info("cache: {} replaced by new content ({})", url, fingerprint.fileId());
             }
-            if (!makeRoom(null, metaBytes.length, retired, "room for " + url)) {
+            if (!index.makeRoom(null, metaBytes.length, retired, "room for " + url)) {
                 LOG.info("cache: no room for {}: the disk quota is held by pinned items", url);
                 retired(retired);
                 return null;
             }
-            used += metaBytes.length; // charged before the file exists
+            index.charge(metaBytes.length); // charged before the file exists
         }
         SlotFile data;
         try {
@@ -223,7 +164,7 @@ public final class CacheStore implements AutoCloseable {
                 // Reported above; open() removes what is left.
             }
             synchronized (lock) {
-                used -= metaBytes.length;
+                index.charge(-metaBytes.length);
             }
             retired(retired);
             return null;
@@ -234,12 +175,12 @@ public final class CacheStore implements AutoCloseable {
             item.accountedBytes = metaBytes.length; // the charge moves onto the item
             if (closed) {
                 item.retire();
-                deleteLocked(item);
+                index.delete(item);
                 return null;
             }
-            CacheItem other = index.put(url, item);
+            CacheItem other = index.put(item);
             if (other != null) {
-                retireLocked(other, retired); // a concurrent create of the same URL: the newest wins
+                index.retire(other, retired); // a concurrent create of the same URL: the newest wins
             }
         }
         retired(retired);
@@ -261,13 +202,12 @@ public final class CacheStore implements AutoCloseable {
             if (item == null) {
                 return;
             }
-            retireLocked(item, retired);
+            index.retire(item, retired);
             LOG.info("cache: invalidated {}", url);
         }
         retired(retired);
     }
 
-    /** The items in the index, most recently used first. */
     /** How many items the index holds (no copy, no sort: for gauges and status). */
     public int itemCount() {
         synchronized (lock) {
@@ -275,18 +215,19 @@ public final class CacheStore implements AutoCloseable {
         }
     }
 
+    /** The items in the index, most recently used first. */
     public List<CacheItem> items() {
         List<CacheItem> snapshot;
         synchronized (lock) {
-            snapshot = new ArrayList<>(index.values());
+            snapshot = new ArrayList<>(index.items());
         }
-        return newestFirst(snapshot);
+        return ItemIndex.newestFirst(snapshot);
     }
 
     /** Bytes the disk tier holds (items in the index plus deleted-when-unpinned ones not yet gone). */
     public long diskBytes() {
         synchronized (lock) {
-            return used;
+            return index.used();
         }
     }
 
@@ -305,25 +246,17 @@ public final class CacheStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            live = new ArrayList<>(index.values());
-            dead = new ArrayList<>(doomed);
+            live = new ArrayList<>(index.items());
+            dead = index.doomed();
             index.clear();
         }
-        reads.shutdown(); // what is queued still runs, and fails once the files are closed
-        io.shutdown(); // what is queued still runs; items are saved below in any case
-        try {
-            if (!io.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                LOG.warn("cache: the disk did not finish its queued fsyncs within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        threads.shutdown(); // waits for the queued fsyncs; items are saved below in any case
         for (CacheItem item : live) {
             item.shutDown(); // takes the item's write lock: not under the store lock
         }
         synchronized (lock) {
             for (CacheItem item : dead) {
-                deleteLocked(item); // evicted or replaced: no use for them after a restart
+                index.delete(item); // evicted or replaced: no use for them after a restart
             }
         }
         memory.invalidateAll();
@@ -338,7 +271,7 @@ public final class CacheStore implements AutoCloseable {
     @Override
     public String toString() {
         synchronized (lock) {
-            return "CacheStore[" + settings.dir() + ", " + index.size() + " items, " + used + "/"
+            return "CacheStore[" + settings.dir() + ", " + index.size() + " items, " + index.used() + "/"
                     + settings.diskQuotaBytes() + " bytes" + (closed ? ", closed" : "") + "]";
         }
     }
@@ -373,10 +306,9 @@ public final class CacheStore implements AutoCloseable {
             if (closed || !item.valid()) {
                 return new Reservation(false, evicted);
             }
-            boolean ok = makeRoom(item, bytes, evicted, "room for " + item.url());
+            boolean ok = index.makeRoom(item, bytes, evicted, "room for " + item.url());
             if (ok) {
-                used += bytes;
-                item.accountedBytes += bytes;
+                index.charge(item, bytes);
             }
             return new Reservation(ok, evicted);
         }
@@ -385,10 +317,7 @@ public final class CacheStore implements AutoCloseable {
     /** Gives back a reservation whose write did not happen. */
     void release(CacheItem item, long bytes) {
         synchronized (lock) {
-            if (!item.accountingClosed) {
-                used -= bytes;
-                item.accountedBytes -= bytes;
-            }
+            index.release(item, bytes);
         }
     }
 
@@ -396,7 +325,7 @@ public final class CacheStore implements AutoCloseable {
     void unpin(CacheItem item) {
         synchronized (lock) {
             if (item.unpinned()) {
-                deleteLocked(item);
+                index.delete(item);
                 LOG.debug("cache: deleted the files of {} ({}) with its last pin", item.url(), item.id());
             }
         }
@@ -406,7 +335,7 @@ public final class CacheStore implements AutoCloseable {
     void discard(CacheItem item, String reason) {
         List<CacheItem> retired = new ArrayList<>();
         synchronized (lock) {
-            if (retireLocked(item, retired) == ItemLifecycle.Retirement.ALREADY_INVALID) {
+            if (index.retire(item, retired) == ItemLifecycle.Retirement.ALREADY_INVALID) {
                 return;
             }
             LOG.warn("cache: discarded {}: {} ({})", item.url(), reason, item.files().data().getFileName());
@@ -423,244 +352,31 @@ public final class CacheStore implements AutoCloseable {
         }
     }
 
-    // ---- index and quota, under lock --------------------------------------------------------
-
-    private ItemLifecycle.Retirement retireLocked(CacheItem item, List<CacheItem> retired) {
-        index.remove(item.url(), item);
-        ItemLifecycle.Retirement r = item.retire();
-        switch (r) {
-            case DELETE_NOW -> deleteLocked(item);
-            case WHEN_UNPINNED -> doomed.add(item);
-            case ALREADY_INVALID -> {
-                return r;
-            }
-        }
-        retired.add(item);
-        return r;
-    }
-
-    private void deleteLocked(CacheItem item) {
-        item.deleteFiles();
-        doomed.remove(item);
-        if (!item.accountingClosed) {
-            used -= item.accountedBytes;
-            item.accountedBytes = 0;
-            item.accountingClosed = true;
-        }
-    }
-
-    /**
-     * Evicts unpinned items other than {@code self}, complete ones first, each group least
-     * recently used first, until {@code bytes} more fit the quota. True when they fit.
-     */
-    private boolean makeRoom(CacheItem self, long bytes, List<CacheItem> evicted, String reason) {
-        long quota = settings.diskQuotaBytes();
-        if (used + bytes <= quota) {
-            return true;
-        }
-        record Candidate(CacheItem item, boolean complete, long seq) {
-        }
-        List<Candidate> candidates = new ArrayList<>();
-        for (CacheItem i : index.values()) {
-            if (i != self && i.unpinnedNow()) {
-                candidates.add(new Candidate(i, i.complete(), i.accessSeq()));
-            }
-        }
-        candidates.sort(Comparator.comparing((Candidate c) -> !c.complete()).thenComparingLong(Candidate::seq));
-        for (Candidate c : candidates) {
-            if (used + bytes <= quota) {
-                break;
-            }
-            long freed = c.item().accountedBytes;
-            ItemLifecycle.Retirement r = retireLocked(c.item(), evicted);
-            if (r == ItemLifecycle.Retirement.ALREADY_INVALID) {
-                continue;
-            }
-            metrics.evicted(freed);
-            LOG.info("cache: evicted {} ({} bytes, {}, least recently used): {}{}", c.item().url(), freed,
-                    c.complete() ? "complete" : "partial", reason,
-                    r == ItemLifecycle.Retirement.WHEN_UNPINNED ? "; pinned meanwhile, its files go with the last pin" : "");
-        }
-        return used + bytes <= quota;
-    }
-
-    private static List<CacheItem> newestFirst(List<CacheItem> items) {
-        record Entry(CacheItem item, long seq) {
-        }
-        List<Entry> entries = new ArrayList<>(items.size());
-        for (CacheItem i : items) {
-            entries.add(new Entry(i, i.accessSeq()));
-        }
-        entries.sort(Comparator.comparingLong(Entry::seq).reversed());
-        List<CacheItem> out = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            out.add(e.item());
-        }
-        return out;
-    }
-
     // ---- re-index on open -------------------------------------------------------------------
 
+    /** Builds the items {@link CacheRecovery} found and verified, and charges them to the quota. */
     private void reindex() throws IOException {
-        Map<String, ItemFiles> bases = new TreeMap<>();
-        Set<String> withMeta = new HashSet<>();
-        long maxGeneration = 0;
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(settings.dir())) {
-            for (Path p : dir) {
-                ItemFiles f = ItemFiles.parse(p);
-                if (f == null || !Files.isRegularFile(p)) {
-                    LOG.debug("cache: ignoring {} (not a cache file)", p);
-                    continue;
-                }
-                maxGeneration = Math.max(maxGeneration, f.generation());
-                if (ItemFiles.isTemp(p)) {
-                    Files.deleteIfExists(p);
-                    LOG.info("cache: removed leftover temporary file {}", p.getFileName());
-                    continue;
-                }
-                bases.putIfAbsent(f.base(), f);
-                if (p.equals(f.meta())) {
-                    withMeta.add(f.base());
-                }
-            }
-        }
-        generations.set(maxGeneration + 1);
-
-        List<CacheItem> loaded = new ArrayList<>();
-        for (ItemFiles f : bases.values()) {
-            if (!withMeta.contains(f.base())) {
-                Files.deleteIfExists(f.data());
-                LOG.info("cache: removed {} (no metadata: its creation never finished)", f.data().getFileName());
-                continue;
-            }
-            CacheItem item = load(f);
-            if (item != null) {
-                loaded.add(item);
-            }
-        }
-
-        // One item per URL: the newest generation wins (an older one was being replaced).
-        loaded.sort(Comparator.comparingLong((CacheItem i) -> i.files().generation()));
-        Map<String, CacheItem> byUrl = new HashMap<>();
-        for (CacheItem item : loaded) {
-            CacheItem older = byUrl.put(item.url(), item);
-            if (older != null) {
-                older.deleteFiles();
-                LOG.info("cache: removed {} ({}), superseded by {}", older.url(), older.id(), item.id());
-            }
-        }
+        CacheRecovery.Result found = new CacheRecovery(settings.dir(), metrics).recover();
+        generations.set(found.maxGeneration() + 1);
         long maxSeq = 0;
         List<CacheItem> evicted = new ArrayList<>();
         synchronized (lock) {
-            for (CacheItem item : byUrl.values()) {
-                index.put(item.url(), item);
-                used += item.accountedBytes;
+            for (CacheRecovery.Recovered r : found.items()) {
+                CacheItem item = new CacheItem(this, r.files(), r.meta(), r.info(), r.metaSize(), r.data(),
+                        r.coverage(), r.sendTimes(), r.keyFrames(), r.allSlotsVerify() && r.meta().complete());
+                index.put(item);
+                index.charge(item, r.diskBytes());
                 maxSeq = Math.max(maxSeq, item.accessSeq());
+                if (r.completeUnrecorded()) {
+                    item.markComplete(); // every packet was there; the last run stopped before recording it
+                }
             }
             accessSeqs.set(maxSeq + 1);
-            if (used > settings.diskQuotaBytes()) {
-                makeRoom(null, 0, evicted, "the disk tier is over its quota of " + settings.diskQuotaBytes());
+            if (index.used() > settings.diskQuotaBytes()) {
+                index.makeRoom(null, 0, evicted, "the disk tier is over its quota of " + settings.diskQuotaBytes());
             }
         }
         retired(evicted);
-        LOG.info("cache: {} items, {} bytes in {}", byUrl.size() - evicted.size(), diskBytes(), settings.dir());
-    }
-
-    /** Loads one item's metadata and verifies its data; null when it was unusable (files deleted). */
-    private CacheItem load(ItemFiles f) throws IOException {
-        byte[] bytes;
-        ItemMeta meta;
-        ContentInfo info;
-        try {
-            long size = Files.size(f.meta());
-            if (size > MAX_META_FILE) {
-                throw new ItemMeta.BadMetadataException(size + " bytes, larger than any metadata");
-            }
-            bytes = Files.readAllBytes(f.meta());
-            meta = ItemMeta.decode(bytes);
-            info = meta.contentInfo();
-        } catch (ItemMeta.BadMetadataException | IOException | RuntimeException e) {
-            String reason = e instanceof ItemMeta.BadMetadataException ? e.getMessage()
-                    : e instanceof IOException ? "unreadable: " + e
-                    : "stored header does not parse: " + e.getMessage();
-            LOG.warn("cache: removed item {} with bad metadata file {}: {}", f.base(), f.meta().getFileName(), reason);
-            f.deleteAll();
-            return null;
-        }
-        if (meta.complete() && !Files.exists(f.data())) {
-            return discardOnOpen(f, meta, "its data file is missing");
-        }
-        SlotFile data = SlotFile.open(f.data());
-        try {
-            Scan scan = scan(data, meta);
-            if (meta.complete() && scan.problem() != null) {
-                data.close();
-                return discardOnOpen(f, meta, scan.problem());
-            }
-            boolean complete = scan.coverage().count() == meta.packetCount();
-            CacheItem item = new CacheItem(this, f, meta, info, bytes.length, data, scan.coverage(), scan.sendTimes(),
-                    scan.keyFrames(), complete && meta.complete());
-            item.accountedBytes = scan.coverage().count() * meta.slotSize() + bytes.length;
-            if (complete && !meta.complete()) {
-                item.markComplete(); // every packet was there; the last run stopped before recording it
-            }
-            return item;
-        } catch (IOException e) {
-            data.close();
-            return discardOnOpen(f, meta, "its data file cannot be read: " + e);
-        }
-    }
-
-    private CacheItem discardOnOpen(ItemFiles f, ItemMeta meta, String reason) throws IOException {
-        LOG.warn("cache: discarded {} on open: {} ({})", meta.url(), reason, f.data().getFileName());
-        metrics.discarded();
-        f.deleteAll();
-        return null;
-    }
-
-    /**
-     * A data file's verified slots.
-     *
-     * @param problem why a complete item cannot be served (truncated, missing or corrupt slot), or null
-     */
-    private record Scan(RangeSet coverage, long[] sendTimes, BitSet keyFrames, String problem) {
-    }
-
-    private static Scan scan(SlotFile data, ItemMeta meta) throws IOException {
-        long count = meta.packetCount();
-        int slot = meta.slotSize();
-        RangeSet coverage = new RangeSet();
-        long[] sendTimes = new long[(int) count];
-        BitSet keyFrames = new BitSet();
-        long fileSize = data.size();
-        long expected = count * slot;
-        String problem = fileSize < expected
-                ? "data file truncated to " + fileSize + " of " + expected + " bytes" : null;
-        if (problem != null && meta.complete()) {
-            return new Scan(coverage, sendTimes, keyFrames, problem);
-        }
-        int perBlock = Math.max(1, SCAN_BLOCK / slot);
-        byte[] buf = new byte[perBlock * slot];
-        for (long first = 0; first < count && first * slot < fileSize; first += perBlock) {
-            int slots = (int) Math.min(perBlock, count - first);
-            int read = data.read(ByteBuffer.wrap(buf, 0, slots * slot), first * slot);
-            for (int i = 0; i < slots; i++) {
-                long n = first + i;
-                int off = i * slot;
-                int length = SlotFormat.verify(buf, off, Math.min(slot, read - off), meta.packetSize());
-                if (length > 0) {
-                    coverage.add(n);
-                    sendTimes[(int) n] = SlotFormat.sendTimeMs(buf, off);
-                    keyFrames.set((int) n, SlotFormat.keyFrame(buf, off));
-                } else if (problem == null) {
-                    problem = length == SlotFormat.EMPTY ? "packet " + n + " is not stored"
-                            : "packet " + n + " fails its checksum";
-                    if (meta.complete()) {
-                        return new Scan(coverage, sendTimes, keyFrames, problem);
-                    }
-                }
-            }
-        }
-        return new Scan(coverage, sendTimes, keyFrames, problem);
+        LOG.info("cache: {} items, {} bytes in {}", found.items().size() - evicted.size(), diskBytes(), settings.dir());
     }
 }
