@@ -17,7 +17,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What {@link CacheStore#open} does with damaged files: discard complete items, keep what verifies of partial ones. */
+/**
+ * What {@link CacheRecovery} (run by {@link CacheStore#open}) does with damaged files: discard
+ * complete items, keep what verifies of partial ones. The first tests go through the store; the
+ * ones at the end call {@link CacheRecovery#recover()} on the files alone.
+ */
 class CacheRecoveryTest {
 
     private static final String URL = "mms://origin/av.asf";
@@ -202,6 +206,151 @@ class CacheRecoveryTest {
             assertNotNull(logs.await(0, "WARN", URL, "packet 3 fails its checksum"), logs.lines().toString());
             assertEquals(List.of(), TestMedia.cacheFiles(dir), "unpinned: deleted at once");
             assertEquals(0, store.diskBytes());
+        }
+    }
+
+    // ---- CacheRecovery on its own -------------------------------------------------------------
+
+    private CacheRecovery.Result recover() throws Exception {
+        return new CacheRecovery(dir, metrics).recover();
+    }
+
+    private static void closeAll(CacheRecovery.Result r) {
+        for (CacheRecovery.Recovered item : r.items()) {
+            item.data().close();
+        }
+    }
+
+    @Test
+    void recoveryReturnsVerifiedItemsWithTheirFacts() throws Exception {
+        ItemFiles files = storeComplete(URL);
+        CacheRecovery.Result r = recover();
+        try {
+            assertEquals(1, r.items().size());
+            CacheRecovery.Recovered item = r.items().get(0);
+            assertEquals(URL, item.meta().url());
+            assertEquals(files.base(), item.files().base());
+            assertTrue(item.allSlotsVerify());
+            assertTrue(item.meta().complete());
+            assertFalse(item.completeUnrecorded());
+            assertEquals(av.count(), item.coverage().count());
+            for (int n = 0; n < av.count(); n++) {
+                assertEquals(av.sendTimes[n], item.sendTimes()[n], "send time of " + n);
+                assertEquals(av.keyFrames[n], item.keyFrames().get(n), "key frame flag of " + n);
+            }
+            assertEquals(Files.size(files.meta()) + Files.size(files.data()), item.diskBytes());
+            assertEquals(files.generation(), r.maxGeneration());
+            assertEquals(0, metrics.discarded.get());
+        } finally {
+            closeAll(r);
+        }
+    }
+
+    @Test
+    void recoveryDiscardsATruncatedCompleteItemWithAWarningAndAMetric() throws Exception {
+        ItemFiles files = storeComplete(URL);
+        try (FileChannel ch = FileChannel.open(files.data(), StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        try (LogCapture logs = LogCapture.begin()) {
+            CacheRecovery.Result r = recover();
+            assertEquals(List.of(), r.items());
+            assertEquals(1, metrics.discarded.get());
+            assertNotNull(logs.await(0, "WARN", URL, "truncated"), logs.lines().toString());
+            assertEquals(List.of(), TestMedia.cacheFiles(dir));
+            assertEquals(files.generation(), r.maxGeneration(), "new items still start above it");
+        }
+    }
+
+    @Test
+    void recoveryKeepsTheVerifiedSlotsOfAPartialItem() throws Exception {
+        ItemFiles files;
+        try (CacheStore store = open()) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            for (int n = 0; n < 40; n++) {
+                av.write(item, n);
+            }
+            files = item.files();
+        }
+        int slot = SlotFormat.slotSize(av.packetSize);
+        TestMedia.flipByte(files.data(), 5L * slot + SlotFormat.HEADER_SIZE + 1);
+        TestMedia.flipByte(files.data(), 21L * slot + 9); // the send time
+        CacheRecovery.Result r = recover();
+        try {
+            CacheRecovery.Recovered item = r.items().get(0);
+            assertFalse(item.allSlotsVerify());
+            assertEquals("[[0, 5], [6, 21], [22, 40]]", item.coverage().ranges().stream()
+                    .map(Arrays::toString).toList().toString());
+            assertEquals(38L * slot + item.metaSize(), item.diskBytes(), "charged for what verifies");
+            assertEquals(0, metrics.discarded.get(), "a partial item is not discarded");
+        } finally {
+            closeAll(r);
+        }
+    }
+
+    @Test
+    void recoveryFindsAnItemCompleteThatItsMetadataDoesNotSaySo() throws Exception {
+        ItemFiles files = storeComplete(URL);
+        byte[] meta = Files.readAllBytes(files.meta());
+        ItemMeta m = ItemMeta.decode(meta);
+        Files.write(files.meta(), m.withState(false, m.lastAccessMillis(), m.accessSeq()).encode());
+        CacheRecovery.Result r = recover();
+        try {
+            CacheRecovery.Recovered item = r.items().get(0);
+            assertTrue(item.allSlotsVerify());
+            assertTrue(item.completeUnrecorded(), "the store records it complete");
+        } finally {
+            closeAll(r);
+        }
+    }
+
+    @Test
+    void recoveryKeepsTheNewestGenerationOfAUrl() throws Exception {
+        ItemFiles older = storeComplete(URL);
+        ItemFiles newer;
+        try (CacheStore store = open()) {
+            // The old item is not replaced through the store: as if the last run died mid-replace.
+            CacheItem item = store.create(OTHER, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            newer = item.files();
+        }
+        // Make the newer files belong to URL: rename them to URL's hash at the newer generation.
+        ItemFiles moved = ItemFiles.of(dir, URL, newer.generation());
+        ItemMeta m = ItemMeta.decode(Files.readAllBytes(newer.meta()));
+        Files.write(moved.meta(), ItemMeta.of(URL, av.info, av.fingerprint, false, m.lastAccessMillis(),
+                m.accessSeq()).withState(true, m.lastAccessMillis(), m.accessSeq()).encode());
+        Files.move(newer.data(), moved.data());
+        Files.delete(newer.meta());
+        CacheRecovery.Result r = recover();
+        try {
+            assertEquals(1, r.items().size());
+            assertEquals(moved.base(), r.items().get(0).files().base());
+            assertFalse(Files.exists(older.meta()), "the older generation is removed");
+            assertFalse(Files.exists(older.data()));
+            assertEquals(moved.generation(), r.maxGeneration());
+        } finally {
+            closeAll(r);
+        }
+    }
+
+    @Test
+    void recoveryRemovesLeftoversOfUnfinishedWrites() throws Exception {
+        ItemFiles files = storeComplete(URL);
+        Path temp = files.metaTemp();
+        Files.write(temp, new byte[] {1, 2, 3});
+        Path orphan = dir.resolve("00112233445566ff-0000000000a0.data");
+        Files.write(orphan, new byte[100]);
+        Path unrelated = dir.resolve("notes.txt");
+        Files.writeString(unrelated, "not a cache file");
+        CacheRecovery.Result r = recover();
+        try {
+            assertFalse(Files.exists(temp));
+            assertFalse(Files.exists(orphan), "data without metadata: its creation never finished");
+            assertTrue(Files.exists(unrelated), "not ours: left alone");
+            assertEquals(1, r.items().size());
+            assertEquals(0xa0, r.maxGeneration(), "the orphan's generation is not reused");
+        } finally {
+            closeAll(r);
         }
     }
 }
