@@ -35,19 +35,20 @@ import java.util.stream.Stream;
 /**
  * A real fixture file as an origin would send it: header, ReportOpenFile figures, and every
  * data packet with its padding stripped, its send time and whether it begins a video key frame.
+ * Public for the tests of {@code io.mmsedge.cache.serve}.
  */
-final class TestMedia {
+public final class TestMedia {
 
     private static final Map<String, TestMedia> LOADED = new ConcurrentHashMap<>();
 
-    final String name;
-    final byte[] header;
-    final int packetSize;
-    final List<byte[]> packets;
-    final long[] sendTimes;
-    final boolean[] keyFrames;
-    final ContentInfo info;
-    final Fingerprint fingerprint;
+    public final String name;
+    public final byte[] header;
+    public final int packetSize;
+    public final List<byte[]> packets;
+    public final long[] sendTimes;
+    public final boolean[] keyFrames;
+    public final ContentInfo info;
+    public final Fingerprint fingerprint;
 
     private TestMedia(String name, byte[] header, int packetSize, List<byte[]> packets, long[] sendTimes,
             boolean[] keyFrames, ContentInfo info) {
@@ -61,11 +62,11 @@ final class TestMedia {
         this.fingerprint = Fingerprint.of(header, packets.size());
     }
 
-    static TestMedia load(String fixture) {
+    public static TestMedia load(String fixture) {
         return LOADED.computeIfAbsent(fixture, TestMedia::read);
     }
 
-    static TestMedia av() {
+    public static TestMedia av() {
         return load("av.asf");
     }
 
@@ -109,16 +110,16 @@ final class TestMedia {
         }
     }
 
-    int count() {
+    public int count() {
         return packets.size();
     }
 
     /** Packet {@code n} in a fresh buffer; the caller releases it. */
-    ByteBuf packet(int n) {
+    public ByteBuf packet(int n) {
         return Unpooled.wrappedBuffer(packets.get(n));
     }
 
-    CacheItem.WriteResult write(CacheItem item, int n) {
+    public CacheItem.WriteResult write(CacheItem item, int n) {
         ByteBuf b = packet(n);
         try {
             CacheItem.WriteResult r = item.write(n, b, sendTimes[n], keyFrames[n]);
@@ -129,7 +130,7 @@ final class TestMedia {
         }
     }
 
-    void writeAll(CacheItem item) {
+    public void writeAll(CacheItem item) {
         for (int n = 0; n < count(); n++) {
             assertEquals(CacheItem.WriteResult.WRITTEN, write(item, n), "packet " + n);
         }
