@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * and stride in cached content without parsing the disk tier.
  *
  * <p>Locks, always taken in this order (any may be skipped): the item's write lock (in its
- * {@link ItemWriter}: one fill writes at a time: checks coverage, reserves quota, writes the slot), the store lock (index and
- * quota), the item's file lock (metadata rewrites and file deletion), the item's state monitor
- * (its {@link ItemLifecycle}: lifecycle state, pins and coverage; held only for memory
- * operations). Disk reads take no lock; listeners run with no lock held.
+ * {@link ItemWriter}; one fill writes at a time: checks coverage, reserves quota, writes the
+ * slot), the store lock (index and quota), the item's file lock (metadata rewrites and file
+ * deletion), the item's state monitor (its {@link ItemLifecycle}: lifecycle state, pins and
+ * coverage; held only for memory operations). Disk reads take no lock; listeners run with no
+ * lock held.
  *
  * <p>Its life is one {@link ItemState} with an explicit table of moves: FILLING, COMPLETE, then
  * UNLINKED (out of the index), DELETED or CLOSED. The slot I/O is {@link ItemSlots}, reads go

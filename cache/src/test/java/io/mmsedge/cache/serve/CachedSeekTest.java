@@ -61,7 +61,8 @@ class CachedSeekTest {
                 boolean beforeGap = av.sendTimes[gapStart - 1] > ms;
                 boolean afterGap = av.sendTimes[gapEnd] <= ms;
                 if (beforeGap) {
-                    assertEquals(key >= 0 ? key : firstKeyFrameBefore(gapStart, candidate), got, "before the gap, at " + ms + " ms");
+                    assertEquals(key >= 0 ? key : firstKeyFrameBefore(gapStart, candidate), got,
+                            "before the gap, at " + ms + " ms");
                 } else if (!afterGap) {
                     assertEquals(-1, got, "in (or at the edge of) the gap, at " + ms + " ms: the origin is asked");
                 } else {
