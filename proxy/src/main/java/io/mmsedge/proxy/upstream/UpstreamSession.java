@@ -6,6 +6,8 @@ import io.mmsedge.protocol.mms.ClientLog;
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.MmsCommand;
 import io.mmsedge.protocol.mms.SubscriberName;
+import io.mmsedge.protocol.mms.client.ClientProtocolException;
+import io.mmsedge.protocol.mms.client.HeaderAssembler;
 import io.mmsedge.protocol.mms.codec.MmsDecodeFailure;
 import io.mmsedge.protocol.mms.codec.MmsFrameDecoder;
 import io.mmsedge.protocol.mms.codec.MmsFrameEncoder;
@@ -457,7 +459,7 @@ public final class UpstreamSession implements AutoCloseable {
                 } else {
                     ReferenceCountUtil.release(msg);
                 }
-            } catch (UpstreamProtocolException e) {
+            } catch (UpstreamProtocolException | ClientProtocolException e) {
                 fail(Hresults.NS_E_PROTOCOL_MISMATCH, e.getMessage());
             } catch (RuntimeException e) {
                 log.error("upstream {}: internal error", describePeer(), e);

@@ -1,4 +1,4 @@
-package io.mmsedge.proxy.upstream;
+package io.mmsedge.protocol.mms.client;
 
 import io.mmsedge.protocol.mms.DataPacket;
 
@@ -8,10 +8,10 @@ import io.mmsedge.protocol.mms.DataPacket;
  * carrying the expected playIncarnation byte. Exactly {@code expectedSize} bytes are accepted,
  * never more (the buffer is allocated once at that size). Not thread-safe.
  */
-final class HeaderAssembler {
+public final class HeaderAssembler {
 
     /** AFFlags of a final header part without the 0x04 bit, accepted as the spec allows. */
-    static final int AF_HEADER_LAST_ALT = 0x08;
+    public static final int AF_HEADER_LAST_ALT = 0x08;
 
     private final byte[] bytes;
     private final int incarnation;
@@ -23,17 +23,17 @@ final class HeaderAssembler {
      * @param expectedSize fileHeaderSize / cbHeaderSize, already bounded by the caller
      * @param incarnation  the playIncarnation byte the parts must carry (0..255)
      */
-    HeaderAssembler(int expectedSize, int incarnation) {
+    public HeaderAssembler(int expectedSize, int incarnation) {
         this.bytes = new byte[expectedSize];
         this.incarnation = incarnation & 0xFF;
     }
 
     /** The playIncarnation byte of this header's packets. */
-    int incarnation() {
+    public int incarnation() {
         return incarnation;
     }
 
-    boolean complete() {
+    public boolean complete() {
         return complete;
     }
 
@@ -41,28 +41,28 @@ final class HeaderAssembler {
      * Takes one header part (does not release it).
      *
      * @return true when this was the last part and the header is complete
-     * @throws UpstreamProtocolException if the packet is not the next valid header part
+     * @throws ClientProtocolException if the packet is not the next valid header part
      */
-    boolean accept(DataPacket p) {
+    public boolean accept(DataPacket p) {
         if (complete) {
-            throw new UpstreamProtocolException("header Data packet after the final one");
+            throw new ClientProtocolException("header Data packet after the final one");
         }
         if (p.playIncarnation() != incarnation) {
-            throw new UpstreamProtocolException("header Data packet with playIncarnation " + p.playIncarnation()
+            throw new ClientProtocolException("header Data packet with playIncarnation " + p.playIncarnation()
                     + ", expected " + incarnation);
         }
         int af = p.afFlags();
         boolean last = af == DataPacket.AF_HEADER_LAST || af == AF_HEADER_LAST_ALT;
         if (!last && af != DataPacket.AF_HEADER_PART) {
-            throw new UpstreamProtocolException(String.format("header Data packet with AFFlags 0x%02X", af));
+            throw new ClientProtocolException(String.format("header Data packet with AFFlags 0x%02X", af));
         }
         if (p.locationId() != nextLocationId) {
-            throw new UpstreamProtocolException("header Data packet LocationId " + Integer.toUnsignedString(p.locationId())
+            throw new ClientProtocolException("header Data packet LocationId " + Integer.toUnsignedString(p.locationId())
                     + ", expected " + nextLocationId);
         }
         int n = p.content().readableBytes();
         if (n > bytes.length - offset) {
-            throw new UpstreamProtocolException("header Data packets exceed the announced header size of "
+            throw new ClientProtocolException("header Data packets exceed the announced header size of "
                     + bytes.length + " bytes");
         }
         p.content().getBytes(p.content().readerIndex(), bytes, offset, n);
@@ -70,7 +70,7 @@ final class HeaderAssembler {
         nextLocationId++;
         if (last) {
             if (offset != bytes.length) {
-                throw new UpstreamProtocolException("header ended after " + offset + " of the announced "
+                throw new ClientProtocolException("header ended after " + offset + " of the announced "
                         + bytes.length + " bytes");
             }
             complete = true;
@@ -79,7 +79,7 @@ final class HeaderAssembler {
     }
 
     /** The reassembled header (only meaningful once complete). */
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 }
