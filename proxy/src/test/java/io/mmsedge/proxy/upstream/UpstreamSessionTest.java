@@ -576,8 +576,8 @@ class UpstreamSessionTest {
 
     @Test
     void realmIsParsedFromTheUtf16Token() {
-        assertEquals("test", UpstreamSession.realm("realm=\"test\"\0".getBytes(StandardCharsets.UTF_16LE)));
-        assertEquals("", UpstreamSession.realm("nothing".getBytes(StandardCharsets.UTF_16LE)));
-        assertEquals("a b", UpstreamSession.realm("Realm=\"a b".getBytes(StandardCharsets.UTF_16LE)));
+        assertEquals("test", io.mmsedge.protocol.mms.client.ClientMessages.realm("realm=\"test\"\0".getBytes(StandardCharsets.UTF_16LE)));
+        assertEquals("", io.mmsedge.protocol.mms.client.ClientMessages.realm("nothing".getBytes(StandardCharsets.UTF_16LE)));
+        assertEquals("a b", io.mmsedge.protocol.mms.client.ClientMessages.realm("Realm=\"a b".getBytes(StandardCharsets.UTF_16LE)));
     }
 }
