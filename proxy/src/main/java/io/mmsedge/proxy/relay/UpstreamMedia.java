@@ -17,6 +17,7 @@ import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.PacketCursor;
 import io.mmsedge.server.media.PlayRequest;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,8 +34,17 @@ public final class UpstreamMedia implements Media, UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamMedia.class);
     /**
-     * Bound on packets queued for a player that reads slower than the origin sends (the origin
-     * paces at the content rate, so only a player slower than real time fills it).
+     * Packets queued for a player above which the upstream connection stops reading (autoRead
+     * off): a player slower than the origin sends (the origin paces at the content rate, so a
+     * player slower than real time, or one that stopped reading) holds the origin back through
+     * TCP instead of filling the edge's memory.
+     */
+    static final long PAUSE_QUEUED_BYTES = 2L * 1024 * 1024;
+    /** Reading resumes once the player has taken the queue down to this. */
+    static final long RESUME_QUEUED_BYTES = 512L * 1024;
+    /**
+     * Backstop only: with reads paused at {@link #PAUSE_QUEUED_BYTES} the queue never gets here
+     * (at most one read batch more); if it did, the player is disconnected as before.
      */
     static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
 
@@ -50,6 +60,10 @@ public final class UpstreamMedia implements Media, UpstreamListener {
     private volatile Cursor current;
     private volatile Runnable availability;
     private boolean continueIntoNextEntry;
+    /** Upstream reads are paused; written on the upstream session's loop only, read anywhere as a hint. */
+    private volatile boolean readingPaused;
+    /** A resume check is on its way to the upstream loop: one is enough however many packets the player takes. */
+    private final AtomicBoolean resumeQueued = new AtomicBoolean();
 
     public UpstreamMedia(String name, UpstreamSession upstream, ReportOpenFile openFile, byte[] header,
                          ProxyMetrics metrics, Runnable onClose) {
@@ -171,6 +185,38 @@ public final class UpstreamMedia implements Media, UpstreamListener {
             }
         }
         queuedBytes.set(0);
+        resumeIfDrained();
+    }
+
+    // ------------------------------------------------------------------ backpressure
+
+    /**
+     * On the upstream loop: pauses reads above {@link #PAUSE_QUEUED_BYTES}, resumes them at or
+     * below {@link #RESUME_QUEUED_BYTES}. Decided there, from the queue as it is then, so a pause
+     * and a resume racing from two threads cannot leave reads paused on an empty queue or running
+     * on a full one.
+     */
+    private void updateReading() {
+        long queued = queuedBytes.get();
+        boolean pause = readingPaused ? queued > RESUME_QUEUED_BYTES && !closed.get() : queued > PAUSE_QUEUED_BYTES;
+        if (pause != readingPaused) {
+            readingPaused = pause;
+            upstream.setReading(!pause);
+        }
+    }
+
+    /** On the player's side, after it took packets: resume upstream reads once the queue drained. */
+    private void resumeIfDrained() {
+        if (readingPaused && queuedBytes.get() <= RESUME_QUEUED_BYTES && resumeQueued.compareAndSet(false, true)) {
+            try {
+                upstream.eventLoop().execute(() -> {
+                    resumeQueued.set(false);
+                    updateReading();
+                });
+            } catch (RejectedExecutionException e) {
+                resumeQueued.set(false); // shutting down: nothing is read any more anyway
+            }
+        }
     }
 
     // ------------------------------------------------------------------ upstream events
@@ -204,6 +250,7 @@ public final class UpstreamMedia implements Media, UpstreamListener {
             }
             enqueue(new MediaPacket(Integer.toUnsignedLong(packet.locationId()), parsed.sendTimeMs(),
                     parsed.payloads(), packet.content().retain()));
+            updateReading();
         } finally {
             packet.release();
         }
@@ -268,6 +315,7 @@ public final class UpstreamMedia implements Media, UpstreamListener {
             }
             if (o instanceof MediaPacket p) {
                 queuedBytes.addAndGet(-p.content().readableBytes());
+                resumeIfDrained();
                 return p;
             }
             if (o instanceof Change c) {

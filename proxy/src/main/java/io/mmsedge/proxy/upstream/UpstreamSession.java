@@ -222,6 +222,15 @@ public final class UpstreamSession implements AutoCloseable {
         return !callers.closeRequested() && !view.ended() && channel.isActive();
     }
 
+    /**
+     * Reads from the server (true, the default) or stops reading (false: autoRead off), so that
+     * a consumer slower than the server holds it back through TCP. While reads are paused the
+     * stream's silence is not a failure.
+     */
+    public void setReading(boolean reading) {
+        onLoop(() -> channel.config().setAutoRead(reading));
+    }
+
     /** CloseFile (§3.1.4.8) and close the connection. Idempotent. No listener events follow. */
     @Override
     public void close() {
@@ -253,8 +262,8 @@ public final class UpstreamSession implements AutoCloseable {
 
     /** Nothing was read for {@link UpstreamRequests#streamIdleMillis}; true when that ends the session. */
     boolean onReadIdle() {
-        if (!protocol.streaming()) {
-            return false;
+        if (!protocol.streaming() || !channel.config().isAutoRead()) {
+            return false; // paused reads (setReading) are silent by choice
         }
         fail(Hresults.NS_E_CANNOTCONNECT, "nothing received from " + peer + " for "
                 + UpstreamRequests.streamIdleMillis(request)
