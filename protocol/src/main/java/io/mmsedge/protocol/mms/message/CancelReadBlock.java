@@ -10,7 +10,7 @@ public record CancelReadBlock(int playIncarnation) implements MmsMessage {
     public static final int MID = 0x00030025;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.CANCEL_READ_BLOCK;
     }
 }

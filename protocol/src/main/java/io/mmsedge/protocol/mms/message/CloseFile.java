@@ -10,7 +10,7 @@ public record CloseFile(int playIncarnation, int openFileId) implements MmsMessa
     public static final int MID = 0x0003000D;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.CLOSE_FILE;
     }
 }

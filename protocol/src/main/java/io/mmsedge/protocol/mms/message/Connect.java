@@ -10,7 +10,7 @@ public record Connect(int playIncarnation, int macToViewerProtocolRevision, int 
     public static final int MID = 0x00030001;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.CONNECT;
     }
 }

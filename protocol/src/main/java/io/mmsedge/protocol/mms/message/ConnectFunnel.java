@@ -10,7 +10,7 @@ public record ConnectFunnel(int playIncarnation, int maxBlockBytes, int maxFunne
     public static final int MID = 0x00030002;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.CONNECT_FUNNEL;
     }
 }

@@ -10,7 +10,7 @@ public record FunnelInfo(int playIncarnation) implements MmsMessage {
     public static final int MID = 0x00030018;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.FUNNEL_INFO;
     }
 }

@@ -10,7 +10,7 @@ public record Logging(io.mmsedge.protocol.mms.ClientLog log) implements MmsMessa
     public static final int MID = 0x00030032;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.LOGGING;
     }
 }

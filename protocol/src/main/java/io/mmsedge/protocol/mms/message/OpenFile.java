@@ -35,7 +35,7 @@ public record OpenFile(int playIncarnation, int spare, int token, String fileNam
     }
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.OPEN_FILE;
     }
 }

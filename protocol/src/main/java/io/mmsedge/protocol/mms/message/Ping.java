@@ -10,7 +10,7 @@ public record Ping(int dwParam1, int dwParam2) implements MmsMessage {
     public static final int MID = 0x0004001B;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.PING;
     }
 }

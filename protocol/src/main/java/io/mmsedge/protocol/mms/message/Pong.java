@@ -10,7 +10,7 @@ public record Pong(int dwParam1, int dwParam2) implements MmsMessage {
     public static final int MID = 0x0003001B;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.PONG;
     }
 }

@@ -10,7 +10,7 @@ public record ReadBlock(int openFileId, int fileBlockId, int offset, int length,
     public static final int MID = 0x00030015;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.READ_BLOCK;
     }
 }

@@ -34,7 +34,7 @@ public record ReportConnectedEx(int hr, int playIncarnation, int macToViewerProt
     }
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_CONNECTED_EX;
     }
 }

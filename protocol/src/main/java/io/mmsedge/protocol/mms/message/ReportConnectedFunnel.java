@@ -10,7 +10,7 @@ public record ReportConnectedFunnel(int hr, int playIncarnation, int packetPaylo
     public static final int MID = 0x00040002;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_CONNECTED_FUNNEL;
     }
 }

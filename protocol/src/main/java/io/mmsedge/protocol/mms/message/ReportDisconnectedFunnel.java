@@ -10,7 +10,7 @@ public record ReportDisconnectedFunnel(int hr, int playIncarnation) implements M
     public static final int MID = 0x00040003;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_DISCONNECTED_FUNNEL;
     }
 }

@@ -10,7 +10,7 @@ public record ReportEndOfStream(int hr, int playIncarnation) implements MmsMessa
     public static final int MID = 0x0004001E;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_END_OF_STREAM;
     }
 }

@@ -35,7 +35,7 @@ public record ReportFunnelInfo(int hr, int playIncarnation, int transportMask, i
     }
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_FUNNEL_INFO;
     }
 }

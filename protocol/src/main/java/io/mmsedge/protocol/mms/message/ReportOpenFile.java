@@ -10,7 +10,7 @@ public record ReportOpenFile(int hr, int playIncarnation, int openFileId, int pa
     public static final int MID = 0x00040006;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_OPEN_FILE;
     }
 }

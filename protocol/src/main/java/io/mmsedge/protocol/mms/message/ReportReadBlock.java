@@ -10,7 +10,7 @@ public record ReportReadBlock(int hr, int playIncarnation, int playSequence) imp
     public static final int MID = 0x00040011;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_READ_BLOCK;
     }
 }

@@ -10,7 +10,7 @@ public record ReportRedirect(int hr, int redirectType, String location) implemen
     public static final int MID = 0x00040022;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_REDIRECT;
     }
 }

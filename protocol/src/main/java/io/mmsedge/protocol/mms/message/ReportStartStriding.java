@@ -10,7 +10,7 @@ public record ReportStartStriding(int hr, int playIncarnation, int spare) implem
     public static final int MID = 0x0004000A;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_START_STRIDING;
     }
 }

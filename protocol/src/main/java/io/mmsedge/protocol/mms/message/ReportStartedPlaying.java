@@ -10,7 +10,7 @@ public record ReportStartedPlaying(int hr, int playIncarnation, int tigerFileId,
     public static final int MID = 0x00040005;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_STARTED_PLAYING;
     }
 }

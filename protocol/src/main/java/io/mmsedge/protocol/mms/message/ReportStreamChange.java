@@ -10,7 +10,7 @@ public record ReportStreamChange(int hr, int dwTcpHdrIncarnation, int cbPacketSi
     public static final int MID = 0x00040020;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_STREAM_CHANGE;
     }
 }

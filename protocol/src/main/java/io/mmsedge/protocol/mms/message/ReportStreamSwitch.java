@@ -10,7 +10,7 @@ public record ReportStreamSwitch(int hr) implements MmsMessage {
     public static final int MID = 0x00040021;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.REPORT_STREAM_SWITCH;
     }
 }

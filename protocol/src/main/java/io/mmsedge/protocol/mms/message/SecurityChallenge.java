@@ -35,7 +35,7 @@ public record SecurityChallenge(int playIncarnation, int cookie, byte[] token) i
     }
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.SECURITY_CHALLENGE;
     }
 }

@@ -35,7 +35,7 @@ public record SecurityResponse(int playIncarnation, int cookie, byte[] token) im
     }
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.SECURITY_RESPONSE;
     }
 }

@@ -10,7 +10,7 @@ public record StartPlaying(int openFileId, int padding, double position, int asf
     public static final int MID = 0x00030007;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.START_PLAYING;
     }
 }

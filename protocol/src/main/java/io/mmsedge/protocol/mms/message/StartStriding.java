@@ -10,7 +10,7 @@ public record StartStriding(int openFileId, int padding, double position, int as
     public static final int MID = 0x00030028;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.START_STRIDING;
     }
 }

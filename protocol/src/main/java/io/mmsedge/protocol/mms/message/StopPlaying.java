@@ -10,7 +10,7 @@ public record StopPlaying(int openFileId, int playIncarnation) implements MmsMes
     public static final int MID = 0x00030009;
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.STOP_PLAYING;
     }
 }

@@ -14,7 +14,7 @@ public record StreamSwitch(java.util.List<StreamSwitchEntry> entries) implements
     }
 
     @Override
-    public int mid() {
-        return MID;
+    public MessageType type() {
+        return MessageType.STREAM_SWITCH;
     }
 }
