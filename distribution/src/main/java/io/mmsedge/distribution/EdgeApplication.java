@@ -13,6 +13,7 @@ import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.points.PublishingPoints;
 import io.mmsedge.distribution.status.MicrometerProxyMetrics;
 import io.mmsedge.distribution.status.MicrometerServerMetrics;
+import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.proxy.ProxyCatalog;
 import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.distribution.status.StatusServer;
@@ -83,7 +84,7 @@ public final class EdgeApplication implements AutoCloseable {
         try {
             if (!cfg.publishingPoints().isEmpty()) {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
-                int port = cfg.server().port() != null ? cfg.server().port() : 1755;
+                int port = cfg.server().port() != null ? cfg.server().port() : MmsConstants.DEFAULT_PORT;
                 points.startBroadcasts(group, settings, metrics);
                 mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
             }

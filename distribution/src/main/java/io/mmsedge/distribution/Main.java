@@ -5,6 +5,7 @@ import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfSummary;
+import io.mmsedge.protocol.mms.MmsConstants;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -208,7 +209,7 @@ public final class Main {
         }
         StringBuilder yaml = new StringBuilder();
         yaml.append("server:\n  bind: \"").append(o.get("--bind", "127.0.0.1")).append("\"\n");
-        yaml.append("  port: ").append(o.intValue("--port", 1755)).append('\n');
+        yaml.append("  port: ").append(o.intValue("--port", MmsConstants.DEFAULT_PORT)).append('\n');
         if (o.has("--pacing-speed")) {
             yaml.append("  pacingSpeed: ").append(o.doubleValue("--pacing-speed")).append('\n');
         }
@@ -280,7 +281,7 @@ public final class Main {
             yaml.append("status:\n  bind: \"").append(bind).append("\"\n  port: ")
                     .append(o.intValue("--status-port", 0)).append('\n');
         }
-        yaml.append("edge:\n  bind: \"").append(bind).append("\"\n  port: ").append(o.intValue("--port", 1755)).append('\n');
+        yaml.append("edge:\n  bind: \"").append(bind).append("\"\n  port: ").append(o.intValue("--port", MmsConstants.DEFAULT_PORT)).append('\n');
         if (o.has("--instance-id")) {
             yaml.append("  instanceId: \"").append(o.get("--instance-id", "")).append("\"\n");
         }

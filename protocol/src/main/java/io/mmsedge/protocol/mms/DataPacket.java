@@ -22,6 +22,8 @@ public class DataPacket extends DefaultByteBufHolder {
     public static final int AF_HEADER_PART = 0x04;
     /** AFFlags of the final ASF file header packet. */
     public static final int AF_HEADER_LAST = 0x0C;
+    /** AFFlags of a final header part without the 0x04 bit, accepted as the spec allows. */
+    public static final int AF_HEADER_LAST_ALT = 0x08;
     /** AFFlags of a packet-pair packet. */
     public static final int AF_PACKET_PAIR = 0x10;
     /** playIncarnation of packet-pair packets. */

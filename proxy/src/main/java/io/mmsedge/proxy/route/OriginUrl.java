@@ -1,5 +1,6 @@
 package io.mmsedge.proxy.route;
 
+import io.mmsedge.protocol.mms.MmsConstants;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -9,7 +10,7 @@ import java.util.Locale;
  */
 public record OriginUrl(String scheme, String host, int port, String path) {
 
-    public static final int DEFAULT_PORT = 1755;
+    public static final int DEFAULT_PORT = MmsConstants.DEFAULT_PORT;
 
     public static OriginUrl parse(String text) {
         URI u;

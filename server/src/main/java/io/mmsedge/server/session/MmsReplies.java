@@ -1,5 +1,7 @@
 package io.mmsedge.server.session;
 
+import io.mmsedge.protocol.mms.MmsConstants;
+
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.Connect;
@@ -15,14 +17,6 @@ import java.security.SecureRandom;
 /** Builds the MMS/TCP front end's replies whose fields come from the session and its content. */
 final class MmsReplies {
 
-    /**
-     * FFmpeg, VLC and MPlayer ignore ReportOpenFile.openFileId and always send 1; VLC refuses
-     * any value but 1 or 2 (docs/players.md). So every session's File-ID is 1.
-     */
-    static final int OPEN_FILE_ID = 1;
-    static final int PACKET_PAIR_OFF = 0xF0F0F0EF;
-    static final int PACKET_PAIR_ON = 0xF0F0F0F0;
-    static final int PACKET_PAIR_TCP = 0xF0F0F0F1;
     /** §3.2.5.4: the three packet-pair ReportFunnelInfo frames are 512, 512 and 1,056 bytes. */
     private static final int[] PACKET_PAIR_FRAME_SIZES = {512, 512, 1056};
     /** TcpMessageHeader (32) + ReportFunnelInfo fixed fields (48). */
@@ -51,7 +45,7 @@ final class MmsReplies {
             clientId = random.nextInt();
         } while (clientId == 0);
         // §3.2.5.3: echo packet-pair support only when the client asks for it.
-        int pp = c.playIncarnation() == PACKET_PAIR_ON ? PACKET_PAIR_ON : PACKET_PAIR_OFF;
+        int pp = c.playIncarnation() == MmsConstants.PACKET_PAIR_ON ? MmsConstants.PACKET_PAIR_ON : MmsConstants.PACKET_PAIR_OFF;
         ReportConnectedEx base = ReportConnectedEx.ofServer(Hresults.S_OK, settings.serverVersionInfo(),
                 catalog.authenPackage());
         return new ReportConnectedEx(base.hr(), pp, base.macToViewerProtocolRevision(),
@@ -66,14 +60,14 @@ final class MmsReplies {
      */
     ReportFunnelInfo[] funnelInfo(FunnelInfo f) {
         int pi = f.playIncarnation();
-        if (pi != PACKET_PAIR_ON && pi != PACKET_PAIR_TCP) {
-            return new ReportFunnelInfo[] {funnelInfo(PACKET_PAIR_OFF, new byte[0])};
+        if (pi != MmsConstants.PACKET_PAIR_ON && pi != MmsConstants.PACKET_PAIR_TCP) {
+            return new ReportFunnelInfo[] {funnelInfo(MmsConstants.PACKET_PAIR_OFF, new byte[0])};
         }
         ReportFunnelInfo[] out = new ReportFunnelInfo[PACKET_PAIR_FRAME_SIZES.length];
         for (int i = 0; i < out.length; i++) {
             byte[] pair = new byte[PACKET_PAIR_FRAME_SIZES[i] - FUNNEL_INFO_FRAME_OVERHEAD];
             random.nextBytes(pair);
-            out[i] = funnelInfo(PACKET_PAIR_TCP, pair);
+            out[i] = funnelInfo(MmsConstants.PACKET_PAIR_TCP, pair);
         }
         return out;
     }
@@ -86,13 +80,13 @@ final class MmsReplies {
     ReportOpenFile openFile(int hr, int openPlayIncarnation, ContentInfo info) {
         double duration = info.durationSeconds();
         int blocks = (int) Math.min(Integer.MAX_VALUE, Math.ceil(duration));
-        return new ReportOpenFile(hr, openPlayIncarnation, OPEN_FILE_ID, 0, 0, info.attributes(), duration, blocks,
+        return new ReportOpenFile(hr, openPlayIncarnation, MmsConstants.OPEN_FILE_ID, 0, 0, info.attributes(), duration, blocks,
                 info.packetSize(), info.packetCount(), (int) Math.min(0xFFFFFFFFL, info.bitRate()),
                 info.fileHeaderSize());
     }
 
     ReportOpenFile openFailed(int hr, int openPlayIncarnation) {
-        return new ReportOpenFile(hr, openPlayIncarnation, OPEN_FILE_ID, 0, 0, 0, 0.0, 0, 0, 0L, 0, 0);
+        return new ReportOpenFile(hr, openPlayIncarnation, MmsConstants.OPEN_FILE_ID, 0, 0, 0, 0.0, 0, 0, 0L, 0, 0);
     }
 
     /** §2.2.4.12: announces the next playlist entry; its packets carry incarnation 0xFF. */

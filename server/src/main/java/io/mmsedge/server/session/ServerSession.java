@@ -1,5 +1,7 @@
 package io.mmsedge.server.session;
 
+import io.mmsedge.protocol.mms.MmsConstants;
+
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
@@ -59,8 +61,6 @@ public final class ServerSession implements PlayEvents {
 
     /** Challenges sent for one OpenFile; a player gets this many, then a refusal. */
     private static final int MAX_CHALLENGES = 3;
-    /** StreamChange makes the header and the new entry's packets carry incarnation 0xFF (§3.2.4.2). */
-    private static final int STREAM_CHANGE_INCARNATION = 0xFF;
 
     private final ServerSettings settings;
     private final SessionIo io;
@@ -329,7 +329,7 @@ public final class ServerSession implements PlayEvents {
         long accelMs = accelBw > 0 ? p.dwAccelDuration() : 0;
         startOrContinue(p.playIncarnation(), PlayRequest.fromWire(p.position(), p.asfOffset(), p.locationId(),
                 p.frameOffset(), 1.0), accelBw, accelMs);
-        send(new ReportStartedPlaying(Hresults.S_OK, p.playIncarnation(), MmsReplies.OPEN_FILE_ID, 0));
+        send(new ReportStartedPlaying(Hresults.S_OK, p.playIncarnation(), MmsConstants.OPEN_FILE_ID, 0));
     }
 
     private void onStartStriding(StartStriding s) {
@@ -373,7 +373,7 @@ public final class ServerSession implements PlayEvents {
         // 0xFF, then the new entry's packets from the start.
         send(new ReportEndOfStream(Hresults.S_STREAM_CHANGE, playIncarnation));
         send(replies.streamChange(next));
-        framing.incarnation(STREAM_CHANGE_INCARNATION);
+        framing.incarnation(MmsConstants.STREAM_CHANGE_INCARNATION);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.mmsedge.protocol.mms.client;
 
+import io.mmsedge.protocol.mms.MmsConstants;
+
 import io.mmsedge.protocol.asf.AsfHeader;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.mms.message.Connect;
@@ -16,12 +18,6 @@ import java.util.Locale;
 /** The client's constants, the requests it builds as real players do, and the parsing of some replies. */
 public final class ClientMessages {
 
-    /** Connect / FunnelInfo playIncarnation: no packet-pair experiment (§2.2.4.17, §2.2.4.19). */
-    public static final int PACKET_PAIR_OFF = 0xF0F0F0EF;
-    /** ReportFunnelInfo playIncarnation of a TCP packet-pair reply (§3.1.5.4). */
-    public static final int PACKET_PAIR_TCP = 0xF0F0F0F1;
-    /** Largest ASF file header accepted (fileHeaderSize / cbHeaderSize). */
-    public static final int MAX_HEADER_SIZE = 16 << 20;
     /** ConnectFunnel.maxBitRate as every real player sends it. */
     public static final int MAX_BIT_RATE = 0x00989680;
     /** ConnectFunnel.funnelMode: MUST be 2 (§2.2.4.18). */
@@ -35,7 +31,7 @@ public final class ClientMessages {
 
     /** Connect without packet pair, at the protocol revisions of Windows Media Player 9 (§2.2.4.17). */
     public static Connect connect(String subscriberName) {
-        return new Connect(PACKET_PAIR_OFF, ReportConnectedEx.MAC_TO_VIEWER_PROTOCOL_REVISION,
+        return new Connect(MmsConstants.PACKET_PAIR_OFF, ReportConnectedEx.MAC_TO_VIEWER_PROTOCOL_REVISION,
                 ReportConnectedEx.VIEWER_TO_MAC_PROTOCOL_REVISION, subscriberName);
     }
 

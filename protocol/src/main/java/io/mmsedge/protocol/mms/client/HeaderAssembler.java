@@ -10,9 +10,6 @@ import io.mmsedge.protocol.mms.DataPacket;
  */
 public final class HeaderAssembler {
 
-    /** AFFlags of a final header part without the 0x04 bit, accepted as the spec allows. */
-    public static final int AF_HEADER_LAST_ALT = 0x08;
-
     private final byte[] bytes;
     private final int incarnation;
     private int offset;
@@ -52,7 +49,7 @@ public final class HeaderAssembler {
                     + ", expected " + incarnation);
         }
         int af = p.afFlags();
-        boolean last = af == DataPacket.AF_HEADER_LAST || af == AF_HEADER_LAST_ALT;
+        boolean last = af == DataPacket.AF_HEADER_LAST || af == DataPacket.AF_HEADER_LAST_ALT;
         if (!last && af != DataPacket.AF_HEADER_PART) {
             throw new ClientProtocolException(String.format("header Data packet with AFFlags 0x%02X", af));
         }

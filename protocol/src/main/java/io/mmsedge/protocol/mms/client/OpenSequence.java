@@ -1,5 +1,9 @@
 package io.mmsedge.protocol.mms.client;
 
+import io.mmsedge.protocol.asf.AsfFile;
+
+import io.mmsedge.protocol.mms.MmsConstants;
+
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.client.MmsClientProtocol.State;
@@ -94,7 +98,7 @@ final class OpenSequence {
         serverVersion = r.serverVersionInfo() == null ? "" : r.serverVersionInfo();
         p.setState(State.AWAIT_FUNNEL_INFO);
         connectedEx = r;
-        p.send(new FunnelInfo(ClientMessages.PACKET_PAIR_OFF));
+        p.send(new FunnelInfo(MmsConstants.PACKET_PAIR_OFF));
         p.armTimer("ReportFunnelInfo");
     }
 
@@ -107,7 +111,7 @@ final class OpenSequence {
             throw new ClientProtocolException("more than three ReportFunnelInfo");
         }
         clientId = r.nCubs();
-        if (r.playIncarnation() == ClientMessages.PACKET_PAIR_TCP && funnelInfoCount < 3) {
+        if (r.playIncarnation() == MmsConstants.PACKET_PAIR_TCP && funnelInfoCount < 3) {
             // §3.1.5.4: a packet-pair series we did not ask for; wait for all three.
             p.armTimer("ReportFunnelInfo " + (funnelInfoCount + 1) + " of 3");
             return;
@@ -189,7 +193,7 @@ final class OpenSequence {
             return;
         }
         PlayControl.checkSize("ReportOpenFile.filePacketSize", r.filePacketSize(), p.config().maxPacketSize());
-        PlayControl.checkSize("ReportOpenFile.fileHeaderSize", r.fileHeaderSize(), ClientMessages.MAX_HEADER_SIZE);
+        PlayControl.checkSize("ReportOpenFile.fileHeaderSize", r.fileHeaderSize(), AsfFile.MAX_HEADER_SIZE);
         openFile = r;
         p.play().setPacketSize(r.filePacketSize());
         int hi = incarnations.nextHeader();

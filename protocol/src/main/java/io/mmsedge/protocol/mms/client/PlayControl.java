@@ -1,5 +1,7 @@
 package io.mmsedge.protocol.mms.client;
 
+import io.mmsedge.protocol.asf.AsfFile;
+
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.client.MmsClientProtocol.State;
@@ -242,7 +244,7 @@ final class PlayControl {
             return;
         }
         checkSize("ReportStreamChange.cbPacketSize", c.cbPacketSize(), p.config().maxPacketSize());
-        checkSize("ReportStreamChange.cbHeaderSize", c.cbHeaderSize(), ClientMessages.MAX_HEADER_SIZE);
+        checkSize("ReportStreamChange.cbHeaderSize", c.cbHeaderSize(), AsfFile.MAX_HEADER_SIZE);
         pendingChange = c;
         assembler = new HeaderAssembler(c.cbHeaderSize(), ClientMessages.STREAM_CHANGE_INCARNATION);
         p.setState(State.STREAM_CHANGE_HEADER);

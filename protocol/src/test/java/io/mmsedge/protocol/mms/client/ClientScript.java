@@ -52,7 +52,7 @@ final class ClientScript {
     }
 
     static ReportConnectedEx connectedEx(int hr, String serverVersion) {
-        return new ReportConnectedEx(hr, ClientMessages.PACKET_PAIR_OFF, ReportConnectedEx.MAC_TO_VIEWER_PROTOCOL_REVISION,
+        return new ReportConnectedEx(hr, io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_OFF, ReportConnectedEx.MAC_TO_VIEWER_PROTOCOL_REVISION,
                 ReportConnectedEx.VIEWER_TO_MAC_PROTOCOL_REVISION, 0.0, 1, 1, 65536, 0x00989680, serverVersion, null,
                 null, null);
     }
@@ -69,10 +69,10 @@ final class ClientScript {
     List<ClientAction> handshake(String serverVersion) {
         List<ClientAction> a = protocol.connected(FUNNEL);
         assertEquals(ClientMessages.connect(SUBSCRIBER), sent(a, 0));
-        assertEquals(new io.mmsedge.protocol.mms.message.FunnelInfo(ClientMessages.PACKET_PAIR_OFF),
+        assertEquals(new io.mmsedge.protocol.mms.message.FunnelInfo(io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_OFF),
                 sent(protocol.onMessage(connectedEx(0, serverVersion)), 0));
         assertEquals(ClientMessages.connectFunnel(FUNNEL),
-                sent(protocol.onMessage(funnelInfo(ClientMessages.PACKET_PAIR_OFF)), 0));
+                sent(protocol.onMessage(funnelInfo(io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_OFF)), 0));
         return protocol.onMessage(new ReportConnectedFunnel(0, 0, 0, FUNNEL));
     }
 

@@ -105,10 +105,10 @@ class MmsClientProtocolTest {
         p.connected(ClientScript.FUNNEL);
         p.onMessage(ClientScript.connectedEx(0, V9));
         assertEquals(List.of(new ClientAction.ArmTimer("ReportFunnelInfo 2 of 3")),
-                p.onMessage(ClientScript.funnelInfo(ClientMessages.PACKET_PAIR_TCP)));
-        p.onMessage(ClientScript.funnelInfo(ClientMessages.PACKET_PAIR_TCP));
+                p.onMessage(ClientScript.funnelInfo(io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_TCP)));
+        p.onMessage(ClientScript.funnelInfo(io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_TCP));
         assertEquals(ClientMessages.connectFunnel(ClientScript.FUNNEL),
-                sent(p.onMessage(ClientScript.funnelInfo(ClientMessages.PACKET_PAIR_TCP)), 0));
+                sent(p.onMessage(ClientScript.funnelInfo(io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_TCP)), 0));
     }
 
     @Test
@@ -319,7 +319,7 @@ class MmsClientProtocolTest {
         MmsClientProtocol bare = new MmsClientProtocol(new ClientConfig("x", "NSPlayer/9.0", null, null, 65535));
         assertInstanceOf(Connect.class, sent(bare.connected("f"), 0));
         bare.onMessage(ClientScript.connectedEx(0, V9));
-        bare.onMessage(ClientScript.funnelInfo(ClientMessages.PACKET_PAIR_OFF));
+        bare.onMessage(ClientScript.funnelInfo(io.mmsedge.protocol.mms.MmsConstants.PACKET_PAIR_OFF));
         ClientAction.FunnelConnected done = only(bare.onMessage(new ReportConnectedFunnel(0, 0, 0, "f")),
                 ClientAction.FunnelConnected.class);
         assertEquals(V9, done.connectedEx().serverVersionInfo());
