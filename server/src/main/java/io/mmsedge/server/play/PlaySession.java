@@ -213,6 +213,9 @@ public final class PlaySession {
 
     /** §3.2.4.1: the last packet of the entry is out; a playlist moves on (§3.2.4.2). */
     void endOfEntry() {
+        if (closed) {
+            return; // a cursor may finish after a failure already ended the session
+        }
         stopPump();
         if (media.hasNextEntry() && media.nextEntry()) {
             ContentInfo info = media.info();

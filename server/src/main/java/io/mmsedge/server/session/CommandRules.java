@@ -10,21 +10,9 @@ import static io.mmsedge.server.session.SessionState.READY;
 import static io.mmsedge.server.session.SessionState.SENDING_HEADER;
 import static io.mmsedge.server.session.SessionState.STREAMING;
 
-import io.mmsedge.protocol.mms.message.CancelReadBlock;
-import io.mmsedge.protocol.mms.message.CloseFile;
-import io.mmsedge.protocol.mms.message.Connect;
-import io.mmsedge.protocol.mms.message.ConnectFunnel;
-import io.mmsedge.protocol.mms.message.FunnelInfo;
-import io.mmsedge.protocol.mms.message.Logging;
+import io.mmsedge.protocol.mms.message.MessageType;
 import io.mmsedge.protocol.mms.message.MmsMessage;
-import io.mmsedge.protocol.mms.message.OpenFile;
-import io.mmsedge.protocol.mms.message.Pong;
-import io.mmsedge.protocol.mms.message.ReadBlock;
-import io.mmsedge.protocol.mms.message.SecurityResponse;
-import io.mmsedge.protocol.mms.message.StartPlaying;
-import io.mmsedge.protocol.mms.message.StartStriding;
-import io.mmsedge.protocol.mms.message.StopPlaying;
-import io.mmsedge.protocol.mms.message.StreamSwitch;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -43,24 +31,24 @@ final class CommandRules {
     private static final Set<SessionState> CONTENT_OPEN = EnumSet.of(OPENED, SENDING_HEADER, READY, STREAMING);
     private static final Rule PLAY = new Rule(EnumSet.of(READY, STREAMING), "play request before the header was read");
 
-    private static final Map<Class<? extends MmsMessage>, Rule> RULES = Map.ofEntries(
-            Map.entry(Connect.class, new Rule(EnumSet.of(AWAIT_CONNECT), "Connect received twice")),
-            Map.entry(FunnelInfo.class, new Rule(EnumSet.of(CONNECTED), "FunnelInfo outside INIT before ConnectFunnel")),
-            Map.entry(ConnectFunnel.class, new Rule(EnumSet.of(CONNECTED, FUNNEL_READY), "ConnectFunnel outside INIT")),
-            Map.entry(OpenFile.class, new Rule(EnumSet.of(FUNNEL_READY),
+    private static final Map<MessageType, Rule> RULES = new EnumMap<>(Map.ofEntries(
+            Map.entry(MessageType.CONNECT, new Rule(EnumSet.of(AWAIT_CONNECT), "Connect received twice")),
+            Map.entry(MessageType.FUNNEL_INFO, new Rule(EnumSet.of(CONNECTED), "FunnelInfo outside INIT before ConnectFunnel")),
+            Map.entry(MessageType.CONNECT_FUNNEL, new Rule(EnumSet.of(CONNECTED, FUNNEL_READY), "ConnectFunnel outside INIT")),
+            Map.entry(MessageType.OPEN_FILE, new Rule(EnumSet.of(FUNNEL_READY),
                     "OpenFile before ConnectFunnel or while content is open")),
-            Map.entry(SecurityResponse.class, new Rule(EnumSet.of(OPENING), "SecurityResponse without a challenge")),
-            Map.entry(ReadBlock.class, new Rule(EnumSet.of(OPENED, READY),
+            Map.entry(MessageType.SECURITY_RESPONSE, new Rule(EnumSet.of(OPENING), "SecurityResponse without a challenge")),
+            Map.entry(MessageType.READ_BLOCK, new Rule(EnumSet.of(OPENED, READY),
                     "ReadBlock before ReportOpenFile or while streaming")),
-            Map.entry(CancelReadBlock.class, new Rule(ANY_OPEN, "")),
-            Map.entry(StreamSwitch.class, new Rule(CONTENT_OPEN, "StreamSwitch before OpenFile")),
-            Map.entry(StartPlaying.class, PLAY),
-            Map.entry(StartStriding.class, PLAY),
-            Map.entry(StopPlaying.class, new Rule(CONTENT_OPEN, "StopPlaying before OpenFile")),
-            Map.entry(Logging.class, new Rule(EnumSet.complementOf(EnumSet.of(AWAIT_CONNECT, CLOSED)),
+            Map.entry(MessageType.CANCEL_READ_BLOCK, new Rule(ANY_OPEN, "")),
+            Map.entry(MessageType.STREAM_SWITCH, new Rule(CONTENT_OPEN, "StreamSwitch before OpenFile")),
+            Map.entry(MessageType.START_PLAYING, PLAY),
+            Map.entry(MessageType.START_STRIDING, PLAY),
+            Map.entry(MessageType.STOP_PLAYING, new Rule(CONTENT_OPEN, "StopPlaying before OpenFile")),
+            Map.entry(MessageType.LOGGING, new Rule(EnumSet.complementOf(EnumSet.of(AWAIT_CONNECT, CLOSED)),
                     "Logging before Connect")),
-            Map.entry(Pong.class, new Rule(ANY_OPEN, "")),
-            Map.entry(CloseFile.class, new Rule(ANY_OPEN, "")));
+            Map.entry(MessageType.PONG, new Rule(ANY_OPEN, "")),
+            Map.entry(MessageType.CLOSE_FILE, new Rule(ANY_OPEN, ""))));
 
     private CommandRules() {
     }
@@ -70,7 +58,7 @@ final class CommandRules {
         if (m.fromServer()) {
             return "server-to-client message sent by a client";
         }
-        Rule rule = RULES.get(m.getClass());
+        Rule rule = RULES.get(m.type());
         if (rule == null) {
             return "unexpected message";
         }

@@ -5,8 +5,6 @@ import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
-import io.mmsedge.protocol.mms.message.CancelReadBlock;
-import io.mmsedge.protocol.mms.message.CloseFile;
 import io.mmsedge.protocol.mms.message.Connect;
 import io.mmsedge.protocol.mms.message.ConnectFunnel;
 import io.mmsedge.protocol.mms.message.FunnelInfo;
@@ -14,7 +12,6 @@ import io.mmsedge.protocol.mms.message.Logging;
 import io.mmsedge.protocol.mms.message.MmsMessage;
 import io.mmsedge.protocol.mms.message.OpenFile;
 import io.mmsedge.protocol.mms.message.Ping;
-import io.mmsedge.protocol.mms.message.Pong;
 import io.mmsedge.protocol.mms.message.ReadBlock;
 import io.mmsedge.protocol.mms.message.ReportConnectedFunnel;
 import io.mmsedge.protocol.mms.message.ReportDisconnectedFunnel;
@@ -139,45 +136,43 @@ public final class ServerSession implements PlayEvents {
     }
 
     private void dispatch(MmsMessage m) {
-        if (m instanceof Connect c) {
-            onConnect(c);
-        } else if (m instanceof FunnelInfo f) {
-            for (MmsMessage reply : replies.funnelInfo(f)) {
-                send(reply);
+        switch (m.type()) {
+            case CONNECT -> onConnect((Connect) m);
+            case FUNNEL_INFO -> {
+                for (MmsMessage reply : replies.funnelInfo((FunnelInfo) m)) {
+                    send(reply);
+                }
             }
-        } else if (m instanceof ConnectFunnel f) {
-            onConnectFunnel(f);
-        } else if (m instanceof OpenFile o) {
-            onOpenFile(o);
-        } else if (m instanceof SecurityResponse r) {
-            onSecurityResponse(r);
-        } else if (m instanceof ReadBlock r) {
-            onReadBlock(r);
-        } else if (m instanceof CancelReadBlock) {
-            // §3.2.5.9: discard header packets not yet sent.
-            if (play.cancelHeader()) {
-                setState(SessionState.OPENED);
+            case CONNECT_FUNNEL -> onConnectFunnel((ConnectFunnel) m);
+            case OPEN_FILE -> onOpenFile((OpenFile) m);
+            case SECURITY_RESPONSE -> onSecurityResponse((SecurityResponse) m);
+            case READ_BLOCK -> onReadBlock((ReadBlock) m);
+            case CANCEL_READ_BLOCK -> {
+                // §3.2.5.9: discard header packets not yet sent.
+                if (play.cancelHeader()) {
+                    setState(SessionState.OPENED);
+                }
             }
-        } else if (m instanceof StreamSwitch s) {
-            if (!play.selectStreams(s.entries())) {
-                log.debug("peer={} StreamSwitch names unknown streams: {}", io.peer(), s.entries());
+            case STREAM_SWITCH -> onStreamSwitch((StreamSwitch) m);
+            case START_PLAYING -> onStartPlaying((StartPlaying) m);
+            case START_STRIDING -> onStartStriding((StartStriding) m);
+            case STOP_PLAYING -> onStopPlaying((StopPlaying) m);
+            case LOGGING -> play.clientLog(((Logging) m).log());
+            case PONG -> log.trace("peer={} pong", io.peer()); // §3.2.5.16: nothing to do
+            case CLOSE_FILE -> {
+                accessLog.info("peer={} path={} event=close-file packets={} bytes={}", io.peer(),
+                        play.requestedPath(), play.packetsSent(), play.bytesSent());
+                close();
             }
-            send(new ReportStreamSwitch(Hresults.S_OK));
-        } else if (m instanceof StartPlaying p) {
-            onStartPlaying(p);
-        } else if (m instanceof StartStriding s) {
-            onStartStriding(s);
-        } else if (m instanceof StopPlaying s) {
-            onStopPlaying(s);
-        } else if (m instanceof Logging l) {
-            play.clientLog(l.log());
-        } else if (m instanceof Pong) {
-            log.trace("peer={} pong", io.peer()); // §3.2.5.16: nothing to do; streaming continues.
-        } else if (m instanceof CloseFile) {
-            accessLog.info("peer={} path={} event=close-file packets={} bytes={}", io.peer(), play.requestedPath(),
-                    play.packetsSent(), play.bytesSent());
-            close();
+            default -> protocolError(m, "unexpected message"); // CommandRules let through only the above
         }
+    }
+
+    private void onStreamSwitch(StreamSwitch s) {
+        if (!play.selectStreams(s.entries())) {
+            log.debug("peer={} StreamSwitch names unknown streams: {}", io.peer(), s.entries());
+        }
+        send(new ReportStreamSwitch(Hresults.S_OK));
     }
 
     /** The socket drained below its low-water mark: sending resumes. */
