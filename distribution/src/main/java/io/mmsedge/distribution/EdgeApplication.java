@@ -91,9 +91,6 @@ public final class EdgeApplication implements AutoCloseable {
             if (cfg.edge() != null) {
                 ProxySettings ps = ConfigLoader.proxySettings(cfg.edge(), VERSION);
                 MicrometerProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
-                proxy = new ProxyCatalog(ps, group, proxyMetrics);
-                proxy.setSplits(new io.mmsedge.proxy.split.SplitRegistry(ConfigLoader.splitSettings(cfg.edge()),
-                        io.mmsedge.server.broadcast.BroadcastSettings.defaults(), metrics, proxyMetrics));
                 ConfigLoader.CacheSection cacheCfg = ConfigLoader.cacheSettings(cfg.edge(), baseDir);
                 if (cacheCfg != null) {
                     try {
@@ -102,11 +99,16 @@ public final class EdgeApplication implements AutoCloseable {
                         throw new ConfigException("key 'edge.cache.dir': cannot use " + cacheCfg.dir() + ": "
                                 + ex.getMessage(), ex);
                     }
-                    proxy.setCache(cache.service());
                 }
+                // The catalog is the listener's, so it learns the listener's address once bound.
+                var edgeAddress = new java.util.concurrent.atomic.AtomicReference<InetSocketAddress>();
+                proxy = new ProxyCatalog(ps, group, proxyMetrics,
+                        new io.mmsedge.proxy.split.SplitRegistry(ConfigLoader.splitSettings(cfg.edge()),
+                                io.mmsedge.server.broadcast.BroadcastSettings.defaults(), metrics, proxyMetrics),
+                        cache == null ? null : cache.service(), edgeAddress::get);
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
                 edge = new MmsServer(settings, proxy, metrics, group).start(new InetSocketAddress(bind, cfg.edge().port()));
-                proxy.setListenAddress(edge.localAddress());
+                edgeAddress.set(edge.localAddress());
                 log.info("edge on {}: reverse rules {}, forward {}, VIA token {}", edge.localAddress(),
                         ps.reverse().stream().map(r -> "'" + r.prefix() + "' -> " + r.origins()).toList(),
                         ps.forward() ? "allowed for " + ps.allow() : "off", ps.via());
@@ -132,6 +134,9 @@ public final class EdgeApplication implements AutoCloseable {
             }
             if (edge != null) {
                 edge.stop(Duration.ZERO);
+            }
+            if (proxy != null) {
+                proxy.close();
             }
             points.close();
             if (status != null) {
@@ -231,6 +236,7 @@ public final class EdgeApplication implements AutoCloseable {
                 proxy.splits().closeAll();
             }
             edge.stop(Duration.ofSeconds(2));
+            proxy.close();
         }
         if (mms != null) {
             mms.stop(Duration.ofSeconds(2));

@@ -8,7 +8,10 @@ import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.broadcast.BroadcastMedia;
 import io.mmsedge.server.broadcast.BroadcastSettings;
 import io.mmsedge.server.media.OpenResult;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +33,23 @@ public final class SplitRegistry {
     private final ServerMetrics serverMetrics;
     private final ProxyMetrics metrics;
 
+    /**
+     * Opens in flight per URL. A player arriving while another player's open of the same URL is
+     * still running waits for it: if the content turns out to be a broadcast it joins the split,
+     * so a crowd arriving at once still costs the origin one session.
+     */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> probes = new ConcurrentHashMap<>();
+
+    /**
+     * URLs whose last open found on-demand content. The wait on {@link #probes} exists so that a
+     * crowd arriving at a broadcast costs the origin one session; players of on-demand content
+     * gain nothing by queueing behind each other's opens, so a URL known to be on demand skips
+     * it. If it has become a broadcast since, the open finds out and the player joins the split.
+     * Bounded (in forward mode players choose the URLs); an entry lasts a minute.
+     */
+    private final Cache<String, Boolean> onDemand = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(1)).build();
+
     public SplitRegistry(SplitSettings settings, BroadcastSettings broadcastSettings, ServerMetrics serverMetrics,
                          ProxyMetrics metrics) {
         this.settings = settings;
@@ -44,6 +64,58 @@ public final class SplitRegistry {
 
     public List<Split> splits() {
         return List.copyOf(splits.values());
+    }
+
+    /** How a player's open of a URL goes on, see {@link #admit}. */
+    public sealed interface Admission {
+        /** The player joined the running split: no upstream session. */
+        record Joined(BroadcastMedia media) implements Admission {
+        }
+
+        /** Another player's open of the URL is in flight: open again once it is done. */
+        record Wait(CompletableFuture<Void> inFlight) implements Admission {
+        }
+
+        /** Open upstream, then run {@code done} once the open has an outcome (players waiting go on). */
+        record Open(Runnable done) implements Admission {
+        }
+    }
+
+    private static final Admission.Open OPEN_UNQUEUED = new Admission.Open(() -> {
+    });
+
+    /**
+     * Before a player's upstream open of {@code key} (host:port/path): join its running split,
+     * wait for another player's open of it, or open (queueing later players behind this one
+     * unless the URL is known to be on demand).
+     */
+    public Admission admit(String key, String publishingPoint, EventLoop playerLoop) {
+        if (!enabled() || onDemand.getIfPresent(key) != null) {
+            return OPEN_UNQUEUED;
+        }
+        // A running split of this URL: join it without contacting the origin at all.
+        BroadcastMedia joined = tryJoin(key, publishingPoint, playerLoop);
+        if (joined != null) {
+            return new Admission.Joined(joined);
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> inFlight = probes.putIfAbsent(key, mine);
+        if (inFlight != null) {
+            return new Admission.Wait(inFlight);
+        }
+        return new Admission.Open(() -> {
+            probes.remove(key, mine);
+            mine.complete(null);
+        });
+    }
+
+    /** What an upstream open of {@code key} found: a broadcast, or on-demand content. */
+    public void remember(String key, boolean broadcast) {
+        if (broadcast) {
+            onDemand.invalidate(key);
+        } else {
+            onDemand.put(key, Boolean.TRUE);
+        }
     }
 
     /** The split of {@code key} if one is running, for a player to join without an upstream session. */

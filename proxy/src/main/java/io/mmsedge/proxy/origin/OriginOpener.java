@@ -1,0 +1,115 @@
+package io.mmsedge.proxy.origin;
+
+import io.mmsedge.proxy.ProxyMetrics;
+import io.mmsedge.proxy.ProxySettings;
+import io.mmsedge.proxy.route.Hop;
+import io.mmsedge.proxy.upstream.UpstreamOpenResult;
+import io.mmsedge.proxy.upstream.UpstreamRequest;
+import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.server.media.OpenRequest;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Opens upstream MMS sessions (MS-MMSP §3.1) for routes: resolves origin names off the event
+ * loop, tries a route's origins in order until one answers (failover), and follows the origins'
+ * redirects (§2.2.4.9: type 1 to another URL, type 2 through another proxy or direct). Owns its
+ * resolver threads: {@link #close()} stops them.
+ */
+public final class OriginOpener implements AutoCloseable {
+
+    /** Largest Data packet accepted from an origin (PacketSize is 16 bits). */
+    private static final int MAX_UPSTREAM_PACKET = 65535 - 8;
+
+    /** Opens one upstream session; {@link UpstreamSession#open} in production, a stub in tests. */
+    @FunctionalInterface
+    public interface Connector {
+        CompletableFuture<UpstreamOpenResult> open(UpstreamRequest request, EventLoopGroup group);
+    }
+
+    private final ProxySettings settings;
+    private final ProxyMetrics metrics;
+    private final Connector connector;
+    /** Few threads, daemon: name lookups for origins and forward targets. */
+    private final ExecutorService resolver = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "mms-edge-resolver");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics) {
+        this(settings, metrics, UpstreamSession::open);
+    }
+
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.connector = connector;
+    }
+
+    ProxySettings settings() {
+        return settings;
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Opens {@code request} at the first of {@code candidates} that answers, in order, following
+     * redirects. Connection-level failures move on to the next candidate; the origin's own
+     * answers (content errors, challenges) end the attempt.
+     */
+    public CompletableFuture<OriginOutcome> open(OpenRequest request, List<Hop> candidates, EventLoopGroup group) {
+        return new Attempt(this, request, group).start(candidates);
+    }
+
+    /** Opens one upstream session for a hop (names resolved off the event loop). */
+    public CompletableFuture<UpstreamOpenResult> openHop(OpenRequest request, Hop hop, EventLoopGroup group) {
+        return resolve(hop.connectTo()).thenCompose(address -> {
+            UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
+                    request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
+                    MAX_UPSTREAM_PACKET);
+            return connector.open(up, group);
+        });
+    }
+
+    /**
+     * Resolves an origin's name off the event loop (a DNS lookup must never block sessions);
+     * literal addresses resolve at once.
+     */
+    private CompletableFuture<InetSocketAddress> resolve(InetSocketAddress a) {
+        if (!a.isUnresolved()) {
+            return CompletableFuture.completedFuture(a);
+        }
+        String host = a.getHostString();
+        if (host.matches("[0-9.]+") || host.contains(":")) {
+            return CompletableFuture.completedFuture(new InetSocketAddress(host.replace("[", "").replace("]", ""),
+                    a.getPort()));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                InetSocketAddress r = new InetSocketAddress(host, a.getPort());
+                if (r.isUnresolved()) {
+                    throw new CompletionException(new UnknownHostException("cannot resolve origin host " + host));
+                }
+                return r;
+            }, resolver);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the edge is shutting down"));
+        }
+    }
+
+    /** Stops the resolver threads; opens after this fail unless their names are literal addresses. */
+    @Override
+    public void close() {
+        resolver.shutdownNow();
+    }
+}
