@@ -6,7 +6,8 @@ import java.util.List;
 public sealed interface Route {
 
     /**
-     * Upstream, trying {@code candidates} in order (failover).
+     * Upstream, trying {@code candidates} in order (failover); never empty, so the first one
+     * names the content (cache key, split key).
      *
      * @param forwardHost    the host the player named, in forward mode; null for reverse rules
      * @param cacheProtected whether the rule lets content the origin protects be cached
@@ -14,6 +15,9 @@ public sealed interface Route {
     record Upstream(List<Hop> candidates, String forwardHost, boolean cacheProtected) implements Route {
         public Upstream {
             candidates = List.copyOf(candidates);
+            if (candidates.isEmpty()) {
+                throw new IllegalArgumentException("a route upstream needs at least one origin");
+            }
         }
     }
 
