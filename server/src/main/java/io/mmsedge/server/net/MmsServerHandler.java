@@ -41,10 +41,6 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
                 io.netty.buffer.ByteBufAllocator.DEFAULT, random);
     }
 
-    public ServerSession session() {
-        return session;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

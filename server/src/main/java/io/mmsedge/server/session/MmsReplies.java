@@ -10,8 +10,10 @@ import io.mmsedge.protocol.mms.message.ReportConnectedEx;
 import io.mmsedge.protocol.mms.message.ReportFunnelInfo;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
+import io.mmsedge.protocol.mms.message.SecurityChallenge;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 /** Builds the MMS/TCP front end's replies whose fields come from the session and its content. */
@@ -93,5 +95,20 @@ final class MmsReplies {
     ReportStreamChange streamChange(ContentInfo info) {
         return new ReportStreamChange(Hresults.S_OK, 0xFF, info.packetSize(), info.fileHeaderSize(),
                 (int) Math.min(0xFFFFFFFFL, info.bitRate()), 0);
+    }
+
+    /** §2.2.4.14: a Basic challenge's pToken is UTF-16 {@code realm="..."} plus a NUL. */
+    static SecurityChallenge challenge(String realm, int openPlayIncarnation, int cookie) {
+        String token = "realm=\"" + realm.replace("\"", "") + "\"\0";
+        return new SecurityChallenge(openPlayIncarnation, cookie, token.getBytes(StandardCharsets.UTF_16LE));
+    }
+
+    /** ASCII text up to the first NUL (Basic credentials in OpenFile and SecurityResponse, §2.2.4.21 / §2.2.4.24). */
+    static String asciiz(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.US_ASCII);
     }
 }

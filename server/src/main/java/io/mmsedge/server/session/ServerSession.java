@@ -21,7 +21,6 @@ import io.mmsedge.protocol.mms.message.ReportRedirect;
 import io.mmsedge.protocol.mms.message.ReportStartStriding;
 import io.mmsedge.protocol.mms.message.ReportStartedPlaying;
 import io.mmsedge.protocol.mms.message.ReportStreamSwitch;
-import io.mmsedge.protocol.mms.message.SecurityChallenge;
 import io.mmsedge.protocol.mms.message.SecurityResponse;
 import io.mmsedge.protocol.mms.message.StartPlaying;
 import io.mmsedge.protocol.mms.message.StartStriding;
@@ -39,7 +38,6 @@ import io.mmsedge.server.play.PlaySession;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,20 +91,6 @@ public final class ServerSession implements PlayEvents {
 
     public SessionState state() {
         return state;
-    }
-
-    /** The Client-ID (nCubs) given to this player. */
-    public int clientId() {
-        return replies.clientId();
-    }
-
-    public String publishingPoint() {
-        return play.publishingPoint();
-    }
-
-    /** For tests and status: the streams now selected. */
-    public List<Integer> selectedStreams() {
-        return play.selectedStreams();
     }
 
     // ------------------------------------------------------------------ connection events
@@ -236,7 +220,7 @@ public final class ServerSession implements PlayEvents {
         challenges = 0;
         pendingOpenPath = ContentPaths.normalize(o.fileName());
         byte[] token = o.tokenData();
-        open(token.length > 0 ? asciiz(token) : null);
+        open(token.length > 0 ? MmsReplies.asciiz(token) : null);
     }
 
     private void onSecurityResponse(SecurityResponse r) {
@@ -248,7 +232,7 @@ public final class ServerSession implements PlayEvents {
             log.debug("peer={} SecurityResponse cookie mismatch (lenient)", io.peer());
         }
         challengeCookie = 0;
-        open(asciiz(r.token()));
+        open(MmsReplies.asciiz(r.token()));
     }
 
     private void open(String credentials) {
@@ -293,9 +277,7 @@ public final class ServerSession implements PlayEvents {
             challengeCookie = random.nextInt();
         } while (challengeCookie == 0);
         setState(SessionState.OPENING);
-        // §2.2.4.14: Basic pToken is UTF-16 `realm="..."` plus a NUL.
-        String token = "realm=\"" + realm.replace("\"", "") + "\"\0";
-        send(new SecurityChallenge(openPlayIncarnation, challengeCookie, token.getBytes(StandardCharsets.UTF_16LE)));
+        send(MmsReplies.challenge(realm, openPlayIncarnation, challengeCookie));
     }
 
     // ------------------------------------------------------------------ header (§3.2.5.8)
@@ -459,14 +441,5 @@ public final class ServerSession implements PlayEvents {
         setState(SessionState.CLOSED);
         play.close();
         timers.stopAll();
-    }
-
-    /** ASCII text up to the first NUL (Basic credentials, §2.2.4.21 / §2.2.4.24). */
-    private static String asciiz(byte[] b) {
-        int n = 0;
-        while (n < b.length && b[n] != 0) {
-            n++;
-        }
-        return new String(b, 0, n, StandardCharsets.US_ASCII);
     }
 }
