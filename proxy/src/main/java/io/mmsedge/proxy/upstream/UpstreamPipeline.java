@@ -88,7 +88,7 @@ final class UpstreamPipeline {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (session.closedForInput()) {
+            if (session.protocol().closed()) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
@@ -110,9 +110,9 @@ final class UpstreamPipeline {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!session.closedForInput()) {
+            if (!session.protocol().closed()) {
                 session.fail(Hresults.NS_E_NOCONNECTION, "connection closed by " + session.peer() + " in state "
-                        + session.state());
+                        + session.protocol().state());
             }
         }
 

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@link MmsClientProtocol}; this class is its Netty adapter: it connects, feeds the protocol
  * what arrives, and performs the {@link ClientAction}s it returns.
  *
- * <p>Non-blocking: every step runs on the channel's event loop, and every field but the
- * snapshot published for other threads' getters (an immutable View) and the close request is
- * confined to it; the public methods may be called from any thread and hop onto it. Every wait is bounded:
+ * <p>Non-blocking: every step runs on the channel's event loop, and every field but the snapshot
+ * for other threads' getters (an immutable {@link SessionView}) and the close request is confined
+ * to it; the public methods may be called from any thread and hop onto it. Every wait is bounded:
  * the TCP connect and each reply by {@link UpstreamRequest#connectTimeout()}, the silence of a
  * stream by {@code max(connectTimeout, 60 s)} (a server Pings an idle player after its KeepAlive
  * period, §3.2.6.1), header sizes by 16 MiB and Data packets by
@@ -43,17 +43,6 @@ public final class UpstreamSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamSession.class);
 
-    /** What other threads may read: replaced (never mutated) on the loop. */
-    private record View(ReportOpenFile openFile, byte[] header, boolean challenged, boolean ended) {
-        View withHeader(byte[] h) {
-            return new View(openFile, h, challenged, ended);
-        }
-
-        View asEnded() {
-            return new View(openFile, header, challenged, true);
-        }
-    }
-
     private final UpstreamRequest request;
     private final String peer;
     private final String subscriberNameSent;
@@ -62,7 +51,8 @@ public final class UpstreamSession implements AutoCloseable {
     private final Channel channel;
     private final ReplyTimer replyTimer;
     private final UpstreamCallers callers;
-    private volatile View view = new View(null, null, false, false);
+    /** What other threads' getters read: replaced, never mutated, on the loop. */
+    private volatile SessionView view = SessionView.NONE;
 
     private UpstreamSession(UpstreamRequest request, String subscriberNameSent, EventLoopGroup group) {
         this.request = request;
@@ -244,16 +234,12 @@ public final class UpstreamSession implements AutoCloseable {
 
     // ------------------------------------------------------------------ inbound
 
-    boolean closedForInput() {
-        return protocol.closed();
+    MmsClientProtocol protocol() {
+        return protocol;
     }
 
     String peer() {
         return peer;
-    }
-
-    MmsClientProtocol.State state() {
-        return protocol.state();
     }
 
     void onCommand(MmsMessage m) {
@@ -266,8 +252,7 @@ public final class UpstreamSession implements AutoCloseable {
             return false; // paused reads (setReading) are silent by choice
         }
         fail(Hresults.NS_E_CANNOTCONNECT, "nothing received from " + peer + " for "
-                + UpstreamRequests.streamIdleMillis(request)
-                + " ms while streaming");
+                + UpstreamRequests.streamIdleMillis(request) + " ms while streaming");
         return true;
     }
 
@@ -319,7 +304,7 @@ public final class UpstreamSession implements AutoCloseable {
         } else if (a instanceof ClientAction.StopDone d) {
             callers.completeStops(d.hr());
         } else if (a instanceof ClientAction.Opened o) {
-            view = new View(o.openFile(), o.header(), protocol.challenged(), false);
+            view = SessionView.opened(o.openFile(), o.header(), protocol.challenged());
             if (!openFuture.complete(new UpstreamOpenResult.Opened(this, o.openFile(), o.header().clone()))) {
                 doClose();
             }
