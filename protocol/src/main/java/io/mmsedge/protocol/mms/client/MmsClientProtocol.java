@@ -27,6 +27,8 @@ import io.mmsedge.protocol.mms.message.SecurityResponse;
 import io.mmsedge.protocol.mms.message.StopPlaying;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,8 @@ public final class MmsClientProtocol {
     private final Incarnations incarnations = new Incarnations();
     private final OpenSequence open;
     private final PlayControl play;
+    /** The handler of each server message type (messages are records: exact classes). */
+    private final Map<Class<?>, Consumer<MmsMessage>> handlers;
     private State state = State.CONNECTING;
     /** The actions of the call in progress. */
     private List<ClientAction> out = new ArrayList<>();
@@ -69,6 +73,26 @@ public final class MmsClientProtocol {
         this.config = config;
         this.open = new OpenSequence(this, incarnations);
         this.play = new PlayControl(this, incarnations);
+        this.handlers = Map.ofEntries(
+                on(Ping.class, m -> send(new Pong(0, 0))), // §3.1.5.13: answer at any time.
+                on(ReportConnectedEx.class, open::onConnectedEx),
+                on(ReportFunnelInfo.class, open::onFunnelInfo),
+                on(ReportConnectedFunnel.class, open::onConnectedFunnel),
+                on(ReportDisconnectedFunnel.class, this::onDisconnectedFunnel),
+                on(ReportRedirect.class, open::onRedirect),
+                on(SecurityChallenge.class, open::onSecurityChallenge),
+                on(ReportOpenFile.class, open::onReportOpenFile),
+                on(ReportReadBlock.class, open::onReportReadBlock),
+                on(ReportStreamSwitch.class, play::onReportStreamSwitch),
+                on(ReportStartedPlaying.class, r -> play.onPlayReply(false, r.hr(), r.playIncarnation())),
+                on(ReportStartStriding.class, r -> play.onPlayReply(true, r.hr(), r.playIncarnation())),
+                on(ReportEndOfStream.class, play::onEndOfStream),
+                on(ReportStreamChange.class, play::onStreamChange));
+    }
+
+    private static <T extends MmsMessage> Map.Entry<Class<?>, Consumer<MmsMessage>> on(Class<T> type,
+                                                                                        Consumer<T> handler) {
+        return Map.entry(type, m -> handler.accept(type.cast(m)));
     }
 
     // ------------------------------------------------------------------ inputs
@@ -272,39 +296,16 @@ public final class MmsClientProtocol {
         if (!m.fromServer()) {
             throw new ClientProtocolException("the server sent a client message: " + m.getClass().getSimpleName());
         }
-        // Java 17: no pattern switch; the most frequent message first.
-        if (m instanceof Ping) {
-            send(new Pong(0, 0)); // §3.1.5.13: answer at any time.
-        } else if (m instanceof ReportEndOfStream r) {
-            play.onEndOfStream(r);
-        } else if (m instanceof ReportConnectedEx r) {
-            open.onConnectedEx(r);
-        } else if (m instanceof ReportFunnelInfo r) {
-            open.onFunnelInfo(r);
-        } else if (m instanceof ReportConnectedFunnel r) {
-            open.onConnectedFunnel(r);
-        } else if (m instanceof ReportDisconnectedFunnel r) {
-            expectState(m, State.AWAIT_CONNECTED_FUNNEL);
-            failNow(Hresults.failed(r.hr()) ? r.hr() : Hresults.NS_E_CANNOTCONNECT,
-                    "the server refused the TCP funnel (ReportDisconnectedFunnel hr=" + Hresults.hex(r.hr()) + ")");
-        } else if (m instanceof ReportRedirect r) {
-            open.onRedirect(r);
-        } else if (m instanceof SecurityChallenge c) {
-            open.onSecurityChallenge(c);
-        } else if (m instanceof ReportOpenFile r) {
-            open.onReportOpenFile(r);
-        } else if (m instanceof ReportReadBlock r) {
-            open.onReportReadBlock(r);
-        } else if (m instanceof ReportStreamSwitch r) {
-            play.onReportStreamSwitch(r);
-        } else if (m instanceof ReportStartedPlaying r) {
-            play.onPlayReply(false, r.hr(), r.playIncarnation());
-        } else if (m instanceof ReportStartStriding r) {
-            play.onPlayReply(true, r.hr(), r.playIncarnation());
-        } else if (m instanceof ReportStreamChange r) {
-            play.onStreamChange(r);
-        } else {
+        Consumer<MmsMessage> handler = handlers.get(m.getClass());
+        if (handler == null) {
             throw unexpected(m);
         }
+        handler.accept(m);
+    }
+
+    private void onDisconnectedFunnel(ReportDisconnectedFunnel r) {
+        expectState(r, State.AWAIT_CONNECTED_FUNNEL);
+        failNow(Hresults.failed(r.hr()) ? r.hr() : Hresults.NS_E_CANNOTCONNECT,
+                "the server refused the TCP funnel (ReportDisconnectedFunnel hr=" + Hresults.hex(r.hr()) + ")");
     }
 }
