@@ -1,21 +1,60 @@
 package io.mmsedge.distribution.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.mmsedge.distribution.config.Check.ByteSize;
+import io.mmsedge.distribution.config.Check.CrossChecked;
+import io.mmsedge.distribution.config.Check.Format;
+import io.mmsedge.distribution.config.Check.Kind;
+import io.mmsedge.distribution.config.Check.Matches;
+import io.mmsedge.distribution.config.Check.NotEmpty;
+import io.mmsedge.distribution.config.Check.Problem;
+import io.mmsedge.distribution.config.Check.Range;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The configuration file (YAML). Unknown keys are errors, so a typo never silently falls
  * back to a default. See {@code conf/mms-edge.yaml} for a documented example.
+ *
+ * <p>Validation is declared here: Jackson enforces the keys ({@code required}, unknown keys, the
+ * publishing point {@code type}), the {@link Check} annotations the values, and
+ * {@link CrossChecked#problem()} the few rules between keys; {@link ConfigValidator} reports the
+ * first break naming its key.
  */
 public record EdgeConfig(
         @JsonProperty("server") ServerSection server,
         @JsonProperty("status") StatusSection status,
         @JsonProperty("publishingPoints") List<PublishingPointConfig> publishingPoints,
-        @JsonProperty("edge") EdgeSection edge) {
+        @JsonProperty("edge") EdgeSection edge) implements CrossChecked {
+
+    static final String NAME_REGEX = "[A-Za-z0-9._~-]*";
+    static final String NAME_RULE = "may only use letters, digits and . _ ~ -";
 
     public EdgeConfig {
         server = server == null ? ServerSection.DEFAULT : server;
-        publishingPoints = publishingPoints == null ? List.of() : List.copyOf(publishingPoints);
+        publishingPoints = publishingPoints == null ? List.of() : java.util.Collections.unmodifiableList(
+                new java.util.ArrayList<>(publishingPoints)); // List.copyOf rejects the null of an empty '- ' entry
+    }
+
+    @Override
+    public Problem problem() {
+        if (publishingPoints.isEmpty() && edge == null) {
+            return Problem.at("publishingPoints", "at least one publishing point (or an 'edge' section) is required");
+        }
+        if (edge != null && !publishingPoints.isEmpty() && edge.port() != 0 && edge.port().equals(server.port())) {
+            return Problem.at("edge.port", "the edge and the origin listener ('server.port') need different ports");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < publishingPoints.size(); i++) {
+            if (!names.add(publishingPoints.get(i).pointName())) {
+                return Problem.at("publishingPoints[" + i + "].name", "duplicate publishing point '"
+                        + publishingPoints.get(i).pointName() + "'");
+            }
+        }
+        return null;
     }
 
     /**
@@ -23,20 +62,31 @@ public record EdgeConfig(
      * server a player names, if an allow rule permits it.
      */
     public record EdgeSection(
-            @JsonProperty("bind") String bind,
-            @JsonProperty("port") Integer port,
+            @JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
+            @JsonProperty(value = "port", required = true) @Range(max = 65535) Integer port,
             @JsonProperty("reverse") List<ReverseConfig> reverse,
             @JsonProperty("forward") ForwardConfig forward,
             @JsonProperty("followRedirects") Boolean followRedirects,
-            @JsonProperty("maxRedirectHops") Integer maxRedirectHops,
-            @JsonProperty("maxSessions") Integer maxSessions,
+            @JsonProperty("maxRedirectHops") @Range(max = 20) Integer maxRedirectHops,
+            @JsonProperty("maxSessions") @Range(note = "0 = unlimited") Integer maxSessions,
             @JsonProperty("redirects") List<RedirectConfig> redirects,
-            @JsonProperty("connectTimeoutSeconds") Integer connectTimeoutSeconds,
-            @JsonProperty("instanceId") String instanceId,
+            @JsonProperty("connectTimeoutSeconds") @Range(min = 1) Integer connectTimeoutSeconds,
+            @JsonProperty("instanceId") @Matches(regex = "[A-Za-z0-9.-]{1,32}",
+                    message = "1-32 letters, digits, '.' or '-'") String instanceId,
             @JsonProperty("localNames") List<String> localNames,
-            @JsonProperty("upstreamProxy") String upstreamProxy,
+            @JsonProperty("upstreamProxy") @Format(Kind.ORIGIN_URL) String upstreamProxy,
             @JsonProperty("split") SplitConfig split,
-            @JsonProperty("cache") CacheConfig cache) {
+            @JsonProperty("cache") CacheConfig cache) implements CrossChecked {
+
+        public boolean forwarding() {
+            return forward != null && Boolean.TRUE.equals(forward.enabled());
+        }
+
+        @Override
+        public Problem problem() {
+            return (reverse == null || reverse.isEmpty()) && !forwarding()
+                    ? Problem.at("", "needs 'reverse' rules or 'forward.enabled: true'") : null;
+        }
     }
 
     /**
@@ -53,12 +103,14 @@ public record EdgeConfig(
      *                     (dwAccelBandwidth; default 4, 1 = the origin's own pace)
      */
     public record CacheConfig(@JsonProperty("enabled") Boolean enabled,
-                              @JsonProperty("dir") String dir,
-                              @JsonProperty("size") String size,
-                              @JsonProperty("memory") String memory,
-                              @JsonProperty("trustSeconds") Integer trustSeconds,
+                              @JsonProperty("dir") @Matches(regex = ".*\\S.*", message = "empty (leave it out for a "
+                                      + "temporary directory)") String dir,
+                              @JsonProperty("size") @ByteSize(min = 1 << 20, minText = "1m") String size,
+                              @JsonProperty("memory") @ByteSize String memory,
+                              @JsonProperty("trustSeconds") @Range Integer trustSeconds,
                               @JsonProperty("serveStale") Boolean serveStale,
-                              @JsonProperty("fillSpeed") Double fillSpeed) {
+                              @JsonProperty("fillSpeed") @Range(min = 1, max = 1000,
+                                      note = "1 = the origin's own pace") Double fillSpeed) {
     }
 
     /**
@@ -67,8 +119,8 @@ public record EdgeConfig(
      * {@code graceSeconds}: players are kept this long while a lost upstream reconnects.
      */
     public record SplitConfig(@JsonProperty("enabled") Boolean enabled,
-                              @JsonProperty("lingerSeconds") Double lingerSeconds,
-                              @JsonProperty("graceSeconds") Double graceSeconds) {
+                              @JsonProperty("lingerSeconds") @Range Double lingerSeconds,
+                              @JsonProperty("graceSeconds") @Range Double graceSeconds) {
     }
 
     /**
@@ -76,11 +128,33 @@ public record EdgeConfig(
      * in order. {@code cacheProtected}: also cache content the origin protects with a challenge
      * (default false; every player is still authorized by the origin first).
      */
-    public record ReverseConfig(@JsonProperty("prefix") String prefix, @JsonProperty("origins") List<String> origins,
+    public record ReverseConfig(@JsonProperty("prefix") String prefix,
+                                @JsonProperty("origins") @NotEmpty(message = "at least one origin URL is required")
+                                @Format(Kind.ORIGIN_URL) List<String> origins,
                                 @JsonProperty("cacheProtected") Boolean cacheProtected) {
     }
 
-    public record ForwardConfig(@JsonProperty("enabled") Boolean enabled, @JsonProperty("allow") List<String> allow) {
+    /** Forward proxying; {@code allow} is only read (and checked) when enabled. */
+    public record ForwardConfig(@JsonProperty("enabled") Boolean enabled, @JsonProperty("allow") List<String> allow)
+            implements CrossChecked {
+
+        @Override
+        public Problem problem() {
+            if (!Boolean.TRUE.equals(enabled)) {
+                return null;
+            }
+            if (allow == null || allow.isEmpty()) {
+                return Problem.at("allow", "a forward proxy needs allow rules (it must not be an open relay)");
+            }
+            for (int i = 0; i < allow.size(); i++) {
+                try {
+                    Kind.ALLOW_RULE.check(allow.get(i));
+                } catch (IllegalArgumentException e) {
+                    return Problem.at("allow[" + i + "]", e.getMessage());
+                }
+            }
+            return null;
+        }
     }
 
     /** A redirect policy toward players (MS-MMSP 2.2.4.9). */
@@ -89,52 +163,121 @@ public record EdgeConfig(
             @JsonProperty("originPattern") String originPattern,
             @JsonProperty("type") Integer type,
             @JsonProperty("location") String location,
-            @JsonProperty("whenBusy") Boolean whenBusy) {
+            @JsonProperty("whenBusy") Boolean whenBusy) implements CrossChecked {
+
+        @Override
+        public Problem problem() {
+            try {
+                new io.mmsedge.proxy.route.RedirectRule(pathPrefix, originPattern, type == null ? 0 : type, location,
+                        Boolean.TRUE.equals(whenBusy));
+                return null;
+            } catch (IllegalArgumentException e) {
+                return Problem.at("", e.getMessage());
+            }
+        }
     }
 
     /** The MMS listener and session settings. */
     public record ServerSection(
-            @JsonProperty("bind") String bind,
-            @JsonProperty("port") Integer port,
-            @JsonProperty("serverVersionInfo") String serverVersionInfo,
-            @JsonProperty("keepAliveSeconds") Integer keepAliveSeconds,
-            @JsonProperty("idleTimeoutSeconds") Integer idleTimeoutSeconds,
-            @JsonProperty("pacingSpeed") Double pacingSpeed,
-            @JsonProperty("maxCommandBytes") Integer maxCommandBytes,
-            @JsonProperty("writeBufferBytes") Integer writeBufferBytes,
-            @JsonProperty("writeMergeMillis") Integer writeMergeMillis) {
+            @JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
+            @JsonProperty("port") @Range(max = 65535) Integer port,
+            @JsonProperty("serverVersionInfo") @Matches(regex = "\\d{1,2}\\.\\d{1,2}(\\.\\d{1,4}\\.\\d{1,4})?",
+                    message = "must look like 9.1 or 9.1.1.3862 (MS-MMSP 2.2.4.2)") String serverVersionInfo,
+            @JsonProperty("keepAliveSeconds") @Range(min = 10) Integer keepAliveSeconds,
+            @JsonProperty("idleTimeoutSeconds") @Range(min = 10) Integer idleTimeoutSeconds,
+            @JsonProperty("pacingSpeed") @Range(note = "0 = unpaced") Double pacingSpeed,
+            @JsonProperty("maxCommandBytes") @Range(min = 1024) Integer maxCommandBytes,
+            @JsonProperty("writeBufferBytes") @Range(min = 16 * 1024) Integer writeBufferBytes,
+            @JsonProperty("writeMergeMillis") @Range(max = 1000, note = "0 = a write per packet")
+            Integer writeMergeMillis) {
         static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null);
     }
 
     /** The HTTP status/metrics listener; absent = disabled. */
-    public record StatusSection(@JsonProperty("bind") String bind, @JsonProperty("port") Integer port) {
+    public record StatusSection(@JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
+                                @JsonProperty(value = "port", required = true) @Range(max = 65535) Integer port) {
     }
 
     /**
      * A publishing point: {@code name} is the first path segment players use
-     * ({@code mmst://host/name/...}); the empty name serves paths that match no other point.
-     *
-     * @param type    "directory" (on-demand files below {@code path}) or "playlist" (the files of
-     *                {@code entries}, played one after another with StreamChange), or "broadcast"
-     *                (a live stream: the file {@code path} looped, or the files of {@code entries}
-     *                as a looped broadcast playlist)
-     * @param maxLagSeconds broadcast only: a player this far behind the live point is disconnected
-     * @param queueBytes    broadcast only: per-player queue above which a player skips ahead
+     * ({@code mmst://host/name/...}); the empty name serves paths that match no other point. Its
+     * {@code type} key picks the kind, and with it the keys it may have.
      */
-    public record PublishingPointConfig(
-            @JsonProperty("name") String name,
-            @JsonProperty("type") String type,
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = PublishingPointConfig.TYPE)
+    @JsonSubTypes({
+        @JsonSubTypes.Type(value = DirectoryPoint.class, name = "directory"),
+        @JsonSubTypes.Type(value = PlaylistPoint.class, name = "playlist"),
+        @JsonSubTypes.Type(value = BroadcastPoint.class, name = "broadcast")})
+    public sealed interface PublishingPointConfig permits DirectoryPoint, PlaylistPoint, BroadcastPoint {
+        /** The key naming the kind of point. */
+        String TYPE = "type";
+        String TYPES = "directory, playlist or broadcast";
+
+        /** The name as written; absent for the default point. */
+        String name();
+
+        /** The name, "" for the default point. */
+        default String pointName() {
+            return name() == null ? "" : name();
+        }
+
+        /** Basic authentication, or null. */
+        AuthConfig auth();
+    }
+
+    /** On-demand files below {@code path}. */
+    public record DirectoryPoint(
+            @JsonProperty("name") @Matches(regex = NAME_REGEX, message = NAME_RULE) String name,
+            @JsonProperty(value = "path", required = true) @NotEmpty(message = "required for a directory") String path,
+            @JsonProperty("auth") AuthConfig auth) implements PublishingPointConfig {
+    }
+
+    /** A server-side playlist: the files of {@code entries}, one after another with StreamChange. */
+    public record PlaylistPoint(
+            @JsonProperty("name") @Matches(regex = NAME_REGEX, message = NAME_RULE)
+            @NotEmpty(message = "a playlist needs a name") String name,
+            @JsonProperty(value = "entries", required = true)
+            @NotEmpty(message = "a playlist needs at least one file") List<String> entries,
+            @JsonProperty("auth") AuthConfig auth) implements PublishingPointConfig {
+    }
+
+    /**
+     * A live stream: the file {@code path} looped, or the files of {@code entries} as a looped
+     * broadcast playlist.
+     *
+     * @param maxLagSeconds a player this far behind the live point is disconnected
+     * @param queueBytes    per-player queue above which a player skips ahead
+     */
+    public record BroadcastPoint(
+            @JsonProperty("name") @Matches(regex = NAME_REGEX, message = NAME_RULE)
+            @NotEmpty(message = "a broadcast needs a name") String name,
             @JsonProperty("path") String path,
             @JsonProperty("entries") List<String> entries,
             @JsonProperty("auth") AuthConfig auth,
-            @JsonProperty("maxLagSeconds") Integer maxLagSeconds,
-            @JsonProperty("queueBytes") Integer queueBytes) {
+            @JsonProperty("maxLagSeconds") @Range(min = 1) Integer maxLagSeconds,
+            @JsonProperty("queueBytes") @Range(min = 16 * 1024) Integer queueBytes)
+            implements PublishingPointConfig, CrossChecked {
+        /** The files it loops: {@code path} alone, or {@code entries}. */
+        public List<String> files() {
+            return path != null ? List.of(path) : entries;
+        }
+
+        @Override
+        public Problem problem() {
+            boolean hasPath = path != null && !path.isBlank();
+            boolean hasEntries = entries != null && !entries.isEmpty();
+            return hasPath == hasEntries ? Problem.at(hasPath ? "entries" : "path",
+                    "a broadcast needs either path (one file, looped) or entries (a looped playlist)") : null;
+        }
     }
 
     /**
      * Basic authentication for a publishing point (MS-MMSP 4.6.1): players must give a user of
      * {@code usersFile} (lines "user:pbkdf2-sha256$...", made by {@code mms-edge passwd USER}).
      */
-    public record AuthConfig(@JsonProperty("realm") String realm, @JsonProperty("usersFile") String usersFile) {
+    public record AuthConfig(
+            @JsonProperty("realm") @Matches(regex = "[\\x20-\\x7E&&[^\"\\\\]]{0,64}",
+                    message = "up to 64 printable characters, no quotes or backslashes") String realm,
+            @JsonProperty(value = "usersFile", required = true) @NotEmpty(message = "required") String usersFile) {
     }
 }

@@ -80,41 +80,26 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
         List<EdgeConfig.PublishingPointConfig> list = cfg.publishingPoints();
         for (int i = 0; i < list.size(); i++) {
             EdgeConfig.PublishingPointConfig p = list.get(i);
-            String name = p.name() == null ? "" : p.name();
+            String name = p.pointName();
             String key = "publishingPoints[" + i + "]";
-            if (p.type().equals("directory")) {
-                Path dir = baseDir.resolve(p.path()).normalize();
+            // Java 17: no pattern switch over the sealed type yet.
+            if (p instanceof EdgeConfig.DirectoryPoint d) {
+                Path dir = baseDir.resolve(d.path()).normalize();
                 if (!Files.isDirectory(dir)) {
                     throw new ConfigException("key '" + key + ".path': not a directory: " + dir);
                 }
                 map.put(name, new DirectoryCatalog(displayName(name), dir, alloc));
-            } else if (p.type().equals("broadcast")) {
-                List<String> names = p.path() != null ? List.of(p.path()) : p.entries();
-                List<Path> files = new ArrayList<>();
-                for (int j = 0; j < names.size(); j++) {
-                    Path f = baseDir.resolve(names.get(j)).normalize();
-                    if (!Files.isRegularFile(f)) {
-                        throw new ConfigException("key '" + key + (p.path() != null ? ".path" : ".entries[" + j + "]")
-                                + "': no such file: " + f);
-                    }
-                    files.add(f);
-                }
+            } else if (p instanceof EdgeConfig.BroadcastPoint b) {
+                List<Path> files = files(baseDir, b.files(), key + (b.path() != null ? ".path" : ".entries"),
+                        b.path() == null);
                 BroadcastSettings d = BroadcastSettings.defaults();
                 BroadcastSettings limits = new BroadcastSettings(
-                        p.queueBytes() != null ? p.queueBytes() : d.maxQueueBytes(),
-                        p.maxLagSeconds() != null ? java.time.Duration.ofSeconds(p.maxLagSeconds()) : d.maxLag(),
+                        b.queueBytes() != null ? b.queueBytes() : d.maxQueueBytes(),
+                        b.maxLagSeconds() != null ? java.time.Duration.ofSeconds(b.maxLagSeconds()) : d.maxLag(),
                         d.maxHistoryBytes());
                 map.put(name, new BroadcastPoint(name, files, limits, alloc));
-            } else {
-                List<Path> files = new ArrayList<>();
-                for (int j = 0; j < p.entries().size(); j++) {
-                    Path f = baseDir.resolve(p.entries().get(j)).normalize();
-                    if (!Files.isRegularFile(f)) {
-                        throw new ConfigException("key '" + key + ".entries[" + j + "]': no such file: " + f);
-                    }
-                    files.add(f);
-                }
-                map.put(name, new PlaylistCatalog(name, files, alloc));
+            } else if (p instanceof EdgeConfig.PlaylistPoint pl) {
+                map.put(name, new PlaylistCatalog(name, files(baseDir, pl.entries(), key + ".entries", true), alloc));
             }
             if (p.auth() != null) {
                 UsersFile users = UsersFile.load(baseDir.resolve(p.auth().usersFile()).normalize(), key + ".auth.usersFile");
@@ -124,6 +109,20 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
             }
         }
         return new PublishingPoints(map, anyAuth);
+    }
+
+    /** The files of a point, each checked to exist; {@code indexed}: the key is a list, name the entry. */
+    private static List<Path> files(Path baseDir, List<String> names, String key, boolean indexed)
+            throws ConfigException {
+        List<Path> files = new ArrayList<>();
+        for (int j = 0; j < names.size(); j++) {
+            Path f = baseDir.resolve(names.get(j)).normalize();
+            if (!Files.isRegularFile(f)) {
+                throw new ConfigException("key '" + key + (indexed ? "[" + j + "]" : "") + "': no such file: " + f);
+            }
+            files.add(f);
+        }
+        return files;
     }
 
     /** The names of the configured points ("" = default). */
