@@ -1,9 +1,9 @@
-package io.mmsedge.distribution;
+package io.mmsedge.distribution.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -11,39 +11,33 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code mms-edge prestuff [--status HOST:PORT] TARGET}: asks a running edge (its status port,
  * {@code POST /cache/prestuff}) to fill its cache with TARGET ahead of demand, then follows the
  * job, printing progress, until the item is complete (exit 0) or the fill fails (exit 1).
  */
-final class Prestuff {
+@Command(name = "prestuff", description = {"Fill a running edge's cache ahead of demand and report progress "
+        + "until done (exit 0) or failed (exit 1)."})
+public final class PrestuffCommand extends Subcommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Prestuff() {
-    }
+    @Option(names = "--status", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8755",
+            description = "The edge's status port (default: ${DEFAULT-VALUE}).")
+    String status;
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageException, InterruptedException {
-        String status = "127.0.0.1:8755";
-        String target = null;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--status")) {
-                if (i + 1 >= args.length) {
-                    throw new Main.UsageException("--status needs HOST:PORT");
-                }
-                status = args[++i];
-            } else if (args[i].startsWith("--")) {
-                throw new Main.UsageException("unknown option '" + args[i] + "'");
-            } else if (target == null) {
-                target = args[i];
-            } else {
-                throw new Main.UsageException("prestuff takes one PATH or URL");
-            }
-        }
-        if (target == null) {
-            throw new Main.UsageException("prestuff needs the PATH (or mms:// URL) to fill");
-        }
+    @Parameters(paramLabel = "PATH|URL", description = "The content, as players ask the edge for it (a path), "
+            + "or an mms:// URL.")
+    String target;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = out();
+        PrintWriter err = err();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String base = "http://" + status + "/cache/prestuff";
         try {

@@ -1,4 +1,4 @@
-package io.mmsedge.distribution;
+package io.mmsedge.distribution.cli;
 
 import java.io.IOException;
 import java.io.InputStream;

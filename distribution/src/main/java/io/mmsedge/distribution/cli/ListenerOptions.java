@@ -1,0 +1,88 @@
+package io.mmsedge.distribution.cli;
+
+import io.mmsedge.distribution.config.EdgeConfig;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** The options {@code origin} and {@code edge} share: where they listen, and how they send. */
+final class ListenerOptions {
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "1755", converter = PortConverter.class,
+            description = "MMS/TCP port (default: ${DEFAULT-VALUE}, the IANA-registered MMS port; 0 = any free port).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address of the MMS and status listeners (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--status-port", paramLabel = "PORT", converter = PortConverter.class,
+            description = "Also serve /status (JSON) and /metrics (Prometheus) over HTTP on this port.")
+    Integer statusPort;
+
+    @Option(names = "--pacing-speed", paramLabel = "X", converter = SpeedConverter.class,
+            description = "Send at X times the content's rate (1 = real time, 0 = unpaced; default 1).")
+    Double pacingSpeed;
+
+    @Option(names = "--write-merge-ms", paramLabel = "MS", converter = MergeConverter.class,
+            description = "Flush broadcast and relayed packets to each player at most once per MS "
+                    + "(server.writeMergeMillis: 0 to 1000, default 100; 0 = a write per packet).")
+    Integer writeMergeMillis;
+
+    /** The server section: {@code listener} says whether this process's own listener is the origin's. */
+    EdgeConfig.ServerSection server(boolean listener) {
+        return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null, null, null, null,
+                pacingSpeed, null, null, writeMergeMillis);
+    }
+
+    /** The status section, or null without {@code --status-port}. */
+    EdgeConfig.StatusSection status() {
+        return statusPort == null ? null : new EdgeConfig.StatusSection(bind, statusPort);
+    }
+
+    /** A TCP port, 0..65535. */
+    static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return intIn(value, 0, 65535, "must be a port 0..65535");
+        }
+    }
+
+    /** server.writeMergeMillis: 0 to 1000 ms. */
+    static final class MergeConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return intIn(value, 0, 1000, "must be between 0 (a write per packet) and 1000");
+        }
+    }
+
+    private static int intIn(String value, int min, int max, String rule) {
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("not a number: '" + value + "'");
+        }
+        if (n < min || n > max) {
+            throw new TypeConversionException(rule + ", got " + value);
+        }
+        return n;
+    }
+
+    /** A pacing speed: a number >= 0. */
+    static final class SpeedConverter implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            double d;
+            try {
+                d = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("not a number: '" + value + "'");
+            }
+            if (!(d >= 0)) {
+                throw new TypeConversionException("must be >= 0, got " + value);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.mmsedge.distribution.cli;
+
+import io.mmsedge.distribution.EdgeApplication;
+import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.config.ConfigLoader;
+import io.mmsedge.distribution.config.EdgeConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mms-edge}: with no arguments the embedded default configuration (an edge on 1755 in
+ * front of an origin on 1756 serving the bundled samples), with {@code --config FILE} a
+ * configuration file, or one of the subcommands.
+ */
+// scope INHERIT: every subcommand gets --help, --version and these usage settings.
+@Command(name = "mms-edge", scope = CommandLine.ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        versionProvider = RootCommand.Version.class, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"An MMS (MS-MMSP) origin server, caching edge and live splitter.",
+            "With no arguments: the embedded default configuration (conf/mms-edge.yaml with the bundled samples)."},
+        subcommands = {OriginCommand.class, EdgeCommand.class, PrestuffCommand.class, InspectCommand.class,
+            PasswdCommand.class, CommandLine.HelpCommand.class})
+public final class RootCommand implements Callable<Integer> {
+
+    /** The exit status of a bad command line or configuration. */
+    static final int USAGE = CommandLine.ExitCode.USAGE;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Run a configuration file (YAML; documented example: conf/mms-edge.yaml).")
+    Path config;
+
+    /**
+     * The command line, writing to {@code out} and {@code err}: usage errors and configuration
+     * errors exit 2, I/O errors 1.
+     */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new RootCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        // "@name" is content or a user name here, never picocli's argument file.
+        cl.setExpandAtFiles(false);
+        cl.setExecutionStrategy(parsed -> {
+            // --config names a whole configuration: options of a subcommand would be silently lost.
+            if (parsed.hasSubcommand() && parsed.hasMatchedOption("--config")) {
+                throw new CommandLine.ParameterException(cl, "--config does not go with a command");
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("mms-edge: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
+            c.usage(c.getErr());
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof ConfigException) {
+                c.getErr().println("mms-edge: configuration error: " + ex.getMessage());
+                return USAGE;
+            }
+            if (ex instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+            if (ex instanceof IOException) {
+                c.getErr().println("mms-edge: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws IOException, ConfigException, InterruptedException {
+        if (config != null) {
+            return serve(ConfigLoader.load(config), config.toAbsolutePath().getParent());
+        }
+        return serve(embeddedDefault(), Path.of("."));
+    }
+
+    /** Runs a configuration until the JVM is stopped (SIGTERM, Ctrl-C): its shutdown hook closes it. */
+    static int serve(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
+        EdgeApplication app = EdgeApplication.start(cfg, baseDir);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            org.apache.logging.log4j.LogManager.shutdown();
+            stopped.countDown();
+        }, "mms-edge-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** The configuration used when mms-edge runs with no arguments. */
+    static EdgeConfig embeddedDefault() throws IOException, ConfigException {
+        Path samples = Samples.extract();
+        try (InputStream in = RootCommand.class.getClassLoader().getResourceAsStream("conf/mms-edge.yaml")) {
+            if (in == null) {
+                throw new IOException("embedded conf/mms-edge.yaml missing from this build");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("${samples}", samples.toString().replace('\\', '/'));
+            return ConfigLoader.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                    "embedded conf/mms-edge.yaml", samples);
+        }
+    }
+
+    /** "mms-edge VERSION", as before picocli. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"mms-edge " + EdgeApplication.VERSION};
+        }
+    }
+}
