@@ -44,7 +44,8 @@ public record EdgeConfig(
         if (publishingPoints.isEmpty() && edge == null) {
             return Problem.at("publishingPoints", "at least one publishing point (or an 'edge' section) is required");
         }
-        if (edge != null && !publishingPoints.isEmpty() && edge.port() != 0 && edge.port().equals(server.port())) {
+        if (edge != null && !publishingPoints.isEmpty() && edge.port() != null && edge.port() != 0
+                && edge.port().equals(server.port())) {
             return Problem.at("edge.port", "the edge and the origin listener ('server.port') need different ports");
         }
         Set<String> names = new HashSet<>();
