@@ -75,7 +75,7 @@ public final class ConfigLoader {
         String key = e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
-        String what = e.getOriginalMessage();
+        String what = String.valueOf(e.getOriginalMessage());
         boolean missing = MISSING.matcher(what).find();
         if (e instanceof InvalidTypeIdException t) {
             key = sub(key, EdgeConfig.PublishingPointConfig.TYPE);
@@ -95,6 +95,7 @@ public final class ConfigLoader {
     private static String sub(String path, String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
+
     static final long DEFAULT_CACHE_SIZE = 1L << 30;
     static final long DEFAULT_CACHE_MEMORY = 64L << 20;
 
