@@ -1,0 +1,85 @@
+package io.mmsedge.protocol.mmsh;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Framing of an MMSH response body ([MS-WMSP] §2.2.3): every packet starts with a 4-byte
+ * Framing header (B flag and Frame 0x24, PacketID, little-endian PacketLength, §2.2.3.1.1).
+ * {@code $H} and {@code $D} then carry the 8-byte MMS data packet header (LocationId,
+ * Incarnation, AFFlags, PacketSize, §2.2.3.1.2) and their payload; {@code $E} and {@code $C}
+ * carry a 4-byte Reason (an HRESULT). These helpers write the headers only, so that a shared
+ * payload buffer can follow them unchanged.
+ */
+public final class MmshFrames {
+
+    /** Frame with B = 0 (§2.2.3.1.1): '$'. */
+    public static final int FRAME = 0x24;
+    /** The B flag ("the next packet follows at once"); players ignore it, so we never set it. */
+    public static final int B_FLAG = 0x80;
+
+    public static final int HEADER = 'H';
+    public static final int DATA = 'D';
+    public static final int END_OF_STREAM = 'E';
+    public static final int STREAM_CHANGE = 'C';
+    public static final int METADATA = 'M';
+    public static final int PACKET_PAIR = 'P';
+
+    /** Framing header size (§2.2.3.1.1). */
+    public static final int FRAMING_HEADER_SIZE = 4;
+    /** MMS data packet header size (§2.2.3.1.2). */
+    public static final int DATA_HEADER_SIZE = 8;
+    /** Framing header plus MMS data packet header: what precedes a $H or $D payload. */
+    public static final int PREFIX_SIZE = FRAMING_HEADER_SIZE + DATA_HEADER_SIZE;
+    /** PacketLength is 16 bits and counts the 8-byte data header (§2.2.3.1.1). */
+    public static final int MAX_PAYLOAD = 0xFFFF - DATA_HEADER_SIZE;
+
+    /** AFFlags of $H pieces (§2.2.3.1.2, as MMS §2.2.2): a piece, and the last piece. */
+    public static final int AF_HEADER_PART = 0x04;
+    public static final int AF_HEADER_LAST = 0x0C;
+
+    private MmshFrames() {
+    }
+
+    /**
+     * The 12 bytes preceding a {@code $H} or {@code $D} payload of {@code payloadLength} bytes.
+     * PacketLength and PacketSize both count the MMS data packet header and the payload: VLC
+     * reads the payload length from PacketSize, FFmpeg from PacketLength.
+     *
+     * @throws IllegalArgumentException if the payload does not fit a 16-bit PacketLength
+     */
+    public static ByteBuf dataHeader(ByteBufAllocator alloc, int packetId, long locationId, int incarnation,
+                                     int afFlags, int payloadLength) {
+        if (payloadLength < 0 || payloadLength > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("MMSH $" + (char) packetId + " payload of " + payloadLength
+                    + " bytes does not fit PacketLength (max " + MAX_PAYLOAD + ")");
+        }
+        int length = DATA_HEADER_SIZE + payloadLength;
+        ByteBuf b = alloc.buffer(PREFIX_SIZE);
+        b.writeByte(FRAME).writeByte(packetId).writeShortLE(length);
+        b.writeIntLE((int) locationId).writeByte(incarnation).writeByte(afFlags).writeShortLE(length);
+        return b;
+    }
+
+    /** A whole {@code $E} or {@code $C} packet: Framing header with PacketLength 4 and the Reason. */
+    public static ByteBuf reasonPacket(ByteBufAllocator alloc, int packetId, int hr) {
+        ByteBuf b = alloc.buffer(FRAMING_HEADER_SIZE + 4);
+        b.writeByte(FRAME).writeByte(packetId).writeShortLE(4).writeIntLE(hr);
+        return b;
+    }
+
+    /** {@code $E} (§2.2.3.4): hr 0 = the end, 1 (S_FALSE) = a playlist entry ended and $C follows. */
+    public static ByteBuf endOfStream(ByteBufAllocator alloc, int hr) {
+        return reasonPacket(alloc, END_OF_STREAM, hr);
+    }
+
+    /** {@code $C} (§2.2.3.2): the next playlist entry starts; its $H packets follow. */
+    public static ByteBuf streamChange(ByteBufAllocator alloc, int hr) {
+        return reasonPacket(alloc, STREAM_CHANGE, hr);
+    }
+
+    /** True for the PacketIDs that carry an MMS data packet header ($H, $D). */
+    public static boolean hasDataHeader(int packetId) {
+        return packetId == HEADER || packetId == DATA;
+    }
+}
