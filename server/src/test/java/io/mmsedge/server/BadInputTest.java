@@ -65,7 +65,9 @@ class BadInputTest {
             byte[] oversized = frameHeader(0x7FFFFFF0);
             assertClosedAndLogged(origin, logs, oversized, "reason=");
 
-            byte[] http = "GET /av.asf HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            // A GET, POST, HEAD or OPTIONS is served as MMSH on the MMS port (issue #12, MmshPlayTest);
+            // any other HTTP method still reaches the MMS decoder, which refuses it.
+            byte[] http = "PUT /av.asf HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             assertClosedAndLogged(origin, logs, http, "message=HTTP");
 
             byte[] badSeal = frameHeader(48);

@@ -4,7 +4,10 @@ import io.mmsedge.protocol.mms.codec.MmsFrameDecoder;
 import io.mmsedge.protocol.mms.codec.MmsFrameEncoder;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
+import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.mmsh.MmshFrontEnd;
+import io.mmsedge.server.mmsh.MmshSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -25,7 +28,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** An MMS/TCP listener serving a {@link MediaCatalog}. */
+/**
+ * An MMS/TCP listener serving a {@link MediaCatalog}, with MMSH ([MS-WMSP]) on the same port and,
+ * if asked for, on an HTTP port of its own.
+ */
 public final class MmsServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MmsServer.class);
@@ -38,7 +44,9 @@ public final class MmsServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("mms-connections", GlobalEventExecutor.INSTANCE);
     private final SecureRandom random = new SecureRandom();
     private Channel listener;
+    private Channel httpListener;
     private final WriteWindows windows;
+    private MmshFrontEnd mmsh;
 
     public MmsServer(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, EventLoopGroup group) {
         this.settings = settings;
@@ -47,10 +55,67 @@ public final class MmsServer implements AutoCloseable {
         this.ownsGroup = group == null;
         this.windows = new WriteWindows(settings.writeMergeMillis());
         this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        withMmsh(MmshSettings.defaults());
     }
 
-    /** Binds and starts accepting. */
+    /**
+     * Sets how MMSH ([MS-WMSP]) is served: on the MMS port beside MMS/TCP unless
+     * {@code sharePort} is off, and on the port {@link #startHttp} binds. Call before starting.
+     */
+    public MmsServer withMmsh(MmshSettings mmshSettings) {
+        this.mmsh = new MmshFrontEnd(settings, mmshSettings, catalog, metrics, windows,
+                () -> listener == null ? 0 : localAddress().getPort());
+        return this;
+    }
+
+    /**
+     * Binds the MMS port and starts accepting: MMS/TCP, and MMSH too (decided by a connection's
+     * first bytes, {@link PortSniffer}) unless {@link MmshSettings#sharePort()} is off.
+     */
     public MmsServer start(InetSocketAddress address) throws InterruptedException {
+        listener = bind(address, ch -> {
+            if (mmsh.settings().sharePort()) {
+                ch.pipeline().addLast("sniffer", sniffer(this::installMms));
+            } else {
+                installMms(ch.pipeline());
+            }
+        });
+        log.info("MMS listening on {}{}", listener.localAddress(), mmsh.settings().sharePort() ? " (and MMSH)" : "");
+        return this;
+    }
+
+    /**
+     * Binds an HTTP port serving MMSH only ([MS-WMSP]; an RTSP request gets an RTSP error, see
+     * {@link PortSniffer}). May be called before or after {@link #start}; once.
+     */
+    public MmsServer startHttp(InetSocketAddress address) throws InterruptedException {
+        httpListener = bind(address, ch -> ch.pipeline().addLast("sniffer", sniffer(null)));
+        log.info("MMSH (HTTP) listening on {}", httpListener.localAddress());
+        return this;
+    }
+
+    /** The HTTP listener's address; null unless {@link #startHttp} ran. */
+    public InetSocketAddress httpAddress() {
+        return httpListener == null ? null : (InetSocketAddress) httpListener.localAddress();
+    }
+
+    private PortSniffer sniffer(java.util.function.Consumer<io.netty.channel.ChannelPipeline> mms) {
+        return new PortSniffer(mms, mmsh::install, MmshResponses.serverHeader(settings.serverVersionInfo()),
+                MmshSettings.MAX_SNIFF_BYTES, mmsh.settings().sniffTimeout());
+    }
+
+    private void installMms(io.netty.channel.ChannelPipeline p) {
+        MmsFrameDecoder decoder = new MmsFrameDecoder(settings.maxCommandSize());
+        // Players never send Data packets: anything that isn't a command is
+        // rejected at its 8-byte header instead of being buffered.
+        decoder.setMaxDataPacketSize(8);
+        p.addLast("frame-decoder", decoder)
+                .addLast("frame-encoder", new MmsFrameEncoder())
+                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random, windows));
+    }
+
+    private Channel bind(InetSocketAddress address, java.util.function.Consumer<SocketChannel> init)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -63,21 +128,12 @@ public final class MmsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        MmsFrameDecoder decoder = new MmsFrameDecoder(settings.maxCommandSize());
-                        // Players never send Data packets: anything that isn't a command is
-                        // rejected at its 8-byte header instead of being buffered.
-                        decoder.setMaxDataPacketSize(8);
-                        ch.pipeline()
-                                .addLast("frame-decoder", decoder)
-                                .addLast("frame-encoder", new MmsFrameEncoder())
-                                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random,
-                                        windows));
+                        init.accept(ch);
                     }
                 });
-        listener = b.bind(address).sync().channel();
-        connections.add(listener);
-        log.info("MMS listening on {}", listener.localAddress());
-        return this;
+        Channel ch = b.bind(address).sync().channel();
+        connections.add(ch);
+        return ch;
     }
 
     public InetSocketAddress localAddress() {
@@ -86,13 +142,17 @@ public final class MmsServer implements AutoCloseable {
 
     /** Number of open player connections. */
     public int connectionCount() {
-        return Math.max(0, connections.size() - (listener != null && listener.isOpen() ? 1 : 0));
+        return Math.max(0, connections.size() - (listener != null && listener.isOpen() ? 1 : 0)
+                - (httpListener != null && httpListener.isOpen() ? 1 : 0));
     }
 
     /** Stops accepting, closes every session, and waits up to {@code grace} for them to finish. */
     public void stop(Duration grace) {
         if (listener != null) {
             listener.close().awaitUninterruptibly(grace.toMillis());
+        }
+        if (httpListener != null) {
+            httpListener.close().awaitUninterruptibly(grace.toMillis());
         }
         connections.close().awaitUninterruptibly(grace.toMillis());
         if (ownsGroup) {

@@ -13,24 +13,24 @@ import java.util.concurrent.TimeUnit;
  * costs one pump and one write system call per window instead of one per packet; one timer per
  * loop, not one per player (a timer per player wakes the loop as often as the packets did).
  */
-final class WriteWindows {
+public final class WriteWindows {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WriteWindows.class);
 
     private final long periodNanos;
     private final Map<EventLoop, Window> windows = new ConcurrentHashMap<>();
 
-    WriteWindows(int periodMillis) {
+    public WriteWindows(int periodMillis) {
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis));
     }
 
     /** The window of {@code loop}; a channel's loop never changes, so a handler looks it up once. */
-    Window of(EventLoop loop) {
+    public Window of(EventLoop loop) {
         return windows.computeIfAbsent(loop, l -> new Window(l, periodNanos));
     }
 
     /** One loop's window. Confined to that loop. */
-    static final class Window implements Runnable {
+    public static final class Window implements Runnable {
         private final EventLoop loop;
         private final long periodNanos;
         private ArrayList<Runnable> due = new ArrayList<>();
@@ -43,7 +43,7 @@ final class WriteWindows {
         }
 
         /** On the loop: runs {@code task} when the current window ends (the caller asks once per window). */
-        void atEnd(Runnable task) {
+        public void atEnd(Runnable task) {
             due.add(task);
             if (!scheduled) {
                 scheduled = true;

@@ -1,0 +1,106 @@
+package io.mmsedge.server.mmsh;
+
+import io.mmsedge.protocol.mmsh.MmshFrames;
+import io.mmsedge.server.play.PlayerTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+
+/**
+ * Frames the play session's output as MMSH packets ([MS-WMSP] §2.2.3): the ASF header as
+ * {@code $H}, data packets as {@code $D}, each a small per-player prefix followed by the shared
+ * payload buffer as is (padding stays stripped: FFmpeg and VLC pad a short $D to the packet
+ * size themselves, §2.2.3.3).
+ *
+ * <p>The header pieces the core sends are gathered into one {@code $H}: FFmpeg parses the first
+ * $H it gets as the whole ASF header and fails on a header split across several. A header
+ * larger than one $H can carry (65,527 bytes, §2.2.3.1.1) goes in several, which VLC joins.
+ */
+final class MmshFraming implements PlayerTransport {
+
+    /** Where framed bytes go (the connection, in order); takes ownership. */
+    interface Out {
+        void write(ByteBuf buf);
+    }
+
+    private final Out out;
+    private final ByteBufAllocator alloc;
+    private CompositeByteBuf header;
+    /** AFFlags of the next $D: a sequence number, as over MMS (§2.2.3.1.2). */
+    private int sequence;
+
+    MmshFraming(Out out, ByteBufAllocator alloc) {
+        this.out = out;
+        this.alloc = alloc;
+    }
+
+    /** Bytes a whole header of {@code size} bytes takes framed: what a Describe's Content-Length says. */
+    static int framedHeaderSize(int size) {
+        int packets = Math.max(1, (size + MmshFrames.MAX_PAYLOAD - 1) / MmshFrames.MAX_PAYLOAD);
+        return size + packets * MmshFrames.PREFIX_SIZE;
+    }
+
+    @Override
+    public void sendHeaderPart(int index, ByteBuf part, boolean last) {
+        if (header == null) {
+            header = alloc.compositeBuffer(Integer.MAX_VALUE);
+        }
+        header.addComponent(true, part);
+        if (!last) {
+            return;
+        }
+        CompositeByteBuf whole = header;
+        header = null;
+        try {
+            int n = 0;
+            do {
+                int len = Math.min(whole.readableBytes(), MmshFrames.MAX_PAYLOAD);
+                boolean end = len == whole.readableBytes();
+                out.write(MmshFrames.dataHeader(alloc, MmshFrames.HEADER, n++, 0,
+                        end ? MmshFrames.AF_HEADER_LAST : MmshFrames.AF_HEADER_PART, len));
+                out.write(whole.readRetainedSlice(len));
+            } while (whole.isReadable());
+        } finally {
+            whole.release();
+        }
+    }
+
+    @Override
+    public void sendPacket(long number, ByteBuf payload) {
+        ByteBuf prefix;
+        try {
+            prefix = MmshFrames.dataHeader(alloc, MmshFrames.DATA, number, 0, sequence & 0xFF,
+                    payload.readableBytes());
+        } catch (IllegalArgumentException tooLarge) {
+            payload.release();
+            throw tooLarge;
+        }
+        sequence++;
+        out.write(prefix);
+        out.write(payload);
+    }
+
+    /** {@code $E} (§2.2.3.4). */
+    void endOfStream(int hr) {
+        out.write(MmshFrames.endOfStream(alloc, hr));
+    }
+
+    /** {@code $C} (§2.2.3.2): a new entry, whose $H follows; the $D sequence starts again. */
+    void streamChange() {
+        sequence = 0;
+        out.write(MmshFrames.streamChange(alloc, 0));
+    }
+
+    @Override
+    public int maxHeaderPart() {
+        return MmshFrames.MAX_PAYLOAD;
+    }
+
+    /** Drops a header being gathered (the session closed mid-header). */
+    void release() {
+        if (header != null) {
+            header.release();
+            header = null;
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package io.mmsedge.server.mmsh;
+
+import io.mmsedge.protocol.mmsh.LogStats;
+import io.mmsedge.protocol.mmsh.MmshBadRequest;
+import io.mmsedge.protocol.mmsh.MmshRequest;
+import io.mmsedge.protocol.mmsh.MmshResponses;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.net.WriteWindows;
+import io.mmsedge.server.play.PlayerChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MMSH front end of one HTTP connection ([MS-WMSP] §3.2): decoded requests in, responses
+ * and framed packets out. Describe and Play requests get an {@link MmshSession}; Stop,
+ * SelectStream, KeepAlive and LogStats find theirs by client-id. Non-pipelined mode: a Play
+ * response's body runs until the connection closes; requests arriving on a connection that is
+ * streaming act on its session without a response of their own (pipelined mode, §3.2.5.1, is
+ * not offered: the Play response says Connection: close).
+ */
+public final class MmshHandler extends SimpleChannelInboundHandler<FullHttpRequest> implements PlayerChannel {
+
+    private static final Logger log = LoggerFactory.getLogger(MmshHandler.class);
+    private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
+
+    private final ServerSettings settings;
+    private final MediaCatalog catalog;
+    private final ServerMetrics metrics;
+    private final MmshSessions registry;
+    private final WriteWindows windows;
+    private final IntSupplier mmsPort;
+    private final String server;
+    private ChannelHandlerContext ctx;
+    private WriteWindows.Window window;
+    private MmshSession current;
+    private ScheduledFuture<?> idle;
+
+    MmshHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, MmshSessions registry,
+                WriteWindows windows, IntSupplier mmsPort) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.metrics = metrics;
+        this.registry = registry;
+        this.windows = windows;
+        this.mmsPort = mmsPort;
+        this.server = MmshResponses.serverHeader(settings.serverVersionInfo());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.window = windows.of(ctx.channel().eventLoop());
+        armIdle();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        cancelIdle();
+        MmshReplies replies = new MmshReplies(req.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, server, HttpUtil.isKeepAlive(req));
+        if (req.decoderResult().isFailure()) {
+            badRequest(req, replies, String.valueOf(req.decoderResult().cause().getMessage()));
+            return;
+        }
+        MmshRequest r;
+        try {
+            r = MmshRequest.of(req.method().name(), req.uri(), req.headers().getAll("Pragma"),
+                    req.headers().get(HttpHeaderNames.USER_AGENT), req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        } catch (MmshBadRequest e) {
+            badRequest(req, replies, e.getMessage());
+            return;
+        }
+        accessLog.info("peer={} path={} event=request proto=mmsh kind={} client-id={} ua=\"{}\"", peer(), r.path(),
+                r.kind(), r.pragmas().clientId(), r.userAgent());
+        if (current != null) {
+            onWhileStreaming(r, req);
+            return;
+        }
+        switch (r.kind()) {
+            case DESCRIBE, PLAY -> {
+                if (r.path().toLowerCase(Locale.ROOT).endsWith(".asx") && !r.method().equals("POST")) {
+                    send(replies.asx(r.path(), asxUrls(req, r.path().substring(0, r.path().length() - 4))),
+                            replies.keepAlive());
+                    return;
+                }
+                current = new MmshSession(this, settings, catalog, metrics, registry, r, replies);
+                current.start(req.headers().get(HttpHeaderNames.HOST), basicCredentials(req));
+            }
+            case STOP -> {
+                MmshSession s = registry.get(r.pragmas().clientId());
+                if (s != null) {
+                    s.connection().execute(s::stopByPlayer);
+                }
+                send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
+            }
+            case SELECT_STREAM -> {
+                MmshSession s = registry.get(r.pragmas().clientId());
+                if (s != null) {
+                    s.connection().execute(() -> s.selectStreams(r.pragmas().streamSwitchEntries()));
+                }
+                send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
+            }
+            case LOG_STATS -> {
+                onLogStats(r, req.content().toString(StandardCharsets.UTF_8));
+                send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
+            }
+            case KEEP_ALIVE -> send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
+            case PLAY_NEXT_ENTRY -> {
+                log.info("peer={} path={} PlayNextEntry is not offered (pipelined mode only)", peer(), r.path());
+                send(replies.error(HttpResponseStatus.NOT_IMPLEMENTED, "PlayNextEntry not supported", true),
+                        replies.keepAlive());
+            }
+            default -> throw new IllegalStateException(r.kind().toString());
+        }
+    }
+
+    /** A request on a connection whose Play response is still streaming (no response of its own). */
+    private void onWhileStreaming(MmshRequest r, FullHttpRequest req) {
+        switch (r.kind()) {
+            case STOP -> current.stopByPlayer();
+            case SELECT_STREAM -> current.selectStreams(r.pragmas().streamSwitchEntries());
+            case LOG_STATS -> current.clientLog(LogStats.parse(req.content().toString(StandardCharsets.UTF_8)));
+            default -> log.info("peer={} {} {} while streaming: ignored (pipelined mode is not offered)", peer(),
+                    r.method(), r.kind());
+        }
+    }
+
+    /** §2.2.2.4: recorded by the player's session, or on its own if the session is gone. */
+    private void onLogStats(MmshRequest r, String body) {
+        io.mmsedge.protocol.mms.ClientLog clientLog = LogStats.parse(body);
+        MmshSession s = registry.get(r.pragmas().clientId());
+        if (s != null) {
+            s.connection().execute(() -> s.clientLog(clientLog));
+        } else {
+            accessLog.info("peer={} path={} event=client-log {}", peer(), r.path(), clientLog.toLogString());
+        }
+    }
+
+    private void badRequest(FullHttpRequest req, MmshReplies replies, String reason) {
+        log.warn("peer={} request=\"{} {}\" reason=\"{}\": 400 Bad Request", peer(), req.method(),
+                truncate(req.uri()), reason);
+        metrics.error("mmsh_bad_request");
+        send(replies.error(HttpResponseStatus.BAD_REQUEST, "bad request", false), false);
+    }
+
+    /** The content over MMSH on this port, then over MMS/TCP on the MMS port (if there is one). */
+    private List<String> asxUrls(FullHttpRequest req, String path) {
+        String host = req.headers().get(HttpHeaderNames.HOST, "");
+        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+                : host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
+        if (name.isEmpty()) {
+            name = ((InetSocketAddress) ctx.channel().localAddress()).getAddress().getHostAddress();
+        }
+        int here = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        List<String> urls = new ArrayList<>();
+        urls.add("mmsh://" + name + ":" + here + "/" + path);
+        int mms = mmsPort.getAsInt();
+        if (mms > 0) {
+            urls.add("mms://" + name + ":" + mms + "/" + path);
+        }
+        return urls;
+    }
+
+    /** Basic credentials as the catalogs take them (RFC 2617, "Basic " then Base64); else null. */
+    private static String basicCredentials(FullHttpRequest req) {
+        String a = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        return a != null && a.regionMatches(true, 0, "Basic ", 0, 6) ? a.strip() : null;
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    // ------------------------------------------------------------------ for MmshSession
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    void writeBody(ByteBuf b) {
+        ctx.write(b, ctx.voidPromise());
+    }
+
+    void respond(HttpResponse head) {
+        ctx.write(head);
+    }
+
+    /** Ends {@code s} with a complete response of its own (a refusal). */
+    void respondAndFinish(FullHttpResponse response, MmshSession s) {
+        release(s);
+        send(response, HttpUtil.isKeepAlive(response));
+    }
+
+    /**
+     * Ends {@code s}: a length-delimited body (Describe) ends the response and the connection
+     * stays if both sides keep it; a streamed body (Play) ends with the connection.
+     */
+    void finish(MmshSession s, boolean lengthDelimited) {
+        if (current != s) {
+            return;
+        }
+        release(s);
+        if (lengthDelimited) {
+            ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (s.keepAlive()) {
+                armIdle();
+            } else {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        } else {
+            // Closing only once the last packet is written: a close drops what is still queued.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void release(MmshSession s) {
+        s.close();
+        if (current == s) {
+            current = null;
+        }
+    }
+
+    private void send(FullHttpResponse response, boolean keep) {
+        if (keep && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+            ctx.writeAndFlush(response);
+            armIdle();
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** A kept-alive connection without a request closes after the idle timeout (§3.2.2 of MS-MMSP alike). */
+    private void armIdle() {
+        cancelIdle();
+        idle = ctx.executor().schedule(() -> {
+            if (current == null && ctx.channel().isActive()) {
+                log.debug("peer={} idle MMSH connection closed", peer());
+                ctx.close();
+            }
+        }, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelIdle() {
+        if (idle != null) {
+            idle.cancel(false);
+            idle = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ connection events
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdle();
+        if (current != null) {
+            accessLog.info("peer={} path={} event=disconnect proto=mmsh packets={} bytes={}", peer(),
+                    current.play().requestedPath(), current.play().packetsSent(), current.play().bytesSent());
+            release(current);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("peer={} connection error: {}", peer(), cause.toString());
+        } else {
+            log.warn("peer={} MMSH pipeline error: {}; closing", peer(), cause.toString());
+        }
+        if (current != null) {
+            release(current);
+        }
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ PlayerChannel
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return ctx.executor().schedule(task, delay, unit);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        ctx.executor().execute(task);
+    }
+
+    @Override
+    public void atWindowEnd(Runnable task) {
+        window.atEnd(task);
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public InetSocketAddress peer() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+}

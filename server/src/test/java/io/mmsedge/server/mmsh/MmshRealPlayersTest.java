@@ -1,0 +1,167 @@
+package io.mmsedge.server.mmsh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.mmsedge.fixtures.ExternalTool;
+import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.server.ServerSettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real players over MMSH against a real server on loopback, on the HTTP port and on the shared
+ * MMS port: FFmpeg's framemd5 must equal the file's, VLC and MPlayer must play to the end, and
+ * an mms:// URL must roll over to MMSH where the player tries it.
+ */
+class MmshRealPlayersTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static MmshOrigin origin;
+    private static ExecutorService pool;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = new MmshOrigin(ServerSettings.defaults().withPacingSpeed(20));
+        pool = Executors.newFixedThreadPool(3);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.shutdownNow();
+        origin.close();
+    }
+
+    static void require(String program) {
+        assumeTrue(ExternalTool.available(program) || !"true".equals(System.getenv("CI")),
+                program + " is not installed");
+        if (!ExternalTool.available(program)) {
+            throw new AssertionError(program + " is required (see .ci/run)");
+        }
+    }
+
+    static ExternalTool.Result framemd5(String input) throws Exception {
+        return ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", input, "-map", "0", "-c", "copy",
+                "-f", "framemd5", "-"), TIMEOUT);
+    }
+
+    static List<String> frameLines(String framemd5) {
+        List<String> out = new ArrayList<>();
+        for (String l : framemd5.split("\n")) {
+            if (!l.isBlank() && !l.startsWith("#")) {
+                out.add(l.strip());
+            }
+        }
+        return out;
+    }
+
+    static String url(String scheme, InetSocketAddress a, String path) {
+        return scheme + "://127.0.0.1:" + a.getPort() + "/" + path;
+    }
+
+    @Test
+    void ffmpegGetsByteIdenticalFramesForEveryFixtureOnBothPorts() throws Exception {
+        require("ffmpeg");
+        List<Future<?>> checks = new ArrayList<>();
+        for (String fixture : Fixtures.ALL) {
+            ExternalTool.Result file = framemd5(Fixtures.media(fixture).toString());
+            assertEquals(0, file.exitCode(), file.describe());
+            List<String> want = frameLines(file.stdoutText());
+            for (InetSocketAddress port : List.of(origin.http(), origin.mms())) {
+                checks.add(pool.submit(() -> {
+                    ExternalTool.Result r = framemd5(url("mmsh", port, fixture));
+                    String what = fixture + " via mmsh on " + port;
+                    assertEquals(0, r.exitCode(), what + ": " + r.describe());
+                    assertFalse(r.stderr().toLowerCase().contains("error"), what + ": " + r.stderr());
+                    assertEquals(want, frameLines(r.stdoutText()), what);
+                    return null;
+                }));
+            }
+        }
+        for (Future<?> f : checks) {
+            f.get();
+        }
+    }
+
+    @Test
+    void rtspOnTheSharedPortFailsAtOnceAndHttpOnTheSamePortPlays() throws Exception {
+        // Windows Media Player 11/12 try RTSP, then HTTP, on an mms:// URL's port. FFmpeg 5.1 has no
+        // mms:// (only mmsh:// and mmst://), so its RTSP client stands in for the first attempt: it
+        // must get an RTSP error at once, not a hang, and MMSH on the same port must then play.
+        require("ffmpeg");
+        long t0 = System.nanoTime();
+        ExternalTool.Result rtsp = ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport",
+                "tcp", "-i", url("rtsp", origin.mms(), "av.asf"), "-f", "null", "-"), TIMEOUT);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(rtsp.exitCode() != 0, rtsp.describe());
+        assertTrue(rtsp.stderr().contains("501"), "the RTSP error reached the player: " + rtsp.stderr());
+        assertTrue(ms < 10_000, "RTSP refused at once, took " + ms + " ms");
+        ExternalTool.Result file = framemd5(Fixtures.media("av.asf").toString());
+        ExternalTool.Result r = framemd5(url("mmsh", origin.mms(), "av.asf"));
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(frameLines(file.stdoutText()), frameLines(r.stdoutText()));
+    }
+
+    @Test
+    void vlcAndMplayerMmsUrlsOnTheSharedPortPlay() throws Exception {
+        // VLC's and MPlayer's mms:// try MMS/TCP first, which the shared port still serves.
+        require("mplayer");
+        Path dir = Files.createTempDirectory("mplayer-mms");
+        Path out = dir.resolve("av.asf");
+        ExternalTool.Result r = ExternalTool.run(List.of("mplayer", "-really-quiet", "-noconsolecontrols",
+                "-dumpstream", "-dumpfile", out.toString(), url("mms", origin.mms(), "av.asf")), TIMEOUT);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(Files.size(out) > 100_000, "MPlayer dumped the stream: " + r.describe());
+    }
+
+    @Test
+    void mplayerDumpsEveryFixtureOverMmsh() throws Exception {
+        require("mplayer");
+        Path dir = Files.createTempDirectory("mplayer-mmsh");
+        for (String fixture : List.of("av.asf", "audio.asf")) {
+            Path out = dir.resolve(fixture);
+            ExternalTool.Result r = ExternalTool.run(List.of("mplayer", "-really-quiet", "-noconsolecontrols",
+                    "-dumpstream", "-dumpfile", out.toString(), url("mmsh", origin.http(), fixture)), TIMEOUT);
+            assertEquals(0, r.exitCode(), fixture + ": " + r.describe());
+            assertTrue(Files.size(out) > 0, fixture + ": empty dump");
+            ExternalTool.Result want = framemd5(Fixtures.media(fixture).toString());
+            ExternalTool.Result got = framemd5(out.toString());
+            assertEquals(0, got.exitCode(), got.describe());
+            List<String> w = frameLines(want.stdoutText());
+            List<String> h = frameLines(got.stdoutText());
+            assertEquals(w.size(), h.size(), fixture + ": frame count");
+            assertEquals(w.subList(0, w.size() - 1), h.subList(0, h.size() - 1), fixture + " (MPlayer dump)");
+        }
+    }
+
+    @Test
+    void vlcPlaysToTheEndOverMmsh() throws Exception {
+        require("cvlc");
+        Path dir = Files.createTempDirectory("vlc-mmsh");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (UnsupportedOperationException ignored) {
+            // VLC then runs as ourselves
+        }
+        Path out = dir.resolve("av.asf");
+        ExternalTool.Result r = ExternalTool.run(ExternalTool.asUnprivileged(List.of("cvlc", "-q", "--intf", "dummy",
+                "--play-and-exit", "--no-video-title-show", "--sout", "#std{access=file,mux=asf,dst=" + out + "}",
+                url("mmsh", origin.http(), "av.asf"))), TIMEOUT);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertFalse(r.stderr().contains("access error") || r.stderr().contains("cannot"), r.stderr());
+        assertTrue(Files.exists(out) && Files.size(out) > 100_000, "VLC wrote the stream: " + r.describe());
+    }
+}
