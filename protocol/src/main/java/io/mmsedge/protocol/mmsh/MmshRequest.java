@@ -20,6 +20,8 @@ public record MmshRequest(Kind kind, String method, String path, Pragmas pragmas
     public enum Kind {
         /** §2.2.2.1: header only. */
         DESCRIBE,
+        /** §2.2.2.5: may pipelined mode be used? (pipeline-request=1) */
+        PIPELINE,
         /** §2.2.2.6: xPlayStrm=1, header then data. */
         PLAY,
         /** §2.2.2.7: skip to the next server-side playlist entry. */
@@ -45,8 +47,8 @@ public record MmshRequest(Kind kind, String method, String path, Pragmas pragmas
 
     /**
      * The conditions of §2.2.2: stop and keep-alive tokens first (they travel on requests that
-     * may carry others), then the play tokens; a GET with none of them is a Describe, which also
-     * covers the pipeline-request probe. POST bodies are typed by Content-Type (§2.2.1.2).
+     * may carry others), then the play tokens, then pipeline-request; a GET with none of them is
+     * a Describe. POST bodies are typed by Content-Type (§2.2.1.2).
      */
     static Kind classify(String method, Pragmas p, String contentType) {
         String ct = contentType.toLowerCase(Locale.ROOT);
@@ -67,6 +69,9 @@ public record MmshRequest(Kind kind, String method, String path, Pragmas pragmas
         }
         if (p.hasStreamSwitch()) {
             return Kind.SELECT_STREAM;
+        }
+        if (p.pipelineRequest() && !method.equals("POST")) {
+            return Kind.PIPELINE;
         }
         if (method.equals("POST")) {
             // A POST with nothing we know of: a KeepAlive as far as the session goes.

@@ -78,6 +78,16 @@ public final class MmshResponses {
         return h;
     }
 
+    /**
+     * Headers of the answer to a Pipeline request (§2.2.2.5): pipelined mode is declined
+     * (pipeline-result=0, §2.2.1.4.17), so the player goes on in non-pipelined mode.
+     */
+    public static List<Map.Entry<String, String>> pipelineHeaders(String server, long clientId) {
+        List<Map.Entry<String, String>> h = plainHeaders(server, clientId);
+        h.add(Map.entry("Pragma", "pipeline-result=0"));
+        return h;
+    }
+
     /** The Server header value for a version such as "9.1.1.3862": "Cougar/9.1.1.3862". */
     public static String serverHeader(String version) {
         return "Cougar/" + version;

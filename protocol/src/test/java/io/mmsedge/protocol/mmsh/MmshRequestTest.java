@@ -105,9 +105,9 @@ class MmshRequestTest {
     }
 
     @Test
-    void pipelineProbeIsADescribe() {
+    void pipelineRequest() {
         MmshRequest r = get("pipeline-request=1", GUID);
-        assertEquals(Kind.DESCRIBE, r.kind());
+        assertEquals(Kind.PIPELINE, r.kind());
         assertTrue(r.pragmas().pipelineRequest());
     }
 

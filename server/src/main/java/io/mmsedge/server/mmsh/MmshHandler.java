@@ -7,16 +7,14 @@ import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.net.PlayerChannelHandler;
 import io.mmsedge.server.net.WriteWindows;
-import io.mmsedge.server.play.PlayerChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -31,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -45,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * streaming act on its session without a response of their own (pipelined mode, §3.2.5.1, is
  * not offered: the Play response says Connection: close).
  */
-public final class MmshHandler extends SimpleChannelInboundHandler<FullHttpRequest> implements PlayerChannel {
+public final class MmshHandler extends PlayerChannelHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MmshHandler.class);
     private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
@@ -54,34 +51,42 @@ public final class MmshHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final MediaCatalog catalog;
     private final ServerMetrics metrics;
     private final MmshSessions registry;
-    private final WriteWindows windows;
     private final IntSupplier mmsPort;
     private final String server;
-    private ChannelHandlerContext ctx;
-    private WriteWindows.Window window;
     private MmshSession current;
-    private ScheduledFuture<?> idle;
+    private java.util.concurrent.ScheduledFuture<?> idle;
 
     MmshHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, MmshSessions registry,
                 WriteWindows windows, IntSupplier mmsPort) {
+        super(windows);
         this.settings = settings;
         this.catalog = catalog;
         this.metrics = metrics;
         this.registry = registry;
-        this.windows = windows;
         this.mmsPort = mmsPort;
         this.server = MmshResponses.serverHeader(settings.serverVersionInfo());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.window = windows.of(ctx.channel().eventLoop());
+        super.handlerAdded(ctx);
         armIdle();
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest req)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            onRequest(req);
+        } finally {
+            req.release();
+        }
+    }
+
+    private void onRequest(FullHttpRequest req) {
         cancelIdle();
         MmshReplies replies = new MmshReplies(req.protocolVersion().equals(HttpVersion.HTTP_1_0)
                 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, server, HttpUtil.isKeepAlive(req));
@@ -132,6 +137,7 @@ public final class MmshHandler extends SimpleChannelInboundHandler<FullHttpReque
                 send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
             }
             case KEEP_ALIVE -> send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
+            case PIPELINE -> send(replies.pipeline(r.pragmas().clientId()), replies.keepAlive());
             case PLAY_NEXT_ENTRY -> {
                 log.info("peer={} path={} PlayNextEntry is not offered (pipelined mode only)", peer(), r.path());
                 send(replies.error(HttpResponseStatus.NOT_IMPLEMENTED, "PlayNextEntry not supported", true),
@@ -297,56 +303,10 @@ public final class MmshHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof java.io.IOException) {
-            log.debug("peer={} connection error: {}", peer(), cause.toString());
-        } else {
-            log.warn("peer={} MMSH pipeline error: {}; closing", peer(), cause.toString());
-        }
+        logPipelineError(cause);
         if (current != null) {
             release(current);
         }
         ctx.close();
-    }
-
-    // ------------------------------------------------------------------ PlayerChannel
-
-    @Override
-    public void flush() {
-        ctx.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return ctx.channel().isWritable();
-    }
-
-    @Override
-    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        return ctx.executor().schedule(task, delay, unit);
-    }
-
-    @Override
-    public void execute(Runnable task) {
-        ctx.executor().execute(task);
-    }
-
-    @Override
-    public void atWindowEnd(Runnable task) {
-        window.atEnd(task);
-    }
-
-    @Override
-    public long nanoTime() {
-        return System.nanoTime();
-    }
-
-    @Override
-    public InetSocketAddress peer() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
     }
 }

@@ -63,6 +63,19 @@ final class MmshReplies {
         return r;
     }
 
+    /**
+     * The answer to a Pipeline request (§2.2.2.5): HTTP/1.1 and chunked, as the spec asks of
+     * it, empty, declining pipelined mode.
+     */
+    FullHttpResponse pipeline(long clientId) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.EMPTY_BUFFER);
+        add(r.headers(), MmshResponses.pipelineHeaders(server, clientId));
+        r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        connection(r.headers(), keepAlive);
+        return r;
+    }
+
     /** An error with a one-line text body; closes the connection unless {@code keep}. */
     FullHttpResponse error(HttpResponseStatus status, String text, boolean keep) {
         ByteBuf body = Unpooled.copiedBuffer(text + "\r\n", StandardCharsets.UTF_8);

@@ -85,7 +85,7 @@ final class MmshSession implements PlayEvents {
             conn.respondAndFinish(replies.refusal(result), this);
             return;
         }
-        clientId = registry.add(this);
+        clientId = registry.add(this, request.pragmas().clientId());
         ContentInfo info = play.info();
         int length = describe ? MmshFraming.framedHeaderSize(info.fileHeaderSize()) : -1;
         conn.respond(replies.content(clientId, info, !describe, request.method().equals("HEAD") ? 0 : length));

@@ -14,8 +14,15 @@ final class MmshSessions {
     private final Map<Long, MmshSession> byId = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    /** Registers {@code s} under a new random client-id (1..2^31-1: players print it as signed). */
-    long add(MmshSession s) {
+    /**
+     * Registers {@code s} under the client-id its request names if no session holds that one
+     * (the player's Play after its Describe keeps the id the Describe gave, so it needs no
+     * xResetStrm, §3.2.5.6), else under a new random one (1..2^31-1: players print it signed).
+     */
+    long add(MmshSession s, long requested) {
+        if (requested > 0 && requested <= Integer.MAX_VALUE && byId.putIfAbsent(requested, s) == null) {
+            return requested;
+        }
         while (true) {
             long id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
             if (byId.putIfAbsent(id, s) == null) {

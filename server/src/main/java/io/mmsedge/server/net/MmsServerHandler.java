@@ -12,12 +12,8 @@ import io.mmsedge.server.session.SessionIo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,26 +21,17 @@ import org.slf4j.LoggerFactory;
  * Connects one channel to its {@link ServerSession}: decoded frames in, {@link SessionIo}
  * calls out. Holds no protocol logic of its own.
  */
-public final class MmsServerHandler extends ChannelInboundHandlerAdapter implements SessionIo {
+public final class MmsServerHandler extends PlayerChannelHandler implements SessionIo {
 
     private static final Logger log = LoggerFactory.getLogger(MmsServerHandler.class);
 
     private final ServerSession session;
-    private final WriteWindows windows;
-    private ChannelHandlerContext ctx;
-    private WriteWindows.Window window;
 
     MmsServerHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, SecureRandom random,
                      WriteWindows windows) {
-        this.windows = windows;
+        super(windows);
         this.session = new ServerSession(settings, catalog, this, metrics,
                 io.netty.buffer.ByteBufAllocator.DEFAULT, random);
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.window = windows.of(ctx.channel().eventLoop()); // a channel's loop never changes
     }
 
     @Override
@@ -90,12 +77,7 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Resets by players are routine; anything else is logged with the peer.
-        if (cause instanceof java.io.IOException) {
-            log.debug("peer={} connection error: {}", peer(), cause.toString());
-        } else {
-            log.warn("peer={} pipeline error: {}; closing", peer(), cause.toString());
-        }
+        logPipelineError(cause);
         session.close();
         ctx.close();
     }
@@ -125,48 +107,8 @@ public final class MmsServerHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
-    public void flush() {
-        ctx.flush();
-    }
-
-    @Override
-    public void atWindowEnd(Runnable task) {
-        window.atEnd(task);
-    }
-
-    @Override
-    public boolean isWritable() {
-        return ctx.channel().isWritable();
-    }
-
-    @Override
     public void close() {
         ctx.flush();
         ctx.close();
-    }
-
-    @Override
-    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        return ctx.executor().schedule(task, delay, unit);
-    }
-
-    @Override
-    public void execute(Runnable task) {
-        ctx.executor().execute(task);
-    }
-
-    @Override
-    public long nanoTime() {
-        return System.nanoTime();
-    }
-
-    @Override
-    public io.netty.channel.EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
-    }
-
-    @Override
-    public InetSocketAddress peer() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
     }
 }

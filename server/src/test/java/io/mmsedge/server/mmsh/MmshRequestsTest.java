@@ -224,6 +224,48 @@ class MmshRequestsTest {
     }
 
     @Test
+    void http11PipelineDescribeAndPlayOnOneConnectionKeepTheClientId() throws Exception {
+        try (Socket s = new Socket(origin.http().getAddress(), origin.http().getPort())) {
+            s.setSoTimeout(10_000);
+            InputStream in = s.getInputStream();
+            String host = "Host: 127.0.0.1\r\nUser-Agent: NSPlayer/12.00.7601.17514\r\n";
+            s.getOutputStream().write(("GET /av.asf HTTP/1.1\r\n" + host + "Pragma: pipeline-request=1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            MmshTestClient.Response pipeline = MmshTestClient.parse(readHead(in), false);
+            assertEquals(200, pipeline.status());
+            assertTrue(pipeline.all("Pragma").contains("pipeline-result=0"), "pipelined mode declined");
+            assertEquals("chunked", pipeline.header("Transfer-Encoding"));
+            assertEquals("0\r\n\r\n", new String(in.readNBytes(5), StandardCharsets.US_ASCII));
+
+            s.getOutputStream().write(("GET /av.asf HTTP/1.1\r\n" + host + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            MmshTestClient.Response describe = MmshTestClient.parse(readHead(in), false);
+            assertEquals(200, describe.status());
+            in.readNBytes(Integer.parseInt(describe.header("Content-Length")));
+            String id = describe.all("Pragma").stream().filter(p -> p.startsWith("client-id=")).findFirst()
+                    .orElseThrow();
+
+            s.getOutputStream().write(("GET /av.asf HTTP/1.1\r\n" + host + "Pragma: xPlayStrm=1\r\nPragma: " + id
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            MmshTestClient.Response play = MmshTestClient.parse(readHead(in), false);
+            assertEquals(200, play.status());
+            assertTrue(play.all("Pragma").contains(id), "the Play keeps the Describe's " + id);
+            assertEquals("close", play.header("Connection"));
+        }
+    }
+
+    private static byte[] readHead(InputStream in) throws java.io.IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed after " + head);
+            }
+            head.write(b);
+        }
+        return head.toByteArray();
+    }
+
+    @Test
     void asxPointsAtMmshAndMms() throws Exception {
         MmshTestClient.Response r = get("av.asf.asx");
         assertEquals(200, r.status());

@@ -1,0 +1,83 @@
+package io.mmsedge.server.net;
+
+import io.mmsedge.server.play.PlayerChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A player's connection as its play session sees it ({@link PlayerChannel}), on a Netty
+ * channel: the channel's event loop and clock, its writability, and its loop's write window.
+ * The MMS/TCP and MMSH handlers both build on it.
+ */
+public abstract class PlayerChannelHandler extends ChannelInboundHandlerAdapter implements PlayerChannel {
+
+    private final WriteWindows windows;
+    /** Set when the handler is added; a channel's handler context never changes. */
+    protected ChannelHandlerContext ctx;
+    private WriteWindows.Window window;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PlayerChannelHandler.class);
+
+    protected PlayerChannelHandler(WriteWindows windows) {
+        this.windows = windows;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.window = windows.of(ctx.channel().eventLoop()); // a channel's loop never changes
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return ctx.executor().schedule(task, delay, unit);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        ctx.executor().execute(task);
+    }
+
+    @Override
+    public void atWindowEnd(Runnable task) {
+        window.atEnd(task);
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public InetSocketAddress peer() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    /** Logs a pipeline exception with the peer: resets by players are routine, anything else a warning. */
+    protected void logPipelineError(Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            LOG.debug("peer={} connection error: {}", peer(), cause.toString());
+        } else {
+            LOG.warn("peer={} pipeline error: {}; closing", peer(), cause.toString());
+        }
+    }
+}
