@@ -111,6 +111,14 @@ class MmshRequestsTest {
     }
 
     @Test
+    void rateStridesKeyFramesOnly() throws Exception {
+        // §2.2.1.4.19: rate 5 on seekable, stridable content sends key frames only, fast.
+        long all = dataBytes(get("av.asf", "Pragma: xPlayStrm=1"));
+        long strided = dataBytes(get("av.asf", "Pragma: xPlayStrm=1", "Pragma: rate=5.000000,stream-time=0"));
+        assertTrue(strided > 0 && strided < all / 2, "key frames only: " + strided + " of " + all);
+    }
+
+    @Test
     void playlistEntriesChangeWithEThenCThenH() throws Exception {
         MmshTestClient.Response r = get("plist", "Pragma: xPlayStrm=1");
         List<MmshFrame> frames = r.frames();
