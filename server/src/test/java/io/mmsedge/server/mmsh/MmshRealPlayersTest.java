@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -156,12 +158,47 @@ class MmshRealPlayersTest {
         } catch (UnsupportedOperationException ignored) {
             // VLC then runs as ourselves
         }
-        Path out = dir.resolve("av.asf");
-        ExternalTool.Result r = ExternalTool.run(ExternalTool.asUnprivileged(List.of("cvlc", "-q", "--intf", "dummy",
+        // Baseline: VLC's own remux of the file (its ASF muxer drops a frame or two at the ends).
+        Path local = dir.resolve("local.asf");
+        Files.copy(Fixtures.media("av.asf"), local);
+        local.toFile().setReadable(true, false);
+        Path baseline = dir.resolve("baseline.asf");
+        assertEquals(0, vlc(local.toString(), baseline).exitCode());
+        Map<String, Integer> original = packetCounts(Fixtures.media("av.asf"));
+        Map<String, Integer> expected = packetCounts(baseline);
+        for (InetSocketAddress port : List.of(origin.http(), origin.mms())) {
+            Path out = dir.resolve(port.getPort() + ".asf");
+            ExternalTool.Result r = vlc(url("mmsh", port, "av.asf"), out);
+            assertEquals(0, r.exitCode(), r.describe());
+            assertFalse(r.stderr().contains("access error") || r.stderr().contains("cannot"), r.stderr());
+            Map<String, Integer> got = packetCounts(out);
+            for (String type : original.keySet()) {
+                int have = got.getOrDefault(type, 0);
+                int localLoss = Math.max(0, original.get(type) - expected.getOrDefault(type, 0));
+                assertTrue(have <= original.get(type) && original.get(type) - have <= localLoss + 1,
+                        "via mmsh on " + port + ": " + type + " frames " + got + ", file " + original
+                                + ", VLC's local remux " + expected);
+            }
+        }
+    }
+
+    private static ExternalTool.Result vlc(String input, Path out) throws Exception {
+        return ExternalTool.run(ExternalTool.asUnprivileged(List.of("cvlc", "-q", "--intf", "dummy",
                 "--play-and-exit", "--no-video-title-show", "--sout", "#std{access=file,mux=asf,dst=" + out + "}",
-                url("mmsh", origin.http(), "av.asf"))), TIMEOUT);
+                input)), TIMEOUT);
+    }
+
+    /** Packet count per codec type ("video"/"audio") of a file, by ffprobe. */
+    private static Map<String, Integer> packetCounts(Path file) throws Exception {
+        ExternalTool.Result r = ExternalTool.run(List.of("ffprobe", "-v", "error", "-show_entries",
+                "packet=codec_type", "-of", "csv=p=0", file.toString()), TIMEOUT);
         assertEquals(0, r.exitCode(), r.describe());
-        assertFalse(r.stderr().contains("access error") || r.stderr().contains("cannot"), r.stderr());
-        assertTrue(Files.exists(out) && Files.size(out) > 100_000, "VLC wrote the stream: " + r.describe());
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String l : r.stdoutText().split("\n")) {
+            if (!l.isBlank()) {
+                counts.merge(l.strip(), 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 }
