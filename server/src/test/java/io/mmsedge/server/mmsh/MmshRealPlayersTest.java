@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmsedge.fixtures.ExternalTool;
 import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.server.ServerSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -119,14 +120,31 @@ class MmshRealPlayersTest {
 
     @Test
     void vlcAndMplayerMmsUrlsOnTheSharedPortPlay() throws Exception {
-        // VLC's and MPlayer's mms:// try MMS/TCP first, which the shared port still serves.
+        // VLC's and MPlayer's mms:// try MMS/TCP first (VLC: UDP, then TCP), which the shared port
+        // still serves; neither tries RTSP or HTTP first.
         require("mplayer");
-        Path dir = Files.createTempDirectory("mplayer-mms");
-        Path out = dir.resolve("av.asf");
-        ExternalTool.Result r = ExternalTool.run(List.of("mplayer", "-really-quiet", "-noconsolecontrols",
-                "-dumpstream", "-dumpfile", out.toString(), url("mms", origin.mms(), "av.asf")), TIMEOUT);
-        assertEquals(0, r.exitCode(), r.describe());
-        assertTrue(Files.size(out) > 100_000, "MPlayer dumped the stream: " + r.describe());
+        require("cvlc");
+        Path dir = Files.createTempDirectory("mms-url");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (UnsupportedOperationException ignored) {
+            // VLC then runs as ourselves
+        }
+        try (LogCapture logs = LogCapture.begin()) {
+            Path out = dir.resolve("mplayer.asf");
+            ExternalTool.Result r = ExternalTool.run(List.of("mplayer", "-really-quiet", "-noconsolecontrols",
+                    "-dumpstream", "-dumpfile", out.toString(), url("mms", origin.mms(), "av.asf")), TIMEOUT);
+            assertEquals(0, r.exitCode(), r.describe());
+            assertTrue(Files.size(out) > 100_000, "MPlayer dumped the stream: " + r.describe());
+            Path vlcOut = dir.resolve("vlc.asf");
+            ExternalTool.Result v = vlc(url("mms", origin.mms(), "av.asf"), vlcOut);
+            assertEquals(0, v.exitCode(), v.describe());
+            assertTrue(Files.size(vlcOut) > 100_000, "VLC wrote the stream: " + v.describe());
+            // What they did: both opened over MMS/TCP (NSPlayer/7.0.0.1956 is their MMS client token).
+            assertEquals(2, logs.lines().stream().filter(l -> l.contains("event=open")).count(), logs.lines()
+                    .toString());
+            assertFalse(logs.lines().stream().anyMatch(l -> l.contains("proto=mmsh")), logs.lines().toString());
+        }
     }
 
     @Test
