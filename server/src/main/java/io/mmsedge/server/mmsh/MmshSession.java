@@ -41,6 +41,8 @@ final class MmshSession implements PlayEvents {
     private final PlaySession play;
     private final boolean describe;
     private long clientId = -1;
+    /** The response's head is out: a failure from here on can only end the body. */
+    private boolean responded;
     private boolean streaming;
     private boolean closed;
 
@@ -89,6 +91,7 @@ final class MmshSession implements PlayEvents {
         ContentInfo info = play.info();
         int length = describe ? MmshFraming.framedHeaderSize(info.fileHeaderSize()) : -1;
         conn.respond(replies.content(clientId, info, !describe, request.method().equals("HEAD") ? 0 : length));
+        responded = true;
         if (request.method().equals("HEAD")) {
             conn.finish(this, true);
             return;
@@ -208,6 +211,8 @@ final class MmshSession implements PlayEvents {
         if (streaming) {
             framing.endOfStream(hr);
             conn.finish(this, false);
+        } else if (responded) {
+            conn.finish(this, false); // mid-header: the short body and the close tell the player
         } else {
             conn.respondAndFinish(replies.error(MmshReplies.status(hr), "content error " + Hresults.hex(hr), false),
                     this);
