@@ -63,7 +63,8 @@ public final class MmshFrontEnd {
                 super.handleOversizedMessage(ctx, oversized);
             }
         });
-        p.addLast("mmsh", new MmshHandler(settings, catalog, metrics, sessions, windows, mmsPort));
+        p.addLast("mmsh", new MmshHandler(settings, catalog, metrics, sessions, windows, mmsPort,
+                mmsh.sniffTimeout()));
     }
 
     /** Sessions with a client-id now (Describe or Play in progress). */

@@ -54,16 +54,20 @@ public final class MmshHandler extends PlayerChannelHandler {
     private final IntSupplier mmsPort;
     private final String server;
     private MmshSession current;
+    private final java.time.Duration requestTimeout;
     private java.util.concurrent.ScheduledFuture<?> idle;
+    /** A whole request has arrived on this connection. */
+    private boolean servedOne;
 
     MmshHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, MmshSessions registry,
-                WriteWindows windows, IntSupplier mmsPort) {
+                WriteWindows windows, IntSupplier mmsPort, java.time.Duration requestTimeout) {
         super(windows);
         this.settings = settings;
         this.catalog = catalog;
         this.metrics = metrics;
         this.registry = registry;
         this.mmsPort = mmsPort;
+        this.requestTimeout = requestTimeout;
         this.server = MmshResponses.serverHeader(settings.serverVersionInfo());
     }
 
@@ -88,6 +92,7 @@ public final class MmshHandler extends PlayerChannelHandler {
 
     private void onRequest(FullHttpRequest req) {
         cancelIdle();
+        servedOne = true;
         MmshReplies replies = new MmshReplies(req.protocolVersion().equals(HttpVersion.HTTP_1_0)
                 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, server, HttpUtil.isKeepAlive(req));
         if (req.decoderResult().isFailure()) {
@@ -262,15 +267,27 @@ public final class MmshHandler extends PlayerChannelHandler {
         }
     }
 
-    /** A kept-alive connection without a request closes after the idle timeout (§3.2.2 of MS-MMSP alike). */
+    /**
+     * A connection must send its first whole request within {@code requestTimeout} (a player
+     * sends it at once; a client trickling header bytes holds no connection for long), and a
+     * kept-alive one its next request within the idle timeout.
+     */
     private void armIdle() {
         cancelIdle();
+        boolean first = !servedOne;
+        long ms = first ? requestTimeout.toMillis() : settings.idleTimeout().toMillis();
         idle = ctx.executor().schedule(() -> {
             if (current == null && ctx.channel().isActive()) {
-                log.debug("peer={} idle MMSH connection closed", peer());
+                if (first) {
+                    log.warn("peer={} message=HTTP reason=\"no whole request within {} ms\": closing connection",
+                            peer(), ms);
+                    metrics.error("mmsh_request_timeout");
+                } else {
+                    log.debug("peer={} idle MMSH connection closed", peer());
+                }
                 ctx.close();
             }
-        }, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, ms, TimeUnit.MILLISECONDS);
     }
 
     private void cancelIdle() {

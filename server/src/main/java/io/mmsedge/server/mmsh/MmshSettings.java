@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param maxInitialLine the longest HTTP request line accepted (the URL of a stream is short)
  * @param maxHeaderSize  the most bytes of request headers accepted
  * @param maxBodySize    the largest POST body accepted (LogStats lines are a few hundred bytes)
- * @param sniffTimeout   how long a connection to a shared port may take to send its first bytes
+ * @param sniffTimeout   how long a connection may take to send its first bytes (shared port) and
+ *                       its first whole HTTP request
  * @param sharePort      serve MMSH (and refuse RTSP) on the MMS port as well, by the first bytes
  */
 public record MmshSettings(int mmsPort, int maxInitialLine, int maxHeaderSize, int maxBodySize,

@@ -36,6 +36,10 @@ final class MmshOrigin implements AutoCloseable {
     }
 
     MmshOrigin(ServerSettings settings, MediaCatalog override) throws InterruptedException {
+        this(settings, override, MmshSettings.defaults());
+    }
+
+    MmshOrigin(ServerSettings settings, MediaCatalog override, MmshSettings mmsh) throws InterruptedException {
         DirectoryCatalog dir = new DirectoryCatalog("/", Fixtures.mediaDir(), ByteBufAllocator.DEFAULT);
         List<Path> playlist = List.of(Fixtures.media("audio.asf"), Fixtures.media("av.asf"));
         MediaCatalog catalog = override != null ? override : request -> {
@@ -58,7 +62,7 @@ final class MmshOrigin implements AutoCloseable {
             }
             return dir.open(request);
         };
-        server = new MmsServer(settings, catalog, ServerMetrics.NONE, null)
+        server = new MmsServer(settings, catalog, ServerMetrics.NONE, null).withMmsh(mmsh)
                 .start(new InetSocketAddress("127.0.0.1", 0))
                 .startHttp(new InetSocketAddress("127.0.0.1", 0));
     }

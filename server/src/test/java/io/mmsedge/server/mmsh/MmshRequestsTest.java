@@ -175,6 +175,26 @@ class MmshRequestsTest {
     }
 
     @Test
+    void aTrickledOrSilentConnectionIsClosedAfterTheRequestTimeout() throws Exception {
+        MmshSettings quick = MmshSettings.defaults().withSniffTimeout(Duration.ofMillis(800));
+        try (MmshOrigin o = new MmshOrigin(ServerSettings.defaults(), null, quick); LogCapture logs = LogCapture.begin()) {
+            for (var port : List.of(o.http(), o.mms())) {
+                long t0 = System.nanoTime();
+                // A request line and one header, then nothing: past the sniffer, never whole.
+                MmshTestClient.Response r = MmshTestClient.exchange(port, "GET /av.asf HTTP/1.1\r\nHost: x\r\n"
+                        .getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(r.closed() && ms < 4000, "closed after " + ms + " ms");
+                assertNotNull(logs.await(2000, "no whole request within 800 ms"), logs.lines().toString());
+            }
+            long t0 = System.nanoTime();
+            MmshTestClient.Response silent = MmshTestClient.exchange(o.http(), new byte[0], Duration.ofSeconds(5));
+            assertTrue(silent.closed() && (System.nanoTime() - t0) / 1_000_000 < 4000, "a silent connection too");
+            assertNotNull(logs.await(2000, "message=first-bytes", "no request within"), logs.lines().toString());
+        }
+    }
+
+    @Test
     void rtspOnEitherPortGetsAnRtspErrorAtOnce() throws Exception {
         for (var port : List.of(origin.http(), origin.mms())) {
             long t0 = System.nanoTime();
