@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.asf.AsfFile;
@@ -127,6 +128,60 @@ class MmshBroadcastTest {
             return out;
         } catch (java.io.IOException e) {
             throw new RuntimeException(e);
+        }
+    }
+
+    @Test
+    void aStalledMmshPlayerIsDroppedWhileAnotherPlaysOn() throws Exception {
+        // The broadcast's lag bound (BroadcastSettings) ends a player that stops reading; over
+        // MMSH that is a closed connection (its $E cannot reach a full socket) and a log line.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        BroadcastSettings limits = BroadcastSettings.defaults().withMaxQueueBytes(512 * 1024)
+                .withMaxLag(Duration.ofSeconds(1));
+        Broadcast live = new Broadcast("live", group.next(), limits, ServerMetrics.NONE);
+        try (LoopedFileSource source = new LoopedFileSource(live, List.of(Fixtures.media("av.asf")), 50,
+                ByteBufAllocator.DEFAULT).start();
+             MmsServer server = new MmsServer(ServerSettings.defaults().withPacingSpeed(0), request ->
+                     new BroadcastCatalog("live", live).open(request.withPath("")), ServerMetrics.NONE, group)
+                     .start(new InetSocketAddress("127.0.0.1", 0)).startHttp(new InetSocketAddress("127.0.0.1", 0));
+             LogCapture logs = LogCapture.begin();
+             Socket stalled = new Socket();
+             Socket normal = new Socket()) {
+            stalled.setReceiveBufferSize(16 * 1024);
+            stalled.connect(server.httpAddress());
+            normal.connect(server.httpAddress());
+            byte[] play = MmshTestClient.get("live", "Pragma: xPlayStrm=1").getBytes(StandardCharsets.US_ASCII);
+            stalled.getOutputStream().write(play);
+            normal.getOutputStream().write(play);
+            normal.setSoTimeout(5000);
+            InputStream in = normal.getInputStream();
+            byte[] buf = new byte[65536];
+            long read = 0;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (logs.lines().stream().noneMatch(l -> l.contains("content error")) && System.nanoTime() < deadline) {
+                int n = in.read(buf);
+                assertTrue(n > 0, "the normal player's stream goes on");
+                read += n;
+            }
+            assertTrue(System.nanoTime() < deadline, "the stalled player was dropped: " + logs.lines());
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            stalled.setSoTimeout(5000);
+            assertTrue(MmshTestClient.readAll(stalled.getInputStream(), rest), "the stalled connection is closed");
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (live.subscriberCount() != 1 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, live.subscriberCount(), "only the normal player is left");
+            long more = 0;
+            while (more < 200_000) {
+                int n = in.read(buf);
+                assertTrue(n > 0, "the normal player still plays");
+                more += n;
+            }
+            assertTrue(read > 0);
+        } finally {
+            live.close();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
