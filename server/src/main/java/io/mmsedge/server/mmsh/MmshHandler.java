@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -221,6 +222,19 @@ public final class MmshHandler extends PlayerChannelHandler {
 
     void respond(HttpResponse head) {
         ctx.write(head);
+    }
+
+    /**
+     * The head of a streamed Play response: written, and then the HTTP encoder steps out of the
+     * way. The body runs to the close and no other response follows on this connection, so two
+     * buffers per packet need not pass through it (the decoder stays for a Stop on this connection).
+     */
+    void respondStreaming(HttpResponse head) {
+        ctx.write(head);
+        HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
+        if (codec != null) {
+            codec.removeOutboundHandler();
+        }
     }
 
     /** Ends {@code s} with a complete response of its own (a refusal). */

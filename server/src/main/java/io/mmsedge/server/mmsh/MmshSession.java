@@ -90,9 +90,14 @@ final class MmshSession implements PlayEvents {
         clientId = registry.add(this, request.pragmas().clientId());
         ContentInfo info = play.info();
         int length = describe ? MmshFraming.framedHeaderSize(info.fileHeaderSize()) : -1;
-        conn.respond(replies.content(clientId, info, !describe, request.method().equals("HEAD") ? 0 : length));
+        boolean head = request.method().equals("HEAD");
+        if (describe || head) {
+            conn.respond(replies.content(clientId, info, !describe, head ? 0 : length));
+        } else {
+            conn.respondStreaming(replies.content(clientId, info, true, -1));
+        }
         responded = true;
-        if (request.method().equals("HEAD")) {
+        if (head) {
             conn.finish(this, true);
             return;
         }
