@@ -87,6 +87,9 @@ public final class EdgeApplication implements AutoCloseable {
                 int port = cfg.server().port() != null ? cfg.server().port() : MmsConstants.DEFAULT_PORT;
                 points.startBroadcasts(group, settings, metrics);
                 mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
+                if (cfg.server().http() != null) {
+                    mms.startHttp(new InetSocketAddress(bind, cfg.server().http()));
+                }
             }
             if (cfg.edge() != null) {
                 ProxySettings ps = ConfigLoader.proxySettings(cfg.edge(), VERSION);
@@ -109,6 +112,9 @@ public final class EdgeApplication implements AutoCloseable {
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
                 edge = new MmsServer(settings, proxy, metrics, group).start(new InetSocketAddress(bind, cfg.edge().port()));
                 edgeAddress.set(edge.localAddress());
+                if (cfg.edge().http() != null) {
+                    edge.startHttp(new InetSocketAddress(bind, cfg.edge().http()));
+                }
                 log.info("edge on {}: reverse rules {}, forward {}, VIA token {}", edge.localAddress(),
                         ps.reverse().stream().map(r -> "'" + r.prefix() + "' -> " + r.origins()).toList(),
                         ps.forward() ? "allowed for " + ps.allow() : "off", ps.via());
@@ -160,6 +166,16 @@ public final class EdgeApplication implements AutoCloseable {
         return edge == null ? null : edge.localAddress();
     }
 
+    /** The origin listener's MMSH-only HTTP port ({@code server.http}), or null. */
+    public InetSocketAddress mmsHttpAddress() {
+        return mms == null ? null : mms.httpAddress();
+    }
+
+    /** The edge listener's MMSH-only HTTP port ({@code edge.http}), or null. */
+    public InetSocketAddress edgeHttpAddress() {
+        return edge == null ? null : edge.httpAddress();
+    }
+
     /** The edge's catalog, or null when there is no edge. */
     public ProxyCatalog proxy() {
         return proxy;
@@ -182,6 +198,12 @@ public final class EdgeApplication implements AutoCloseable {
         return status;
     }
 
+    private static void putAddress(ObjectNode node, String key, InetSocketAddress address) {
+        if (address != null) {
+            node.put(key, address.getHostString() + ":" + address.getPort());
+        }
+    }
+
     String statusJson() {
         ObjectMapper om = new ObjectMapper();
         ObjectNode root = om.createObjectNode();
@@ -191,9 +213,11 @@ public final class EdgeApplication implements AutoCloseable {
         root.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
         if (mms != null) {
             root.put("mmsAddress", mmsAddress().getHostString() + ":" + mmsAddress().getPort());
+            putAddress(root, "mmsHttpAddress", mmsHttpAddress());
         }
         if (edge != null) {
             root.put("edgeAddress", edgeAddress().getHostString() + ":" + edgeAddress().getPort());
+            putAddress(root, "edgeHttpAddress", edgeHttpAddress());
             root.put("upstreamSessions", proxy.upstreamSessions());
             root.put("viaToken", proxy.settings().via().value());
             if (proxy.splits() != null) {

@@ -80,6 +80,7 @@ public final class CacheRig implements AutoCloseable {
                 edge:
                   bind: 127.0.0.1
                   port: 0
+                  http: 0
                   connectTimeoutSeconds: 2
                   reverse:
                     - {prefix: "", origins: ["mms://127.0.0.1:%d"]%s}
@@ -118,6 +119,16 @@ public final class CacheRig implements AutoCloseable {
 
     public String edgeUrl(String path) {
         return "mmst://127.0.0.1:" + edge.edgeAddress().getPort() + "/" + path;
+    }
+
+    /** The edge's URL for {@code path} over MMSH, on its own HTTP port ({@code edge.http}). */
+    public String edgeMmshUrl(String path) {
+        return "mmsh://127.0.0.1:" + edge.edgeHttpAddress().getPort() + "/" + path;
+    }
+
+    /** The edge's URL for {@code path} over MMSH on its MMS port, which tells HTTP from MMS by the first bytes. */
+    public String edgeMmshUrlOnMmsPort(String path) {
+        return "mmsh://127.0.0.1:" + edge.edgeAddress().getPort() + "/" + path;
     }
 
     /** Media Data packets the origin has sent, over all its sessions. */

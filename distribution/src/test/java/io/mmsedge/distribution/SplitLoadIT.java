@@ -16,8 +16,13 @@ import org.junit.jupiter.api.Test;
  * Issue acceptance: 1,000 players for 60 s through a splitting edge all see continuous packets,
  * the origin shows one session, and nothing leaks (the testkit extension fails the class on any
  * leak report). The broadcast plays at real time, as a live source does.
+ *
+ * <p>An integration test (failsafe) because it measures lag: it runs alone after the unit and
+ * player tests, not beside them in surefire's parallel forks, where on a 2-core machine the other
+ * fork's real players moved its p99 past the limit by themselves (1,133 ms in a full run against
+ * 504-881 ms alone, for the same code).
  */
-class SplitLoadTest {
+class SplitLoadIT {
 
     @Test
     void athousandPlayersForAMinuteCostTheOriginOneSession() throws Exception {

@@ -65,7 +65,8 @@ public final class EdgeCommand extends Subcommand {
         EdgeConfig.CacheConfig cache = cacheDir == null && cacheSize == null && cacheMemory == null ? null
                 : new EdgeConfig.CacheConfig(true, cacheDir == null ? null : cacheDir.toAbsolutePath().toString(),
                         cacheSize, cacheMemory, null, null, null);
-        EdgeConfig.EdgeSection edge = new EdgeConfig.EdgeSection(listener.bind, listener.port, reverse, forwarding,
+        EdgeConfig.EdgeSection edge = new EdgeConfig.EdgeSection(listener.bind, listener.port, listener.httpPort, reverse,
+                forwarding,
                 null, null, null, null, null, instanceId, null, null, null, cache);
         EdgeConfig cfg = new EdgeConfig(listener.server(false), listener.status(), List.of(), edge);
         ConfigLoader.validate(cfg, "command line");

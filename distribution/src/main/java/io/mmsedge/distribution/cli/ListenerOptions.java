@@ -12,6 +12,11 @@ final class ListenerOptions {
             description = "MMS/TCP port (default: ${DEFAULT-VALUE}, the IANA-registered MMS port; 0 = any free port).")
     int port;
 
+    @Option(names = "--http-port", paramLabel = "PORT", converter = PortConverter.class,
+            description = "Also serve MMSH (Windows Media HTTP streaming) on this HTTP port; the MMS port "
+                    + "serves it too, told apart by a connection's first bytes.")
+    Integer httpPort;
+
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address of the MMS and status listeners (default: ${DEFAULT-VALUE}).")
     String bind;
@@ -31,7 +36,8 @@ final class ListenerOptions {
 
     /** The server section: {@code listener} says whether this process's own listener is the origin's. */
     EdgeConfig.ServerSection server(boolean listener) {
-        return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null, null, null, null,
+        return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null,
+                listener ? httpPort : null, null, null, null,
                 pacingSpeed, null, null, writeMergeMillis);
     }
 

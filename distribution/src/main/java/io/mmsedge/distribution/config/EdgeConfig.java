@@ -65,6 +65,7 @@ public record EdgeConfig(
     public record EdgeSection(
             @JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
             @JsonProperty(value = "port", required = true) @Range(max = 65535) Integer port,
+            @JsonProperty("http") @Range(max = 65535, note = "an MMSH-only HTTP port; absent = none") Integer http,
             @JsonProperty("reverse") List<ReverseConfig> reverse,
             @JsonProperty("forward") ForwardConfig forward,
             @JsonProperty("followRedirects") Boolean followRedirects,
@@ -85,6 +86,9 @@ public record EdgeConfig(
 
         @Override
         public Problem problem() {
+            if (samePort(port, http)) {
+                return Problem.at("http", "the MMSH port must differ from 'port' (which serves MMSH as well)");
+            }
             return (reverse == null || reverse.isEmpty()) && !forwarding()
                     ? Problem.at("", "needs 'reverse' rules or 'forward.enabled: true'") : null;
         }
@@ -182,6 +186,7 @@ public record EdgeConfig(
     public record ServerSection(
             @JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
             @JsonProperty("port") @Range(max = 65535) Integer port,
+            @JsonProperty("http") @Range(max = 65535, note = "an MMSH-only HTTP port; absent = none") Integer http,
             @JsonProperty("serverVersionInfo") @Matches(regex = "\\d{1,2}\\.\\d{1,2}(\\.\\d{1,4}\\.\\d{1,4})?",
                     message = "must look like 9.1 or 9.1.1.3862 (MS-MMSP 2.2.4.2)") String serverVersionInfo,
             @JsonProperty("keepAliveSeconds") @Range(min = 10) Integer keepAliveSeconds,
@@ -190,8 +195,20 @@ public record EdgeConfig(
             @JsonProperty("maxCommandBytes") @Range(min = 1024) Integer maxCommandBytes,
             @JsonProperty("writeBufferBytes") @Range(min = 16 * 1024) Integer writeBufferBytes,
             @JsonProperty("writeMergeMillis") @Range(max = 1000, note = "0 = a write per packet")
-            Integer writeMergeMillis) {
-        static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null);
+            Integer writeMergeMillis) implements CrossChecked {
+        static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
+                null);
+
+        @Override
+        public Problem problem() {
+            return samePort(port, http)
+                    ? Problem.at("http", "the MMSH port must differ from 'port' (which serves MMSH as well)") : null;
+        }
+    }
+
+    /** Two listeners configured on one fixed port (0 picks a free port, so it never clashes). */
+    static boolean samePort(Integer a, Integer b) {
+        return a != null && b != null && a != 0 && a.equals(b);
     }
 
     /** The HTTP status/metrics listener; absent = disabled. */

@@ -68,6 +68,9 @@ class ConfigLoaderTest {
         "EDGE" + "  split: {lingerSeconds: -0.5}| edge.split.lingerSeconds | must be >= 0",
         "EDGE" + "  redirects: [{type: 7, location: x}]| edge.redirects[0] | ",
         "server: {serverVersionInfo: abc}\\n" + "EDGE" + "| server.serverVersionInfo | must look like 9.1",
+        "server: {port: 1756, http: 1756}\\n" + "EDGE" + "| server.http | must differ from 'port'",
+        "server: {http: 70000}\\n" + "EDGE" + "| server.http | must be between 0 and 65535",
+        "edge: {port: 1755, http: 1755, reverse: [{prefix: '', origins: ['mms://h']}]}| edge.http | must differ",
     })
     void eachBrokenRuleNamesItsKey(String yaml, String key, String message) {
         String text = yaml.replace("\\n", "\n").replace("EDGE", EDGE);
