@@ -1,4 +1,6 @@
-package io.mmsedge.server;
+package io.mmsedge.server.session;
+
+import io.mmsedge.server.ServerSettings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
