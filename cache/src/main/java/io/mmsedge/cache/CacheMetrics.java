@@ -22,10 +22,23 @@ public interface CacheMetrics {
     default void servedStale() {
     }
 
+    /**
+     * Packet bytes sent to a player that were already cached when its play request began. With
+     * {@link #bytesFromOrigin} each byte a player is sent is counted exactly once.
+     */
     default void bytesFromCache(long bytes) {
     }
 
+    /**
+     * Packet bytes sent to a player that were not cached when its play request began: a fill
+     * fetched them from the origin while it played. Two players of one fill both count them
+     * (each was sent them); bytes no player is sent (prestuffing) are in {@link #bytesFilled}.
+     */
     default void bytesFromOrigin(long bytes) {
+    }
+
+    /** Packet bytes a fill received from the origin and stored, each once (prestuffing included). */
+    default void bytesFilled(long bytes) {
     }
 
     /** An upstream fill started (+1) or ended (-1). */

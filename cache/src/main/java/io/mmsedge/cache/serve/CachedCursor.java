@@ -6,6 +6,7 @@ import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.PacketCursor;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +37,13 @@ final class CachedCursor implements PacketCursor {
     /** Packet {@link #pendingReadOf} being read on the store's read threads (null when none). */
     private CompletableFuture<CacheItem.StoredPacket> pendingRead;
     private long pendingReadOf = -1;
+    /**
+     * What was stored when this play request began ({start, endExclusive} ranges): a packet in
+     * it counts as served from the cache, any other as from the origin (a fill fetched it while
+     * this player played). So each byte a player is sent is counted once, under its source; the
+     * fill's own count of what it stored is {@link io.mmsedge.cache.CacheMetrics#bytesFilled}.
+     */
+    private final List<long[]> storedAtStart;
 
     CachedCursor(CachedMedia media, ItemFills fills, long startPacket, double rate, CompletableFuture<Long> pendingStart) {
         this.media = media;
@@ -44,6 +52,7 @@ final class CachedCursor implements PacketCursor {
         this.step = rate < 0 ? -1 : 1;
         this.keyFramesOnly = rate != 1.0 && fills.videoStream() > 0;
         this.pendingStart = pendingStart;
+        this.storedAtStart = item.coverage();
         long count = item.packetCount();
         this.next = count == 0 ? -1 : Math.max(0, Math.min(startPacket, count - 1));
     }
@@ -131,9 +140,30 @@ final class CachedCursor implements PacketCursor {
             throw new MediaReadException("cached packet " + n + " of " + item.url() + " cannot be read: "
                     + e.getMessage(), e);
         }
-        fills.metrics().bytesFromCache(p.content().readableBytes());
+        if (storedAtStart(n)) {
+            fills.metrics().bytesFromCache(p.content().readableBytes());
+        } else {
+            fills.metrics().bytesFromOrigin(p.content().readableBytes());
+        }
         // The payloads come parsed (once per memory-tier chunk, shared by every player).
         return new MediaPacket(n, item.sendTimeMs(n), p.payloads(), p.content());
+    }
+
+    private boolean storedAtStart(long n) {
+        int lo = 0;
+        int hi = storedAtStart.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long[] r = storedAtStart.get(mid);
+            if (n < r[0]) {
+                hi = mid - 1;
+            } else if (n >= r[1]) {
+                lo = mid + 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The finished read of packet {@code n}, or null; a read of another packet is dropped. */

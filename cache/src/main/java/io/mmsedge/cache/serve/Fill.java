@@ -136,7 +136,7 @@ final class Fill implements FillSink {
         switch (item.write(locationId, content, sendTime, keyFrame)) {
             case WRITTEN -> {
                 position = locationId + 1;
-                owner.metrics().bytesFromOrigin(content.readableBytes());
+                owner.metrics().bytesFilled(content.readableBytes());
                 if (item.complete()) {
                     finish("the item is complete");
                 }

@@ -156,7 +156,7 @@ class CacheServiceTest {
         assertEquals(0, s.activeFills(item));
         assertEquals(1, s.fillsStarted(item));
         assertTrue(origin.closed, "the fill ends its session");
-        assertEquals(sum(av.packets), metrics.fromOrigin.get(), "every packet fetched once");
+        assertEquals(sum(av.packets), metrics.filled.get(), "every packet fetched once");
         FakeOrigin third = new FakeOrigin(av, "av.asf");
         assertFalse(s.prestuff(item, third, null), "complete");
         assertTrue(third.closed);
@@ -209,7 +209,7 @@ class CacheServiceTest {
     private static final class Counting implements CacheMetrics {
         final AtomicInteger hits = new AtomicInteger();
         final AtomicInteger misses = new AtomicInteger();
-        final java.util.concurrent.atomic.AtomicLong fromOrigin = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong filled = new java.util.concurrent.atomic.AtomicLong();
         final List<Boolean> revalidations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
@@ -228,8 +228,8 @@ class CacheServiceTest {
         }
 
         @Override
-        public void bytesFromOrigin(long bytes) {
-            fromOrigin.addAndGet(bytes);
+        public void bytesFilled(long bytes) {
+            filled.addAndGet(bytes);
         }
     }
 }

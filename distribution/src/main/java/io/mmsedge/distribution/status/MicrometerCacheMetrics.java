@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 /**
  * {@link CacheMetrics} on Micrometer: {@code mmsedge_cache_requests_total{result=hit|miss|stale}},
  * {@code mmsedge_cache_revalidations_total{result=same|changed}},
- * {@code mmsedge_cache_bytes_served_bytes_total{source=cache|origin}}, {@code mmsedge_cache_fills_in_flight},
+ * {@code mmsedge_cache_bytes_served_bytes_total{source=cache|origin}} (each byte sent to a player once: cache =
+ * cached when its play request began, origin = fetched while it played), {@code mmsedge_cache_filled_bytes_total}
+ * (what fills stored, each byte once, prestuffing included), {@code mmsedge_cache_fills_in_flight},
  * {@code mmsedge_cache_evictions_total}, {@code mmsedge_cache_discards_total}, and the gauges
  * {@code mmsedge_cache_disk_bytes}, {@code mmsedge_cache_memory_bytes}, {@code mmsedge_cache_items}.
  */
@@ -24,6 +26,7 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
     private final Counter changed;
     private final Counter fromCache;
     private final Counter fromOrigin;
+    private final Counter filled;
     private final Counter evictions;
     private final Counter discards;
     private final AtomicInteger fills = new AtomicInteger();
@@ -37,9 +40,13 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
         changed = Counter.builder("mmsedge.cache.revalidations").tag("result", "changed")
                 .description("Freshness checks with the origin, by outcome").register(registry);
         fromCache = Counter.builder("mmsedge.cache.bytes.served").baseUnit("bytes").tag("source", "cache")
-                .description("Packet bytes of cached content, by where they came from").register(registry);
+                .description("Packet bytes of cached content sent to players, by where they came from")
+                .register(registry);
         fromOrigin = Counter.builder("mmsedge.cache.bytes.served").baseUnit("bytes").tag("source", "origin")
-                .description("Packet bytes of cached content, by where they came from").register(registry);
+                .description("Packet bytes of cached content sent to players, by where they came from")
+                .register(registry);
+        filled = Counter.builder("mmsedge.cache.filled").baseUnit("bytes")
+                .description("Packet bytes fills fetched from origins and stored").register(registry);
         evictions = Counter.builder("mmsedge.cache.evictions").description("Items evicted from the disk tier")
                 .register(registry);
         discards = Counter.builder("mmsedge.cache.discards")
@@ -87,6 +94,11 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
     @Override
     public void bytesFromOrigin(long bytes) {
         fromOrigin.increment(bytes);
+    }
+
+    @Override
+    public void bytesFilled(long bytes) {
+        filled.increment(bytes);
     }
 
     @Override
