@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * What real players do that a server session makes up for, where they differ from MS-MMSP
- * (see ../shared/notes/clients.md). Players are recognised by the fixed GUID of their
+ * (see docs/players.md). Players are recognised by the fixed GUID of their
  * subscriberName (§2.2.4.17), which these clients never vary.
  */
 final class ClientQuirks {
