@@ -34,6 +34,10 @@ public final class RootCommand implements Callable<Integer> {
     /** The exit status of a bad command line or configuration. */
     static final int USAGE = CommandLine.ExitCode.USAGE;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RootCommand.class);
+    /** The placeholder for the bundled sample media in a configuration. */
+    private static final String SAMPLES = "${samples}";
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Run a configuration file (YAML; documented example: conf/mms-edge.yaml).")
     Path config;
@@ -83,7 +87,7 @@ public final class RootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
         if (config != null) {
-            return serve(ConfigLoader.load(config), config.toAbsolutePath().getParent());
+            return serve(configFile(config), config.toAbsolutePath().getParent());
         }
         return serve(embeddedDefault(), Path.of("."));
     }
@@ -103,16 +107,37 @@ public final class RootCommand implements Callable<Integer> {
 
     /** The configuration used when mms-edge runs with no arguments. */
     static EdgeConfig embeddedDefault() throws IOException, ConfigException {
-        Path samples = Samples.extract();
         try (InputStream in = RootCommand.class.getClassLoader().getResourceAsStream("conf/mms-edge.yaml")) {
             if (in == null) {
                 throw new IOException("embedded conf/mms-edge.yaml missing from this build");
             }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("${samples}", samples.toString().replace('\\', '/'));
-            return ConfigLoader.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
-                    "embedded conf/mms-edge.yaml", samples);
+            return withSamples(new String(in.readAllBytes(), StandardCharsets.UTF_8), "embedded conf/mms-edge.yaml",
+                    null);
         }
+    }
+
+    /**
+     * The configuration of {@code --config FILE}. A file that uses {@code ${samples}} (the shipped
+     * conf/mms-edge.yaml, run as the README says) gets the bundled samples, as the embedded default does.
+     */
+    static EdgeConfig configFile(Path file) throws IOException, ConfigException {
+        return withSamples(ConfigLoader.read(file), file.toString(), file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Parses a configuration, {@code ${samples}} replaced by a temporary copy of the bundled sample
+     * media (made only when used); relative paths resolve against {@code baseDir}, or the samples
+     * when null.
+     */
+    private static EdgeConfig withSamples(String text, String source, Path baseDir) throws IOException, ConfigException {
+        Path samples = null;
+        if (text.contains(SAMPLES)) {
+            samples = Samples.extract();
+            text = text.replace(SAMPLES, samples.toString().replace('\\', '/'));
+            log.info("{}: {} is the bundled sample media, copied to {}", source, SAMPLES, samples);
+        }
+        return ConfigLoader.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), source,
+                baseDir != null ? baseDir : samples);
     }
 
     /** "mms-edge VERSION", as before picocli. */

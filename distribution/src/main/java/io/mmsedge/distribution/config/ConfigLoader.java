@@ -36,8 +36,14 @@ public final class ConfigLoader {
     }
 
     public static EdgeConfig load(Path file) throws ConfigException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return load(in, file.toString(), file.toAbsolutePath().getParent());
+        return load(new java.io.ByteArrayInputStream(read(file).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                file.toString(), file.toAbsolutePath().getParent());
+    }
+
+    /** A configuration file's text (UTF-8). */
+    public static String read(Path file) throws ConfigException {
+        try {
+            return Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage(), e);
         }

@@ -182,4 +182,25 @@ class RootCommandTest {
         assertEquals(1756, cfg.server().port());
         assertFalse(cfg.publishingPoints().isEmpty());
     }
+
+    @Test
+    void theShippedConfigurationFileRunsAsDocumentedWithTheBundledSamples() throws Exception {
+        // java -jar mms-edge.jar --config conf/mms-edge.yaml, as the README says: ${samples} is the bundled media.
+        Path file = Path.of(System.getProperty("mmsedge.rootDir", "..")).resolve("conf/mms-edge.yaml");
+        EdgeConfig cfg = RootCommand.configFile(file);
+        Path samples = Path.of(assertInstanceOf(EdgeConfig.DirectoryPoint.class, cfg.publishingPoints().get(0)).path());
+        assertTrue(java.nio.file.Files.isDirectory(samples), samples.toString());
+        assertTrue(java.nio.file.Files.isRegularFile(samples.resolve("av.asf")), samples.toString());
+        for (String entry : assertInstanceOf(EdgeConfig.PlaylistPoint.class, cfg.publishingPoints().get(1)).entries()) {
+            assertTrue(java.nio.file.Files.isRegularFile(Path.of(entry)), entry);
+        }
+        for (String f : assertInstanceOf(EdgeConfig.BroadcastPoint.class, cfg.publishingPoints().get(2)).files()) {
+            assertTrue(java.nio.file.Files.isRegularFile(Path.of(f)), f);
+        }
+        // The publishing points build from it as they do at start-up (every path is checked there).
+        try (var points = io.mmsedge.distribution.points.PublishingPoints.from(cfg, file.toAbsolutePath().getParent(),
+                io.netty.buffer.ByteBufAllocator.DEFAULT)) {
+            assertEquals(java.util.Set.of("", "playlist", "live"), java.util.Set.copyOf(points.names()));
+        }
+    }
 }
