@@ -86,9 +86,11 @@ public final class EdgeApplication implements AutoCloseable {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
                 int port = cfg.server().port() != null ? cfg.server().port() : MmsConstants.DEFAULT_PORT;
                 points.startBroadcasts(group, settings, metrics);
-                mms = new MmsServer(settings, points, metrics, group).start(new InetSocketAddress(bind, port));
+                MmsServer origin = new MmsServer(settings, points, metrics, group);
+                mms = listen("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
                 if (cfg.server().http() != null) {
-                    mms.startHttp(new InetSocketAddress(bind, cfg.server().http()));
+                    listen("origin HTTP", "server.http", new InetSocketAddress(bind, cfg.server().http()),
+                            origin::startHttp);
                 }
             }
             if (cfg.edge() != null) {
@@ -110,10 +112,13 @@ public final class EdgeApplication implements AutoCloseable {
                                 io.mmsedge.server.broadcast.BroadcastSettings.defaults(), metrics, proxyMetrics),
                         cache == null ? null : cache.service(), edgeAddress::get);
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
-                edge = new MmsServer(settings, proxy, metrics, group).start(new InetSocketAddress(bind, cfg.edge().port()));
+                MmsServer edgeServer = new MmsServer(settings, proxy, metrics, group);
+                edge = listen("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
+                        edgeServer::start);
                 edgeAddress.set(edge.localAddress());
                 if (cfg.edge().http() != null) {
-                    edge.startHttp(new InetSocketAddress(bind, cfg.edge().http()));
+                    listen("edge HTTP", "edge.http", new InetSocketAddress(bind, cfg.edge().http()),
+                            edgeServer::startHttp);
                 }
                 log.info("edge on {}: reverse rules {}, forward {}, VIA token {}", edge.localAddress(),
                         ps.reverse().stream().map(r -> "'" + r.prefix() + "' -> " + r.origins()).toList(),
@@ -122,8 +127,8 @@ public final class EdgeApplication implements AutoCloseable {
             EdgeApplication[] self = new EdgeApplication[1];
             if (cfg.status() != null) {
                 String sbind = cfg.status().bind() != null ? cfg.status().bind() : "127.0.0.1";
-                status = new StatusServer(group, registry::scrape, () -> self[0].statusJson())
-                        .start(new InetSocketAddress(sbind, cfg.status().port()));
+                status = listen("status", "status.port", new InetSocketAddress(sbind, cfg.status().port()),
+                        new StatusServer(group, registry::scrape, () -> self[0].statusJson())::start);
                 if (cache != null) {
                     new io.mmsedge.distribution.cache.CacheAdmin(proxy).register(status);
                 }
@@ -134,7 +139,7 @@ public final class EdgeApplication implements AutoCloseable {
                         points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
             }
             return self[0];
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (InterruptedException | ConfigException | RuntimeException e) {
             if (mms != null) {
                 mms.stop(Duration.ZERO);
             }
@@ -153,6 +158,32 @@ public final class EdgeApplication implements AutoCloseable {
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /** Binds a listener: {@code start} of an MMS, MMSH or status server. */
+    @FunctionalInterface
+    private interface Bind<T> {
+        T start(InetSocketAddress address) throws InterruptedException;
+    }
+
+    /**
+     * Binds {@code listener} to {@code address}. An address in use (or not ours) is an operator's
+     * mistake, not a crash: it stops start-up as a configuration error naming the listener, its
+     * key and the address, without a stack trace.
+     */
+    private static <T> T listen(String listener, String key, InetSocketAddress address, Bind<T> bind)
+            throws ConfigException, InterruptedException {
+        try {
+            return bind.start(address);
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // Netty's sync() rethrows the bind's IOException undeclared
+            if (!(e instanceof java.io.IOException)) {
+                throw new IllegalStateException(e);
+            }
+            throw new ConfigException("key '" + key + "': the " + listener + " listener cannot listen on "
+                    + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage(), e);
         }
     }
 

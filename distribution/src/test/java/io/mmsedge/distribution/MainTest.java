@@ -118,4 +118,31 @@ class MainTest {
                     "message should name key " + c[1] + ": " + r.err());
         }
     }
+
+    @Test
+    void aPortInUseNamesTheListenerAndTheAddress(@TempDir Path dir) throws Exception {
+        String media = Fixtures.mediaDir().toString();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            int p = taken.getLocalPort();
+            String points = "publishingPoints:\n  - {name: a, type: directory, path: \"" + media + "\"}\n";
+            String edge = "edge:\n  port: %s\n  http: %s\n  reverse: [{prefix: \"\", origins: [\"mms://127.0.0.1:1\"]}]\n";
+            String[][] cases = {
+                {"server: {port: " + p + "}\n" + points, "origin MMS", "server.port"},
+                {"server: {port: 0, http: " + p + "}\n" + points, "origin HTTP", "server.http"},
+                {edge.formatted(p, "null"), "edge MMS", "edge.port"},
+                {edge.formatted(0, p), "edge HTTP", "edge.http"},
+                {"server: {port: 0}\n" + points + "status: {port: " + p + "}\n", "status", "status.port"},
+            };
+            for (String[] c : cases) {
+                Path cfg = dir.resolve("c.yaml");
+                Files.writeString(cfg, c[0]);
+                Run r = run("--config", cfg.toString());
+                assertEquals(2, r.code(), "a port in use stops start-up as a configuration error: " + r.err());
+                assertTrue(r.err().contains("the " + c[1] + " listener") && r.err().contains("127.0.0.1:" + p)
+                        && r.err().contains("'" + c[2] + "'"), c[1] + " listener and address: " + r.err());
+                assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), "no stack trace: " + r.err());
+            }
+        }
+    }
 }
