@@ -145,4 +145,13 @@ class MainTest {
             }
         }
     }
+
+    @Test
+    void aMissingConfigurationFileIsSaidOnce(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.yaml");
+        Run r = run("--config", missing.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("mms-edge: configuration error: configuration file " + missing + " does not exist",
+                r.err().trim());
+    }
 }

@@ -74,8 +74,19 @@ public final class PrestuffCommand extends Subcommand {
                 }
             }
         } catch (IOException e) {
-            err.println("mms-edge: cannot reach the edge's status port " + status + ": " + e.getMessage());
+            err.println("mms-edge: cannot reach the edge's status port " + status + ": " + reason(e)
+                    + " (is an edge with a 'status' listener running there? --status HOST:PORT names another)");
             return 1;
         }
+    }
+
+    /** What went wrong: HttpClient's ConnectException has no message of its own (it printed "null"). */
+    static String reason(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 }

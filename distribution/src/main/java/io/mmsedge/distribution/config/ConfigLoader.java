@@ -44,8 +44,15 @@ public final class ConfigLoader {
     public static String read(Path file) throws ConfigException {
         try {
             return Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": permission denied", e);
         } catch (IOException e) {
-            throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage(), e);
+            // The NIO exceptions' message is often the file name alone, already said.
+            String why = e.getMessage() == null || e.getMessage().equals(file.toString())
+                    ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ConfigException("cannot read configuration file " + file + ": " + why, e);
         }
     }
 

@@ -203,4 +203,18 @@ class RootCommandTest {
             assertEquals(java.util.Set.of("", "playlist", "live"), java.util.Set.copyOf(points.names()));
         }
     }
+
+    @Test
+    void prestuffWithNoEdgeThereSaysWhyNotNull() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closed = s.getLocalPort();
+        }
+        Run r = run("prestuff", "--status", "127.0.0.1:" + closed, "av.asf");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("mms-edge: cannot reach the edge's status port 127.0.0.1:" + closed + ": "),
+                r.err());
+        assertFalse(r.err().contains("null"), r.err());
+        assertTrue(r.err().contains("--status"), "says how to name another status port: " + r.err());
+    }
 }
