@@ -109,7 +109,7 @@ public final class EdgeApplication implements AutoCloseable {
                 var edgeAddress = new java.util.concurrent.atomic.AtomicReference<InetSocketAddress>();
                 proxy = new ProxyCatalog(ps, group, proxyMetrics,
                         new io.mmsedge.proxy.split.SplitRegistry(ConfigLoader.splitSettings(cfg.edge()),
-                                io.mmsedge.server.broadcast.BroadcastSettings.defaults(), metrics, proxyMetrics),
+                                ConfigLoader.splitBroadcastSettings(cfg.edge()), metrics, proxyMetrics),
                         cache == null ? null : cache.service(), edgeAddress::get);
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
                 MmsServer edgeServer = new MmsServer(settings, proxy, metrics, group);

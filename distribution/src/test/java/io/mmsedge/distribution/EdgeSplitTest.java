@@ -175,4 +175,23 @@ class EdgeSplitTest {
             origin.close();
         }
     }
+
+    @Test
+    void theSplitsPerPlayerLimitsAreTheConfigured() throws Exception {
+        try (EdgeApplication origin = liveOrigin(0); EdgeApplication edge = EdgeProxyTest.edge("""
+                edge:
+                  bind: 127.0.0.1
+                  port: 0
+                  split: {queueBytes: 65536, maxLagSeconds: 3}
+                  reverse:
+                    - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
+                """.formatted(origin.mmsAddress().getPort()))) {
+            try (MmsTestClient c = watch(edge, 4)) {
+                read(c, 5, 4);
+                var limits = edge.proxy().splits().splits().get(0).broadcast().settings();
+                assertEquals(65536, limits.maxQueueBytes(), "edge.split.queueBytes");
+                assertEquals(Duration.ofSeconds(3), limits.maxLag(), "edge.split.maxLagSeconds");
+            }
+        }
+    }
 }

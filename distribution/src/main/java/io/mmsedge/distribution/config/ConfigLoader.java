@@ -182,6 +182,21 @@ public final class ConfigLoader {
                 d.initialBackoff(), d.maxBackoff());
     }
 
+    /** The per-player limits of the edge's splits ({@code edge.split.queueBytes}, {@code maxLagSeconds}). */
+    public static io.mmsedge.server.broadcast.BroadcastSettings splitBroadcastSettings(EdgeConfig.EdgeSection e) {
+        EdgeConfig.SplitConfig c = e.split();
+        return c == null ? io.mmsedge.server.broadcast.BroadcastSettings.defaults()
+                : broadcastSettings(c.queueBytes(), c.maxLagSeconds());
+    }
+
+    /** A broadcast's per-player limits, defaults where a key is absent. */
+    public static io.mmsedge.server.broadcast.BroadcastSettings broadcastSettings(Integer queueBytes,
+                                                                                 Integer maxLagSeconds) {
+        io.mmsedge.server.broadcast.BroadcastSettings d = io.mmsedge.server.broadcast.BroadcastSettings.defaults();
+        return new io.mmsedge.server.broadcast.BroadcastSettings(queueBytes != null ? queueBytes : d.maxQueueBytes(),
+                maxLagSeconds != null ? Duration.ofSeconds(maxLagSeconds) : d.maxLag(), d.maxHistoryBytes());
+    }
+
     /** Proxy settings of a validated edge section. */
     public static io.mmsedge.proxy.ProxySettings proxySettings(EdgeConfig.EdgeSection e, String version) {
         List<io.mmsedge.proxy.route.ReverseRule> reverse = new java.util.ArrayList<>();

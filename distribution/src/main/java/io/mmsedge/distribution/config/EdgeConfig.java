@@ -121,11 +121,14 @@ public record EdgeConfig(
     /**
      * Splitting of broadcasts: one upstream session per broadcast URL, shared by every player.
      * {@code lingerSeconds}: the upstream stays this long after the last player left;
-     * {@code graceSeconds}: players are kept this long while a lost upstream reconnects.
+     * {@code graceSeconds}: players are kept this long while a lost upstream reconnects;
+     * {@code queueBytes} and {@code maxLagSeconds}: each player's limits, as a broadcast point's.
      */
     public record SplitConfig(@JsonProperty("enabled") Boolean enabled,
                               @JsonProperty("lingerSeconds") @Range Double lingerSeconds,
-                              @JsonProperty("graceSeconds") @Range Double graceSeconds) {
+                              @JsonProperty("graceSeconds") @Range Double graceSeconds,
+                              @JsonProperty("queueBytes") @Range(min = 16 * 1024) Integer queueBytes,
+                              @JsonProperty("maxLagSeconds") @Range(min = 1) Integer maxLagSeconds) {
     }
 
     /**

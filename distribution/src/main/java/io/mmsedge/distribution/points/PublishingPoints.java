@@ -1,6 +1,7 @@
 package io.mmsedge.distribution.points;
 
 import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.auth.BasicAuthCatalog;
 import io.mmsedge.distribution.auth.UsersFile;
 import io.mmsedge.distribution.config.EdgeConfig;
@@ -92,11 +93,7 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
             } else if (p instanceof EdgeConfig.BroadcastPoint b) {
                 List<Path> files = files(baseDir, b.files(), key + (b.path() != null ? ".path" : ".entries"),
                         b.path() == null);
-                BroadcastSettings d = BroadcastSettings.defaults();
-                BroadcastSettings limits = new BroadcastSettings(
-                        b.queueBytes() != null ? b.queueBytes() : d.maxQueueBytes(),
-                        b.maxLagSeconds() != null ? java.time.Duration.ofSeconds(b.maxLagSeconds()) : d.maxLag(),
-                        d.maxHistoryBytes());
+                BroadcastSettings limits = ConfigLoader.broadcastSettings(b.queueBytes(), b.maxLagSeconds());
                 map.put(name, new BroadcastPoint(name, files, limits, alloc));
             } else if (p instanceof EdgeConfig.PlaylistPoint pl) {
                 map.put(name, new PlaylistCatalog(name, files(baseDir, pl.entries(), key + ".entries", true), alloc));

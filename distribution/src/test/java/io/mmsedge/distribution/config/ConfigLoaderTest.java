@@ -66,6 +66,8 @@ class ConfigLoaderTest {
         "EDGE" + "  instanceId: 'a b'| edge.instanceId | 1-32 letters",
         "EDGE" + "  maxRedirectHops: 21| edge.maxRedirectHops | must be between 0 and 20",
         "EDGE" + "  split: {lingerSeconds: -0.5}| edge.split.lingerSeconds | must be >= 0",
+        "EDGE" + "  split: {queueBytes: 1000}| edge.split.queueBytes | must be >= 16384",
+        "EDGE" + "  split: {maxLagSeconds: 0}| edge.split.maxLagSeconds | must be >= 1",
         "EDGE" + "  redirects: [{type: 7, location: x}]| edge.redirects[0] | ",
         "server: {serverVersionInfo: abc}\\n" + "EDGE" + "| server.serverVersionInfo | must look like 9.1",
         "server: {port: 1756, http: 1756}\\n" + "EDGE" + "| server.http | must differ from 'port'",
@@ -83,5 +85,17 @@ class ConfigLoaderTest {
     void forwardAllowRulesAreOnlyReadWhenForwardingIsOn() throws Exception {
         assertEquals(List.of("not a rule ::"), load(EDGE + "  forward: {enabled: false, allow: ['not a rule ::']}\n")
                 .edge().forward().allow());
+    }
+
+    @Test
+    void theSplitsPerPlayerLimitsDefaultAsABroadcastPointsDo() throws Exception {
+        var d = io.mmsedge.server.broadcast.BroadcastSettings.defaults();
+        assertEquals(d, ConfigLoader.splitBroadcastSettings(load(EDGE).edge()));
+        assertEquals(d, ConfigLoader.splitBroadcastSettings(load(EDGE + "  split: {lingerSeconds: 1}\n").edge()));
+        var set = ConfigLoader.splitBroadcastSettings(load(EDGE + "  split: {queueBytes: 65536, maxLagSeconds: 3}\n")
+                .edge());
+        assertEquals(65536, set.maxQueueBytes());
+        assertEquals(java.time.Duration.ofSeconds(3), set.maxLag());
+        assertEquals(d.maxHistoryBytes(), set.maxHistoryBytes());
     }
 }
