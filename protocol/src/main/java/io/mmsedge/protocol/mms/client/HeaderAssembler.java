@@ -49,15 +49,18 @@ public final class HeaderAssembler {
                     + ", expected " + incarnation);
         }
         int af = p.afFlags();
-        boolean last = af == DataPacket.AF_HEADER_LAST || af == DataPacket.AF_HEADER_LAST_ALT;
-        if (!last && af != DataPacket.AF_HEADER_PART) {
+        int n = p.content().readableBytes();
+        // Some servers send AFFlags 0 on every packet (players ignore them): the header is then
+        // complete when its announced size is reached.
+        boolean last = af == DataPacket.AF_HEADER_LAST || af == DataPacket.AF_HEADER_LAST_ALT
+                || (af == 0 && offset + n == bytes.length);
+        if (!last && af != DataPacket.AF_HEADER_PART && af != 0) {
             throw new ClientProtocolException(String.format("header Data packet with AFFlags 0x%02X", af));
         }
         if (p.locationId() != nextLocationId) {
             throw new ClientProtocolException("header Data packet LocationId " + Integer.toUnsignedString(p.locationId())
                     + ", expected " + nextLocationId);
         }
-        int n = p.content().readableBytes();
         if (n > bytes.length - offset) {
             throw new ClientProtocolException("header Data packets exceed the announced header size of "
                     + bytes.length + " bytes");

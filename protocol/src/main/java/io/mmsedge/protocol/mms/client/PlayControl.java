@@ -33,6 +33,15 @@ final class PlayControl {
     private boolean streamSwitchDone;
     /** The playIncarnation byte of the Data packets now passed on; -1 = none. */
     private int dataIncarnation = -1;
+    /** The play request before the current one: its stragglers are never taken leniently; 0 = none. */
+    private int previousPlay;
+    /**
+     * The foreign playIncarnation the current request's Data packets came with (a server that
+     * stamps its own, e.g. always 4); -1 = none seen. Its ReportEndOfStream may carry it too.
+     */
+    private int foreignIncarnation = -1;
+    /** The deviation is logged once per session, not once per packet. */
+    private boolean foreignLogged;
     private ClientPlayRequest pendingPlay;
     /** A stop request waits for the EndOfStream answering StopPlaying (or for a pending play to end). */
     private boolean stopPending;
@@ -106,8 +115,10 @@ final class PlayControl {
 
     private void sendPlay() {
         ClientPlayRequest r = pendingPlay;
+        previousPlay = incarnations.forStop();
         int pi = incarnations.nextPlay();
         dataIncarnation = pi & 0xFF;
+        foreignIncarnation = -1;
         // packetSize stays that of the current entry: after a StreamChange the server plays that one.
         p.setState(State.AWAIT_PLAY_REPLY);
         if (r.striding()) {
@@ -199,7 +210,8 @@ final class PlayControl {
 
     void onEndOfStream(ReportEndOfStream r) {
         int forStop = incarnations.forStop();
-        if (forStop == 0 || r.playIncarnation() != forStop) {
+        boolean foreign = p.state() == State.STREAMING && r.playIncarnation() == foreignIncarnation;
+        if (forStop == 0 || (r.playIncarnation() != forStop && !foreign)) {
             log.debug("upstream {}: stale ReportEndOfStream (playIncarnation {}) ignored", p.config().peer(),
                     Integer.toUnsignedString(r.playIncarnation()));
             return;
@@ -277,7 +289,7 @@ final class PlayControl {
                     p.armTimer("the rest of the new entry's ASF file header");
                 }
             }
-        } else if (d.playIncarnation() == dataIncarnation) {
+        } else if (d.playIncarnation() == dataIncarnation || lenient(d.playIncarnation())) {
             int n = d.content().readableBytes();
             if (n > packetSize) {
                 throw new ClientProtocolException("Data packet payload of " + n + " bytes exceeds the ASF packet size "
@@ -285,5 +297,25 @@ final class PlayControl {
             }
             p.emit(new ClientAction.Packet(d));
         }
+    }
+
+    /**
+     * Some servers stamp every Data packet with a playIncarnation of their own (one seen: always 4)
+     * instead of echoing StartPlaying's; players ignore the byte and play. While exactly one play
+     * request is outstanding (no stop pending) its data is taken whatever it carries, except the
+     * previous request's incarnation (stragglers of a stop). Logged once per session.
+     */
+    private boolean lenient(int pi) {
+        if (dataIncarnation == -1 || pi == previousPlay || stopPending || stopAfterPlay
+                || (p.state() != State.STREAMING && p.state() != State.AWAIT_PLAY_REPLY)) {
+            return false;
+        }
+        if (!foreignLogged) {
+            foreignLogged = true;
+            log.warn("upstream {}: Data packets carry playIncarnation {}, not the {} of StartPlaying; taken as the"
+                    + " current play request's (logged once per session)", p.config().peer(), pi, dataIncarnation);
+        }
+        foreignIncarnation = pi;
+        return true;
     }
 }

@@ -84,7 +84,6 @@ class MmsClientProtocolTest {
         } finally {
             d.release();
         }
-        assertEquals(List.of(), s.data(1, 8, 0, media), "a straggler of another incarnation is dropped");
 
         assertEquals(new StopPlaying(FILE_ID, 9), sent(p.stop(), 0));
         assertEquals(List.of(), s.data(2, 9, 0, media), "packets in flight after StopPlaying are dropped");
@@ -95,6 +94,7 @@ class MmsClientProtocolTest {
         // The second play needs no StreamSwitch, and takes the next PlayIncarnation.
         StartPlaying again = (StartPlaying) sent(p.play(PLAY), 0);
         assertEquals(10, again.playIncarnation());
+        assertEquals(List.of(), s.data(1, 9, 0, media), "a straggler of the stopped incarnation is dropped");
         assertEquals(List.of(new StopPlaying(FILE_ID, 10), new CloseFile(0, FILE_ID)), p.close());
         assertTrue(p.closed());
         assertEquals(List.of(), p.onMessage(new Ping(0, 0)), "nothing happens once closed");
@@ -178,6 +178,33 @@ class MmsClientProtocolTest {
     void anOutOfBoundsPacketSizeIsAProtocolViolation() {
         s.handshake(V9);
         failed(p.onMessage(new ReportOpenFile(0, 1, 1, 0, 0, 0, 1, 0, 70000, 1, 1, 100)), Hresults.NS_E_PROTOCOL_MISMATCH);
+    }
+
+    @Test
+    void dataStampedWithTheServersOwnIncarnationIsTakenWhileOnePlayIsOutstanding() {
+        // A server seen in the field: every Data packet carries playIncarnation 4, AFFlags 0, and
+        // its ServerVersionInfo is "1". Players play it; so must we.
+        s.handshake("1");
+        p.onMessage(ClientScript.openFile(0, AV.length));
+        p.onMessage(new ReportReadBlock(0, 1, 0));
+        List<ClientAction> header = List.of();
+        for (int off = 0, part = 0; off < AV.length; off += 100, part++) {
+            header = s.data(part, 1, 0, java.util.Arrays.copyOfRange(AV, off, Math.min(AV.length, off + 100)));
+        }
+        assertArrayEquals(AV, only(header, ClientAction.Opened.class).header(), "AFFlags 0 header parts");
+        playing(PLAY);
+        byte[] media = new byte[100];
+        for (int i = 0; i < 3; i++) {
+            DataPacket d = new DataPacket(i, 4, 0, io.netty.buffer.Unpooled.wrappedBuffer(media));
+            try {
+                assertSame(d, only(p.onData(d), ClientAction.Packet.class).packet(), "packet " + i);
+            } finally {
+                d.release();
+            }
+        }
+        assertEquals(List.of(new ClientAction.EndOfStream(0)), p.onMessage(new ReportEndOfStream(0, 4)),
+                "its end of stream carries the same incarnation");
+        assertEquals(List.of(), s.data(9, 4, 0, media), "nothing is taken once no play is outstanding");
     }
 
     @Test
