@@ -41,6 +41,11 @@ public final class Players {
 
     /** An edge in front of {@code origin}. */
     static EdgeApplication edge(EdgeApplication origin, double pacing) throws Exception {
+        return edge(origin.mmsAddress(), pacing);
+    }
+
+    /** An edge in front of the MMS server at {@code origin}. */
+    static EdgeApplication edge(java.net.InetSocketAddress origin, double pacing) throws Exception {
         String yaml = """
                 server: {pacingSpeed: %s, idleTimeoutSeconds: 10}
                 edge:
@@ -48,7 +53,7 @@ public final class Players {
                   port: 0
                   reverse:
                     - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                """.formatted(pacing, origin.mmsAddress().getPort());
+                """.formatted(pacing, origin.getPort());
         return start(yaml);
     }
 
