@@ -2,11 +2,14 @@ package io.mmsedge.distribution.realplayers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.distribution.EdgeApplication;
 import io.mmsedge.fixtures.ExternalTool;
 import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.fixtures.QuirkyOrigin;
+import io.mmsedge.proxy.ProxySettings;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +37,28 @@ class QuirkyOriginTest {
                     Players.frameLines(r.stdoutText()), "av.asf behind the quirky origin");
             assertNotNull(log.await(5000, "WARN", ":" + quirky.address().getPort(), "playIncarnation 4"),
                     "the deviation is logged, naming the origin");
+        }
+    }
+
+    @Test
+    void anOriginSilentMidStreamEndsThePlayersSessionWithinTheStallTimeout() throws Exception {
+        try (EdgeApplication origin = Players.origin(1);
+             QuirkyOrigin quirky = new QuirkyOrigin(origin.mmsAddress());
+             EdgeApplication edge = Players.edge(quirky.address(), 1);
+             LogCapture log = LogCapture.begin()) {
+            // Data stops after 30 packets; the TCP connection stays open and Pings still pass.
+            quirky.silentAfterPackets = 30;
+            // Over MMSH: after an MMS/TCP EndOfStream FFmpeg waits, or spins on a closed socket
+            // (docs/players.md); over MMSH the end of the response ends it.
+            ExternalTool.Result r = Players.framemd5("mmsh://127.0.0.1:" + edge.edgeAddress().getPort() + "/av.asf");
+            long ended = System.nanoTime();
+            assertTrue(quirky.silentSinceNanos != 0, "the origin went silent: " + r.describe());
+            long afterSilence = TimeUnit.NANOSECONDS.toMillis(ended - quirky.silentSinceNanos);
+            long limit = ProxySettings.DEFAULT_STALL_TIMEOUT.toMillis() + 2000;
+            assertTrue(afterSilence <= limit, "the player's session ended " + afterSilence + " ms after the origin"
+                    + " went silent (limit " + limit + " ms): " + r.describe());
+            assertNotNull(log.await(2000, "stall timeout", "127.0.0.1:" + quirky.address().getPort()),
+                    "the reason is logged, naming the origin: " + log.lines());
         }
     }
 }

@@ -76,7 +76,7 @@ public final class OriginOpener implements AutoCloseable {
         return resolve(hop.connectTo()).thenCompose(address -> {
             UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
                     request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
-                    MAX_UPSTREAM_PACKET);
+                    MAX_UPSTREAM_PACKET, settings.firstDataTimeout(), settings.stallTimeout());
             return connector.open(up, group);
         });
     }

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param credentials    Basic "basic-credentials" text for OpenFile tokenData / SecurityResponse, or null
  * @param connectTimeout TCP connect and each reply wait
  * @param maxPacketSize  bound for Data packet payloads accepted (e.g. 65535)
+ * @param firstDataTimeout the longest wait for the first Data packet taken after a play request
+ * @param stallTimeout   the longest gap between two Data packets taken while streaming
  */
 public record UpstreamRequest(
         InetSocketAddress connectTo,
@@ -25,5 +27,14 @@ public record UpstreamRequest(
         String viaToken,
         String credentials,
         Duration connectTimeout,
-        int maxPacketSize) {
+        int maxPacketSize,
+        Duration firstDataTimeout,
+        Duration stallTimeout) {
+
+    /** A request with the default stall timeouts ({@link io.mmsedge.proxy.ProxySettings#DEFAULT_STALL_TIMEOUT}). */
+    public UpstreamRequest(InetSocketAddress connectTo, String originHostPort, String path, SubscriberName subscriber,
+                           String viaToken, String credentials, Duration connectTimeout, int maxPacketSize) {
+        this(connectTo, originHostPort, path, subscriber, viaToken, credentials, connectTimeout, maxPacketSize,
+                io.mmsedge.proxy.ProxySettings.DEFAULT_STALL_TIMEOUT, io.mmsedge.proxy.ProxySettings.DEFAULT_STALL_TIMEOUT);
+    }
 }

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * to it; the public methods may be called from any thread and hop onto it. Every wait is bounded:
  * the TCP connect and each reply by {@link UpstreamRequest#connectTimeout()}, the silence of a
  * stream by {@code max(connectTimeout, 60 s)} (a server Pings an idle player after its KeepAlive
- * period, §3.2.6.1), header sizes by 16 MiB and Data packets by
+ * period, §3.2.6.1), the first Data packet taken after a play request and the gap between two
+ * by {@link UpstreamRequest#firstDataTimeout()} and {@link UpstreamRequest#stallTimeout()}
+ * ({@link StallWatch}: bytes that arrive but are not taken do not count), header sizes by 16 MiB and Data packets by
  * {@link UpstreamRequest#maxPacketSize()}.
  *
  * <p>Futures returned by this class complete on the event loop: dependent actions must not block.
@@ -50,6 +52,7 @@ public final class UpstreamSession implements AutoCloseable {
     private final MmsClientProtocol protocol;
     private final Channel channel;
     private final ReplyTimer replyTimer;
+    private final StallWatch stallWatch;
     private final UpstreamCallers callers;
     /** What other threads' getters read: replaced, never mutated, on the loop. */
     private volatile SessionView view = SessionView.NONE;
@@ -65,6 +68,9 @@ public final class UpstreamSession implements AutoCloseable {
         Duration timeout = request.connectTimeout();
         this.replyTimer = new ReplyTimer(channel.eventLoop(), timeout.toNanos(), waitingFor -> fail(
                 Hresults.NS_E_CANNOTCONNECT, "no " + waitingFor + " from " + peer + " within " + timeout.toMillis() + " ms"));
+        this.stallWatch = new StallWatch(channel.eventLoop(), request.firstDataTimeout().toNanos(),
+                request.stallTimeout().toNanos(), protocol::streaming, () -> channel.config().isAutoRead(),
+                what -> fail(Hresults.NS_E_CANNOTCONNECT, what + " from " + peer));
     }
 
     // ------------------------------------------------------------------ opening
@@ -284,6 +290,7 @@ public final class UpstreamSession implements AutoCloseable {
             } else if (a instanceof ClientAction.CancelTimer) {
                 replyTimer.cancel();
             } else if (a instanceof ClientAction.Packet p) {
+                stallWatch.packet();
                 handedOver |= callers.deliver(p.packet());
             } else {
                 raise(a);
@@ -297,9 +304,13 @@ public final class UpstreamSession implements AutoCloseable {
             callers.notifyListener(l -> l.onEndOfStream(e.hr()));
         } else if (a instanceof ClientAction.StreamChanged c) {
             view = view.withHeader(c.header());
+            stallWatch.start();
             byte[] copy = c.header().clone();
             callers.notifyListener(l -> l.onStreamChange(c.change(), copy));
         } else if (a instanceof ClientAction.PlayDone d) {
+            if (protocol.streaming()) {
+                stallWatch.start();
+            }
             callers.completePlay(d.hr());
         } else if (a instanceof ClientAction.StopDone d) {
             callers.completeStops(d.hr());
@@ -350,6 +361,7 @@ public final class UpstreamSession implements AutoCloseable {
     /** The session failed: report once (open result or listener), complete pending requests, close. */
     private void onFailed(int hr, String reason) {
         view = view.asEnded();
+        stallWatch.stop();
         if (!openFuture.isDone()) {
             openFuture.complete(new UpstreamOpenResult.Failed(hr, reason));
         } else {
@@ -371,6 +383,7 @@ public final class UpstreamSession implements AutoCloseable {
         List<MmsMessage> goodbye = protocol.close();
         view = view.asEnded();
         replyTimer.cancel();
+        stallWatch.stop();
         if (!openFuture.isDone()) {
             openFuture.complete(new UpstreamOpenResult.Failed(Hresults.E_UNEXPECTED, "closed before the open completed"));
         }

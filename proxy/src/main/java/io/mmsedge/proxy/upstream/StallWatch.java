@@ -1,0 +1,92 @@
+package io.mmsedge.proxy.upstream;
+
+import io.netty.channel.EventLoop;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Bounds the silence of a stream by the Data packets the protocol <em>accepted</em>: the first
+ * one after a play request, then the gap between two. A read timeout cannot do this: a server
+ * whose packets are all dropped (another incarnation), or that sends only Pings, keeps bytes
+ * arriving while the player gets nothing (issue #13 §1). One check is scheduled at a time and
+ * re-scheduled for the remaining time, so a packet costs a clock read, not a timer.
+ *
+ * <p>Confined to the session's event loop; a generation count makes a check that was already
+ * scheduled when the watch stopped a no-op.
+ */
+final class StallWatch {
+
+    private final EventLoop loop;
+    private final long firstNanos;
+    private final long stallNanos;
+    /** While false (not STREAMING: stopping, between playlist entries) the watch ends. */
+    private final BooleanSupplier streaming;
+    /** While false (reads paused for backpressure) the silence is by choice. */
+    private final BooleanSupplier reading;
+    private final Consumer<String> onStall;
+    private ScheduledFuture<?> pending;
+    private long generation;
+    private long lastNanos;
+    private boolean gotData;
+
+    StallWatch(EventLoop loop, long firstNanos, long stallNanos, BooleanSupplier streaming, BooleanSupplier reading,
+               Consumer<String> onStall) {
+        this.loop = loop;
+        this.firstNanos = firstNanos;
+        this.stallNanos = stallNanos;
+        this.streaming = streaming;
+        this.reading = reading;
+        this.onStall = onStall;
+    }
+
+    /** A play request (or a playlist entry) started streaming: its first Data packet is due. */
+    void start() {
+        stop();
+        gotData = false;
+        lastNanos = System.nanoTime();
+        schedule(firstNanos);
+    }
+
+    /** A Data packet was accepted. */
+    void packet() {
+        lastNanos = System.nanoTime();
+        gotData = true;
+    }
+
+    void stop() {
+        generation++;
+        ScheduledFuture<?> t = pending;
+        pending = null;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    private void schedule(long delayNanos) {
+        long g = generation;
+        pending = loop.schedule(() -> check(g), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(long g) {
+        if (g != generation || !streaming.getAsBoolean()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long limit = gotData ? stallNanos : firstNanos;
+        if (!reading.getAsBoolean()) {
+            lastNanos = now;
+            schedule(limit);
+            return;
+        }
+        long since = now - lastNanos;
+        if (since < limit) {
+            schedule(limit - since);
+        } else {
+            onStall.accept(gotData
+                    ? "no Data packet for " + TimeUnit.NANOSECONDS.toMillis(since) + " ms while streaming (stall timeout)"
+                    : "no Data packet within " + TimeUnit.NANOSECONDS.toMillis(since) + " ms of the play request");
+        }
+    }
+}
