@@ -28,6 +28,8 @@ public final class CacheRig implements AutoCloseable {
     private final String ruleYaml;
     private final String originPointsYaml;
     private int originPort;
+    /** The port the edge's rule names (a relay in front of the origin, e.g. a quirky one); 0 = the origin's. */
+    private int upstreamPort;
     private EdgeApplication origin;
     private EdgeApplication edge;
 
@@ -86,7 +88,7 @@ public final class CacheRig implements AutoCloseable {
                     - {prefix: "", origins: ["mms://127.0.0.1:%d"]%s}
                   cache:
                     dir: "%s"
-                %s""".formatted(edgePacing, originPort, ruleYaml, cacheDir, cacheYaml);
+                %s""".formatted(edgePacing, upstreamPort(), ruleYaml, cacheDir, cacheYaml);
         edge = start(yaml, media);
     }
 
@@ -94,6 +96,16 @@ public final class CacheRig implements AutoCloseable {
     public void restartEdge() throws Exception {
         stopEdge();
         startEdge();
+    }
+
+    /** Restarts the edge in front of {@code upstream} (a relay in front of this origin) instead of the origin. */
+    public void restartEdgeVia(InetSocketAddress upstream) throws Exception {
+        upstreamPort = upstream.getPort();
+        restartEdge();
+    }
+
+    private int upstreamPort() {
+        return upstreamPort == 0 ? originPort : upstreamPort;
     }
 
     public void stopEdge() {
@@ -145,7 +157,7 @@ public final class CacheRig implements AutoCloseable {
 
     /** The edge's cached item for a path at the origin, or null. */
     public CacheItem item(String path) {
-        return edge.cache().store().items().stream().filter(i -> i.url().endsWith(":" + originPort + "/" + path))
+        return edge.cache().store().items().stream().filter(i -> i.url().endsWith(":" + upstreamPort() + "/" + path))
                 .findFirst().orElse(null);
     }
 
