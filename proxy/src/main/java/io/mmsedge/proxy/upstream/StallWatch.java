@@ -30,6 +30,8 @@ final class StallWatch {
     private long generation;
     private long lastNanos;
     private boolean gotData;
+    /** The content's time between two packets at its bit rate; a gap of a few of them is normal. */
+    private long packetIntervalNanos;
 
     StallWatch(EventLoop loop, long firstNanos, long stallNanos, BooleanSupplier streaming, BooleanSupplier reading,
                Consumer<String> onStall) {
@@ -41,12 +43,21 @@ final class StallWatch {
         this.onStall = onStall;
     }
 
+    /**
+     * The content's packet size and bit rate (ReportOpenFile). A low-rate stream sends a packet
+     * seconds apart (3,200 bytes at 8 kbit/s: 3.2 s), so the limits stretch to three packet
+     * intervals when that is longer than the configured timeouts.
+     */
+    void content(int packetSize, long bitRate) {
+        packetIntervalNanos = bitRate <= 0 || packetSize <= 0 ? 0 : (long) (packetSize * 8e9 / bitRate);
+    }
+
     /** A play request (or a playlist entry) started streaming: its first Data packet is due. */
     void start() {
         stop();
         gotData = false;
         lastNanos = System.nanoTime();
-        schedule(firstNanos);
+        schedule(Math.max(firstNanos, 3 * packetIntervalNanos));
     }
 
     /** A Data packet was accepted. */
@@ -74,7 +85,7 @@ final class StallWatch {
             return;
         }
         long now = System.nanoTime();
-        long limit = gotData ? stallNanos : firstNanos;
+        long limit = Math.max(gotData ? stallNanos : firstNanos, 3 * packetIntervalNanos);
         if (!reading.getAsBoolean()) {
             lastNanos = now;
             schedule(limit);

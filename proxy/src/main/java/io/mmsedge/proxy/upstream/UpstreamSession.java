@@ -316,6 +316,7 @@ public final class UpstreamSession implements AutoCloseable {
             callers.completeStops(d.hr());
         } else if (a instanceof ClientAction.Opened o) {
             view = SessionView.opened(o.openFile(), o.header(), protocol.challenged());
+            stallWatch.content(o.openFile().filePacketSize(), Integer.toUnsignedLong(o.openFile().fileBitRate()));
             if (!openFuture.complete(new UpstreamOpenResult.Opened(this, o.openFile(), o.header().clone()))) {
                 doClose();
             }
