@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Splitting fan-out benchmark on loopback, every part in its own process:
-#   origin (a ~600 kbit/s ASF broadcast, looped) -> splitting edge -> load generator (N MMS players),
-# then, in the same run, a raw fan-out baseline (RawFanout: the same packets at the same rate
+#   origin (a ~600 kbit/s ASF broadcast, looped) -> splitting edge -> load generator (N MMS/TCP players),
+# then N MMSH players ([MS-WMSP], on the edge's MMS port, as FFmpeg's mmsh client asks) against the same
+# edge and origin, then, in the same run, a raw fan-out baseline (RawFanout: the same packets at the same rate
 # to N sockets, no MMS logic) -> the same load generator in raw mode.
 # Prints players held, delivered Mbit/s, server CPU s/GB (utime+stime over the measurement window),
 # resident memory and memory per player (over an idle baseline taken before players join),
-# p50/p99 lag, drops, sessions at the origin, and the edge's ratios to the raw baseline.
+# p50/p99 lag, drops, sessions at the origin, the edge's ratios to the raw baseline, and MMSH's CPU per GB
+# as a ratio to MMS/TCP's.
 #
 # Usage: bench/split-fanout.sh [players] [seconds]      (defaults 1000 players, 30 s measured)
 # Environment: MVN_FLAGS (extra mvn options, e.g. -Dmaven.repo.local=...), SKIP_BUILD=1,
 #              BASE_PORT (default 31750: origin +6, edge +5, raw +7, status +16/+15),
 #              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g),
+#              PROTOCOLS (default "mms mmsh"): the player protocols measured against the edge, in order,
 #              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
 #              merges its writes the same way, so the two compare like for like (0 = a write per packet).
 set -euo pipefail
@@ -24,6 +27,7 @@ origin_status=$((base + 16)); edge_status=$((base + 15))
 server_jvm=(${SERVER_JVM:--Xmx1g})
 load_jvm=(${LOAD_JVM:--Xmx2g})
 merge_ms="${MERGE_MS:-100}"
+read -r -a protocols <<< "${PROTOCOLS:-mms mmsh}"
 # Players connect over players/500 s; both servers then get twice that (10 s at least) to settle
 # before the window opens: the raw baseline streams from the moment a socket connects, so a big
 # ramp leaves the load generator a backlog to drain.
@@ -92,7 +96,7 @@ wait_quiet() { # the machine is shared: wait (up to QUIET_WAIT s) until other wo
 }
 clk="$(getconf CLK_TCK)"
 
-echo "== mms-edge: origin + splitting edge + ${players} MMS players, ${seconds} s measured (bit rate ${bitrate} b/s)"
+echo "== mms-edge: origin + splitting edge + ${players} players of each of: ${protocols[*]}; ${seconds} s measured each (bit rate ${bitrate} b/s)"
 wait_quiet
 java "${server_jvm[@]}" -jar "$jar" origin --port "$origin_port" --live "live=$media" --status-port "$origin_status" \
   > "$tmp/origin.log" 2>&1 &
@@ -103,11 +107,19 @@ java "${server_jvm[@]}" -jar "$jar" edge --port "$edge_port" --origin "mms://127
 edge_pid=$!; pids+=("$edge_pid")
 wait_http "$edge_status"
 sleep 2
-edge_idle_kb="$(rss_kb "$edge_pid")"; edge_idle_gc_kb="$(gc_rss_kb "$edge_pid")"
-edge_line="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --port "$edge_port" --path live \
-  --watch-pid "$edge_pid" --players "$players" --seconds "$seconds" --ramp-seconds "$ramp" --settle-seconds "$settle" \
-  --clk-tck "$clk")"
-echo "   load generator: $edge_line"
+declare -A edge_line=() edge_idle_kb=() edge_idle_gc_kb=()
+phase=0
+for proto in "${protocols[@]}"; do
+  # Each phase's memory is over the edge's idle RSS just before it (the later phase's idle includes
+  # what the earlier one left: heap grown, pools).
+  if (( phase++ > 0 )); then echo "   (${proto} phase)"; wait_quiet; sleep 2; fi
+  edge_idle_kb[$proto]="$(rss_kb "$edge_pid")"; edge_idle_gc_kb[$proto]="$(gc_rss_kb "$edge_pid")"
+  mode=(); [[ "$proto" == mmsh ]] && mode=(--mmsh)
+  edge_line[$proto]="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --port "$edge_port" --path live \
+    "${mode[@]}" --watch-pid "$edge_pid" --players "$players" --seconds "$seconds" --ramp-seconds "$ramp" \
+    --settle-seconds "$settle" --clk-tck "$clk")"
+  echo "   load generator (${proto}): ${edge_line[$proto]}"
+done
 origin_opened="$(metric "$origin_status" '^mmsedge_pp_sessions_opened_total[{].*publishing_point="live"')"
 origin_now="$(metric "$origin_status" '^mmsedge_pp_sessions[{].*publishing_point="live"')"
 edge_dropped="$(metric "$edge_status" '^mmsedge_broadcast_dropped_packets_total')"
@@ -148,10 +160,20 @@ report() { # report NAME LINE IDLE_KB IDLE_AFTER_GC_KB
 }
 echo
 echo "== results (${players} players, ${seconds} s, $(nproc) cores)"
-report "mms-edge" "$edge_line" "$edge_idle_kb" "$edge_idle_gc_kb"
+for proto in "${protocols[@]}"; do
+  report "$proto" "${edge_line[$proto]}" "${edge_idle_kb[$proto]}" "${edge_idle_gc_kb[$proto]}"
+done
 report "raw" "$raw_line" "$raw_idle_kb" "$raw_idle_gc_kb"
-echo "mms-edge: origin sessions opened ${origin_opened} (open now ${origin_now}); slow-player drops at the edge ${edge_dropped} packets, lag disconnects ${edge_lag_disc}; raw baseline skipped ${raw_skipped:-?} writes"
-awk -v em="$(field mbps "$edge_line")" -v rm="$(field mbps "$raw_line")" \
-    -v ec="$(field cpu_s "$edge_line")" -v eb="$(field bytes "$edge_line")" \
-    -v rc="$(field cpu_s "$raw_line")" -v rb="$(field bytes "$raw_line")" 'BEGIN {
-  printf "ratios to the raw baseline: throughput %.3fx, CPU per GB %.2fx\n", em / rm, (ec / eb) / (rc / rb) }'
+echo "mms-edge (all phases): origin sessions opened ${origin_opened} (open now ${origin_now}); slow-player drops at the edge ${edge_dropped} packets, lag disconnects ${edge_lag_disc}; raw baseline skipped ${raw_skipped:-?} writes"
+for proto in "${protocols[@]}"; do
+  awk -v name="$proto" -v em="$(field mbps "${edge_line[$proto]}")" -v rm="$(field mbps "$raw_line")" \
+      -v ec="$(field cpu_s "${edge_line[$proto]}")" -v eb="$(field bytes "${edge_line[$proto]}")" \
+      -v rc="$(field cpu_s "$raw_line")" -v rb="$(field bytes "$raw_line")" 'BEGIN {
+    printf "%s ratios to the raw baseline: throughput %.3fx, CPU per GB %.2fx\n", name, em / rm, (ec / eb) / (rc / rb) }'
+done
+# Bytes are what each player read, its own framing included ($D prefix 12 bytes, MMS Data header 8).
+if [[ -n "${edge_line[mms]:-}" && -n "${edge_line[mmsh]:-}" ]]; then
+  awk -v hc="$(field cpu_s "${edge_line[mmsh]}")" -v hb="$(field bytes "${edge_line[mmsh]}")" \
+      -v mc="$(field cpu_s "${edge_line[mms]}")" -v mb="$(field bytes "${edge_line[mms]}")" 'BEGIN {
+    printf "CPU per GB of MMSH players over that of MMS/TCP players: %.2fx\n", (hc / hb) / (mc / mb) }'
+fi

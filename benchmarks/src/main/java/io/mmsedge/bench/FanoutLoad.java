@@ -9,12 +9,13 @@ import java.util.Locale;
 
 /**
  * The load-generator process of {@code bench/split-fanout.sh}: runs {@link LoadGenerator} (MMS
- * players, or raw readers with {@code --raw}) against a server running in another process, and
- * reads that process's CPU time ({@code /proc/PID/stat} utime+stime) and resident memory
- * ({@code /proc/PID/status} VmRSS) when the measurement window opens and just before it closes,
+ * players, MMSH players with {@code --mmsh}, or raw readers with {@code --raw}) against a server
+ * running in another process, and reads that process's CPU time ({@code /proc/PID/stat}
+ * utime+stime) and resident memory ({@code /proc/PID/status} VmRSS) when the measurement window
+ * opens and just before it closes,
  * so that CPU and bytes are counted over the same window. Prints one {@code key=value} line.
  *
- * <p>Usage: {@code FanoutLoad --port PORT --watch-pid PID [--path live | --raw --packet-size N]
+ * <p>Usage: {@code FanoutLoad --port PORT --watch-pid PID [--path live [--mmsh] | --raw --packet-size N]
  * [--players N] [--seconds S] [--ramp-seconds R] [--settle-seconds T] [--clk-tck 100]}
  */
 public final class FanoutLoad {
@@ -27,6 +28,7 @@ public final class FanoutLoad {
         long pid = -1;
         String path = "live";
         boolean raw = false;
+        boolean mmsh = false;
         int packetSize = 0;
         int players = 1000;
         int seconds = 30;
@@ -37,6 +39,10 @@ public final class FanoutLoad {
             String k = args[i];
             if (k.equals("--raw")) {
                 raw = true;
+                continue;
+            }
+            if (k.equals("--mmsh")) {
+                mmsh = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -64,6 +70,7 @@ public final class FanoutLoad {
         }
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         LoadGenerator g = raw ? LoadGenerator.raw(server, packetSize) : new LoadGenerator(server, path);
+        g = mmsh ? g.withMmsh() : g;
         Probe probe = new Probe(pid, clkTck);
         LoadGenerator.Result r = g.run(players, seconds, ramp, settle, probe);
         System.out.printf(Locale.ROOT, "players=%d playing=%d seconds=%.3f bytes=%d packets=%d mbps=%.3f "
