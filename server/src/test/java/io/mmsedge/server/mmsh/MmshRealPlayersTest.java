@@ -146,7 +146,7 @@ class MmshRealPlayersTest {
 
     @Test
     void vlcAndMplayerMmsUrlsOnTheSharedPortPlay() throws Exception {
-        // VLC's and MPlayer's mms:// try MMS/TCP first (VLC: UDP, then TCP), which the shared port
+        // VLC's and MPlayer's mms:// try MMS/TCP first (VLC: TCP, then UDP), which the shared port
         // still serves; neither tries RTSP or HTTP first.
         require("mplayer");
         require("cvlc");
