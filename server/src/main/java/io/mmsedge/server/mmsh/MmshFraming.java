@@ -1,10 +1,10 @@
 package io.mmsedge.server.mmsh;
 
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mmsh.MmshFrames;
 import io.mmsedge.server.play.PlayerTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 
 /**
  * Frames the play session's output as MMSH packets ([MS-WMSP] §2.2.3): the ASF header as
@@ -12,9 +12,9 @@ import io.netty.buffer.CompositeByteBuf;
  * payload buffer as is (padding stays stripped: FFmpeg and VLC pad a short $D to the packet
  * size themselves, §2.2.3.3).
  *
- * <p>The header pieces the core sends are gathered into one {@code $H}: FFmpeg parses the first
- * $H it gets as the whole ASF header and fails on a header split across several. A header
- * larger than one $H can carry (65,527 bytes, §2.2.3.1.1) goes in several, which VLC joins.
+ * <p>The whole ASF header goes in one {@code $H}: FFmpeg parses the first $H it gets as the
+ * whole header and fails on one split across several. A header larger than one $H can carry
+ * (65,527 bytes, §2.2.3.1.1) goes in several, which VLC joins.
  */
 final class MmshFraming implements PlayerTransport {
 
@@ -25,7 +25,6 @@ final class MmshFraming implements PlayerTransport {
 
     private final Out out;
     private final ByteBufAllocator alloc;
-    private CompositeByteBuf header;
     /** AFFlags of the next $D: a sequence number, as over MMS (§2.2.3.1.2). */
     private int sequence;
 
@@ -40,29 +39,28 @@ final class MmshFraming implements PlayerTransport {
         return size + packets * MmshFrames.PREFIX_SIZE;
     }
 
+    /**
+     * One $H per piece; the core sends the whole header as one piece unless it is larger than a
+     * $H can carry (see {@link #maxHeaderPart}).
+     */
     @Override
     public void sendHeaderPart(int index, ByteBuf part, boolean last) {
-        if (header == null) {
-            header = alloc.compositeBuffer(Integer.MAX_VALUE);
-        }
-        header.addComponent(true, part);
-        if (!last) {
-            return;
-        }
-        CompositeByteBuf whole = header;
-        header = null;
+        ByteBuf prefix;
         try {
-            int n = 0;
-            do {
-                int len = Math.min(whole.readableBytes(), MmshFrames.MAX_PAYLOAD);
-                boolean end = len == whole.readableBytes();
-                out.write(MmshFrames.dataHeader(alloc, MmshFrames.HEADER, n++, 0,
-                        end ? MmshFrames.AF_HEADER_LAST : MmshFrames.AF_HEADER_PART, len));
-                out.write(whole.readRetainedSlice(len));
-            } while (whole.isReadable());
-        } finally {
-            whole.release();
+            prefix = MmshFrames.dataHeader(alloc, MmshFrames.HEADER, index, 0,
+                    last ? MmshFrames.AF_HEADER_LAST : MmshFrames.AF_HEADER_PART, part.readableBytes());
+        } catch (IllegalArgumentException tooLarge) {
+            part.release();
+            throw tooLarge;
         }
+        out.write(prefix);
+        out.write(part);
+    }
+
+    /** FFmpeg parses the first $H as the whole ASF header, so the header goes in as few as fit. */
+    @Override
+    public int maxHeaderPart(ContentInfo info) {
+        return MmshFrames.MAX_PAYLOAD;
     }
 
     @Override
@@ -91,16 +89,4 @@ final class MmshFraming implements PlayerTransport {
         out.write(MmshFrames.streamChange(alloc, 0));
     }
 
-    @Override
-    public int maxHeaderPart() {
-        return MmshFrames.MAX_PAYLOAD;
-    }
-
-    /** Drops a header being gathered (the session closed mid-header). */
-    void release() {
-        if (header != null) {
-            header.release();
-            header = null;
-        }
-    }
 }

@@ -276,6 +276,5 @@ final class MmshSession implements PlayEvents {
         closed = true;
         registry.remove(clientId, this);
         play.close();
-        framing.release();
     }
 }

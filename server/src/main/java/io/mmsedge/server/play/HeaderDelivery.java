@@ -33,8 +33,7 @@ final class HeaderDelivery {
         this.transport = transport;
         this.alloc = alloc;
         this.bytes = info.fileHeader();
-        // A piece is never larger than the ASF packet size (§3.2.5.8.1), nor than the transport takes.
-        this.chunk = Math.max(1, Math.min(info.packetSize(), transport.maxHeaderPart()));
+        this.chunk = Math.max(1, transport.maxHeaderPart(info));
         this.bitRate = Math.max(info.bitRate(), 8_000);
         this.done = done;
         this.startNanos = channel.nanoTime() + Pacing.REPLY_GAP_NANOS;

@@ -1,5 +1,6 @@
 package io.mmsedge.server.play;
 
+import io.mmsedge.protocol.content.ContentInfo;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -24,8 +25,9 @@ public interface PlayerTransport {
      */
     void sendPacket(long number, ByteBuf payload);
 
-    /** The largest header piece this transport's players take at once. */
-    default int maxHeaderPart() {
-        return Integer.MAX_VALUE;
-    }
+    /**
+     * The largest header piece this transport sends for {@code info}'s header: MMS caps a Data
+     * packet at the ASF packet size (§3.2.5.8.1), MMSH sends the whole header in one {@code $H}.
+     */
+    int maxHeaderPart(ContentInfo info);
 }

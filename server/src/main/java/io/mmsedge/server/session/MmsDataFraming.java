@@ -1,5 +1,6 @@
 package io.mmsedge.server.session;
 
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.server.play.PlayerTransport;
 import io.netty.buffer.ByteBuf;
@@ -46,8 +47,9 @@ final class MmsDataFraming implements PlayerTransport {
         sequence++;
     }
 
+    /** A header piece is never larger than the ASF packet size (§3.2.5.8.1), nor than MPlayer's buffer. */
     @Override
-    public int maxHeaderPart() {
-        return MAX_HEADER_PART;
+    public int maxHeaderPart(ContentInfo info) {
+        return Math.min(info.packetSize(), MAX_HEADER_PART);
     }
 }

@@ -262,6 +262,12 @@ class PlaySessionTest {
             }
         }
 
+        /** As MMS does: pieces of a packet at most, so the header comes in several. */
+        @Override
+        public int maxHeaderPart(ContentInfo info) {
+            return info.packetSize();
+        }
+
         @Override
         public void sendPacket(long number, ByteBuf payload) {
             try {
