@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmsedge.distribution.EdgeApplication;
 import io.mmsedge.fixtures.ExternalTool;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.mmsedge.fixtures.TsharkCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,19 +38,14 @@ class WireFormatTest {
         assumeTrue(ExternalTool.runningAsRoot(), "capturing on lo needs root (CI runs as root)");
         try (EdgeApplication origin = Players.origin(20)) {
             int port = origin.mmsAddress().getPort();
-            Path cap = Files.createTempFile("mms", ".pcapng");
-            Process tshark = new ProcessBuilder("tshark", "-i", "lo", "-f", "tcp port " + port, "-w", cap.toString())
-                    .redirectErrorStream(true).start();
-            try {
-                waitForCapture(tshark);
+            Path cap;
+            try (TsharkCapture capture = TsharkCapture.start(port)) {
+                cap = capture.file();
                 ExternalTool.Result play = ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i",
                         Players.url(origin.mmsAddress(), "audio.asf"), "-map", "0", "-c", "copy", "-f", "null", "-"),
                         Players.PLAYER_TIMEOUT);
                 assertEquals(0, play.exitCode(), play.describe());
                 Thread.sleep(500);
-            } finally {
-                tshark.destroy(); // SIGTERM: tshark finishes the file
-                tshark.waitFor(10, TimeUnit.SECONDS);
             }
             ExternalTool.Result summary = ExternalTool.run(List.of("tshark", "-r", cap.toString(), "-d",
                     "tcp.port==" + port + ",msmms"), Duration.ofSeconds(60));
@@ -69,30 +61,5 @@ class WireFormatTest {
             assertFalse(verbose.stdoutText().contains("[Expert Info (Error"), "expert error reported");
             Files.deleteIfExists(cap);
         }
-    }
-
-    private static void waitForCapture(Process tshark) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(tshark.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.currentTimeMillis() + 15_000;
-        String line;
-        while (System.currentTimeMillis() < deadline && (line = out.readLine()) != null) {
-            if (line.contains("Capturing on")) {
-                // drain the rest in the background so tshark never blocks on its output
-                Thread t = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // discard
-                        }
-                    } catch (java.io.IOException ignored) {
-                        // tshark ended
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-                Thread.sleep(300);
-                return;
-            }
-        }
-        throw new AssertionError("tshark did not start capturing");
     }
 }

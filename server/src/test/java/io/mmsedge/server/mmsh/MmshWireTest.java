@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmsedge.fixtures.ExternalTool;
+import io.mmsedge.fixtures.TsharkCapture;
 import io.mmsedge.protocol.mmsh.MmshFrame;
 import io.mmsedge.server.ServerSettings;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** MMSH on the wire as third-party tools see it: curl, and tshark's HTTP dissector. */
@@ -52,19 +50,14 @@ class MmshWireTest {
         assumeTrue(ExternalTool.runningAsRoot(), "capturing on lo needs root (CI runs as root)");
         try (MmshOrigin origin = new MmshOrigin(ServerSettings.defaults().withPacingSpeed(20))) {
             int port = origin.http().getPort();
-            Path cap = Files.createTempFile("mmsh", ".pcapng");
-            Process tshark = new ProcessBuilder("tshark", "-i", "lo", "-f", "tcp port " + port, "-w", cap.toString())
-                    .redirectErrorStream(true).start();
-            try {
-                waitForCapture(tshark);
+            Path cap;
+            try (TsharkCapture capture = TsharkCapture.start(port)) {
+                cap = capture.file();
                 ExternalTool.Result play = ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i",
                         "mmsh://127.0.0.1:" + port + "/audio.asf", "-map", "0", "-c", "copy", "-f", "null", "-"),
                         MmshRealPlayersTest.TIMEOUT);
                 assertEquals(0, play.exitCode(), play.describe());
                 Thread.sleep(500);
-            } finally {
-                tshark.destroy(); // SIGTERM: tshark finishes the file
-                tshark.waitFor(10, TimeUnit.SECONDS);
             }
             List<String> decode = List.of("tshark", "-r", cap.toString(), "-d", "tcp.port==" + port + ",http");
             ExternalTool.Result summary = ExternalTool.run(decode, Duration.ofSeconds(60));
@@ -79,29 +72,5 @@ class MmshWireTest {
             assertFalse(malformed.stdoutText().strip().length() > 0, "malformed HTTP:\n" + malformed.stdoutText());
             Files.deleteIfExists(cap);
         }
-    }
-
-    private static void waitForCapture(Process tshark) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(tshark.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.currentTimeMillis() + 15_000;
-        String line;
-        while (System.currentTimeMillis() < deadline && (line = out.readLine()) != null) {
-            if (line.contains("Capturing on")) {
-                Thread t = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // discard, so that tshark never blocks on its output
-                        }
-                    } catch (java.io.IOException ignored) {
-                        // tshark ended
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-                Thread.sleep(300);
-                return;
-            }
-        }
-        throw new AssertionError("tshark did not start capturing");
     }
 }
