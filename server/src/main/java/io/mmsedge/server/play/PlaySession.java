@@ -335,20 +335,11 @@ public final class PlaySession {
         return requestedPath;
     }
 
-    public String publishingPoint() {
-        return publishingPoint;
-    }
-
     public long packetsSent() {
         return packetsSent;
     }
 
     public long bytesSent() {
         return bytesSent;
-    }
-
-    /** For tests and status: the streams now selected. */
-    public List<Integer> selectedStreams() {
-        return selection == null ? List.of() : List.copyOf(selection.selectedStreams());
     }
 }

@@ -125,14 +125,6 @@ public final class StreamSelection {
         return ok;
     }
 
-    public boolean isSelected(int stream) {
-        return thinning.containsKey(stream);
-    }
-
-    public Set<Integer> selectedStreams() {
-        return Set.copyOf(thinning.keySet());
-    }
-
     /** Restart point (seek, new StartPlaying): every selected stream waits for a key frame again. */
     public void resync() {
         awaitingKeyFrame.addAll(thinning.keySet());
