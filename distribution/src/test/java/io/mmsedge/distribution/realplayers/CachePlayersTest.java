@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * FFmpeg through a caching edge: the first play fills the cache write-through, the second is
  * served from it byte for byte with no Data packet from the origin (its own counters say so);
- * a file replaced at the origin is revalidated and refilled.
+ * a file replaced at the origin is revalidated and refilled; MMSH players get the same.
  */
 class CachePlayersTest {
 
@@ -71,6 +71,30 @@ class CachePlayersTest {
             ExternalTool.Result cached = Players.framemd5(rig.edgeUrl("clip.asf"));
             Players.assertSameFrames(Players.frameLines(Players.fileFramemd5("mbr.asf")),
                     Players.frameLines(cached.stdoutText()), "the new content from the cache");
+        }
+    }
+
+    /**
+     * The same over MMSH ({@code mmsh://}, [MS-WMSP]): the edge's HTTP port ({@code edge.http})
+     * and its MMS port serve the same sessions, cache and fills as MMS/TCP; the miss is filled
+     * from the origin over MMS.
+     */
+    @Test
+    void aMissThenAHitOverMmshAreTheFileFrameForFrame() throws Exception {
+        try (CacheRig rig = new CacheRig(tmp, 20, 20, "    size: 64m\n")) {
+            for (String fixture : Fixtures.ALL) {
+                var want = Players.frameLines(Players.fileFramemd5(fixture));
+                ExternalTool.Result miss = Players.framemd5(rig.edgeMmshUrl(fixture));
+                assertEquals(0, miss.exitCode(), miss.describe());
+                Players.assertSameFrames(want, Players.frameLines(miss.stdoutText()), fixture + ", MMSH miss");
+                rig.awaitComplete(fixture, FILL);
+
+                double originPackets = rig.originMediaPackets();
+                ExternalTool.Result hit = Players.framemd5(rig.edgeMmshUrlOnMmsPort(fixture));
+                assertEquals(0, hit.exitCode(), hit.describe());
+                Players.assertSameFrames(want, Players.frameLines(hit.stdoutText()), fixture + ", MMSH hit");
+                assertEquals(originPackets, rig.originMediaPackets(), fixture + ": no Data packet from the origin");
+            }
         }
     }
 }
