@@ -1,9 +1,8 @@
 package io.mmsedge.protocol.mms.client;
 
-import io.mmsedge.protocol.mms.MmsConstants;
-
 import io.mmsedge.protocol.asf.AsfHeader;
 import io.mmsedge.protocol.asf.AsfStream;
+import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.protocol.mms.message.Connect;
 import io.mmsedge.protocol.mms.message.ConnectFunnel;
 import io.mmsedge.protocol.mms.message.ReadBlock;
@@ -18,12 +17,6 @@ import java.util.Locale;
 /** The client's constants, the requests it builds as real players do, and the parsing of some replies. */
 public final class ClientMessages {
 
-    /** ConnectFunnel.maxBitRate as every real player sends it. */
-    public static final int MAX_BIT_RATE = 0x00989680;
-    /** ConnectFunnel.funnelMode: MUST be 2 (§2.2.4.18). */
-    public static final int FUNNEL_MODE = 2;
-    /** playIncarnation of a new playlist entry's header and packets over TCP (§3.2.4.2). */
-    public static final int STREAM_CHANGE_INCARNATION = 0xFF;
     private static final int MAX_REALM_CHARS = 256;
 
     private ClientMessages() {
@@ -37,7 +30,7 @@ public final class ClientMessages {
 
     /** ConnectFunnel for a TCP funnel named {@code funnelName}, e.g. {@code \\192.168.0.1\TCP\1037}. */
     public static ConnectFunnel connectFunnel(String funnelName) {
-        return new ConnectFunnel(0, 0xFFFFFFFF, 0, MAX_BIT_RATE, FUNNEL_MODE, funnelName);
+        return new ConnectFunnel(0, 0xFFFFFFFF, 0, MmsConstants.MAX_BIT_RATE, MmsConstants.FUNNEL_MODE, funnelName);
     }
 
     /** ReadBlock for the whole ASF file header (§3.1.5.9.1); length and tDeadline are hints. */

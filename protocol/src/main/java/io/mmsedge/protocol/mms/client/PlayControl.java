@@ -1,9 +1,9 @@
 package io.mmsedge.protocol.mms.client;
 
 import io.mmsedge.protocol.asf.AsfFile;
-
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.Hresults;
+import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.protocol.mms.client.MmsClientProtocol.State;
 import io.mmsedge.protocol.mms.message.ReportEndOfStream;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
@@ -258,7 +258,7 @@ final class PlayControl {
         checkSize("ReportStreamChange.cbPacketSize", c.cbPacketSize(), p.config().maxPacketSize());
         checkSize("ReportStreamChange.cbHeaderSize", c.cbHeaderSize(), AsfFile.MAX_HEADER_SIZE);
         pendingChange = c;
-        assembler = new HeaderAssembler(c.cbHeaderSize(), ClientMessages.STREAM_CHANGE_INCARNATION);
+        assembler = new HeaderAssembler(c.cbHeaderSize(), MmsConstants.STREAM_CHANGE_INCARNATION);
         p.setState(State.STREAM_CHANGE_HEADER);
         p.armTimer("the new entry's ASF file header");
     }
@@ -272,7 +272,7 @@ final class PlayControl {
         pendingChange = null;
         p.cancelTimer();
         // §3.2.4.2: the new entry's packets follow with the same incarnation as its header.
-        dataIncarnation = ClientMessages.STREAM_CHANGE_INCARNATION;
+        dataIncarnation = MmsConstants.STREAM_CHANGE_INCARNATION;
         p.setState(State.STREAMING);
         p.emit(new ClientAction.StreamChanged(c, h.clone()));
     }
@@ -282,7 +282,7 @@ final class PlayControl {
     /** A Data packet in STREAM_CHANGE_HEADER, AWAIT_PLAY_REPLY or STREAMING. */
     void onData(DataPacket d) {
         if (p.state() == State.STREAM_CHANGE_HEADER) {
-            if (d.playIncarnation() == ClientMessages.STREAM_CHANGE_INCARNATION) {
+            if (d.playIncarnation() == MmsConstants.STREAM_CHANGE_INCARNATION) {
                 if (assembler.accept(d)) {
                     finishStreamChange();
                 } else {
