@@ -1,7 +1,5 @@
 package io.mmsedge.distribution;
 
-import io.mmsedge.protocol.mms.Hresults;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +12,7 @@ import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfPackets;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.StartPlaying;
 import io.netty.buffer.ByteBuf;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.fixtures.ScriptedMmsServer;
 import io.mmsedge.fixtures.client.MmsTestClient;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.OpenFile;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportRedirect;
-import io.mmsedge.protocol.mms.Hresults;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,10 @@
 package io.mmsedge.cache.serve;
 
-import io.mmsedge.protocol.content.ContentInfo;
-
 import io.mmsedge.cache.CacheItem;
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPayload;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.play.StreamSelection;
 import io.netty.buffer.ByteBuf;

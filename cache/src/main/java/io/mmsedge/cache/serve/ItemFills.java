@@ -2,8 +2,8 @@ package io.mmsedge.cache.serve;
 
 import io.mmsedge.cache.CacheItem;
 import io.mmsedge.cache.CacheMetrics;
-import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.Hresults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

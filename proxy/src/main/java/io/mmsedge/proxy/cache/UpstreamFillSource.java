@@ -3,11 +3,11 @@ package io.mmsedge.proxy.cache;
 import io.mmsedge.cache.serve.FillSink;
 import io.mmsedge.cache.serve.FillSource;
 import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamListener;
 import io.mmsedge.proxy.upstream.UpstreamSession;
-import io.mmsedge.protocol.mms.Hresults;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

@@ -2,15 +2,15 @@ package io.mmsedge.proxy.relay;
 
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfPacket;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.ClientLog;
 import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamListener;
 import io.mmsedge.proxy.upstream.UpstreamSession;
-import io.mmsedge.protocol.mms.Hresults;
-import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;

@@ -1,15 +1,15 @@
 package io.mmsedge.proxy.split;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
 import io.mmsedge.proxy.upstream.UpstreamSession;
-import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.broadcast.BroadcastMedia;
 import io.mmsedge.server.broadcast.BroadcastSettings;
 import io.mmsedge.server.media.OpenResult;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;

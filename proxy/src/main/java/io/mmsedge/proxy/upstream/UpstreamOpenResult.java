@@ -1,7 +1,6 @@
 package io.mmsedge.proxy.upstream;
 
 import io.mmsedge.protocol.mms.Hresults;
-
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 
 /** Outcome of {@link UpstreamSession#open}. Every result but {@link Opened} leaves no connection behind. */

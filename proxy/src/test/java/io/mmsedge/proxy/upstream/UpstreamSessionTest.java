@@ -1,9 +1,5 @@
 package io.mmsedge.proxy.upstream;
 
-import io.mmsedge.protocol.content.ContentInfo;
-
-import io.mmsedge.fixtures.ScriptedMmsServer;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,21 +10,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.ScriptedMmsServer;
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfStreamType;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
 import io.mmsedge.protocol.mms.message.ConnectFunnel;
 import io.mmsedge.protocol.mms.message.OpenFile;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportRedirect;
 import io.mmsedge.protocol.mms.message.SecurityChallenge;
-import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.ServerSettings;
-import io.mmsedge.server.media.OpenResult;
 import io.mmsedge.server.media.OpenRequest;
+import io.mmsedge.server.media.OpenResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

@@ -1,7 +1,7 @@
 package io.mmsedge.server.broadcast;
 
-import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.media.MediaPacket;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;

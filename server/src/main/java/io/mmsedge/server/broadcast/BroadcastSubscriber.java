@@ -1,7 +1,7 @@
 package io.mmsedge.server.broadcast;
 
-import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.PacketCursor;

@@ -1,8 +1,8 @@
 package io.mmsedge.server.broadcast;
 
 import io.mmsedge.protocol.asf.AsfPacket;
-import io.mmsedge.server.media.AsfFileEntry;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.server.media.AsfFileEntry;
 import io.mmsedge.server.media.MediaPacket;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;

@@ -1,7 +1,5 @@
 package io.mmsedge.server.media;
 
-import io.mmsedge.protocol.content.ContentInfo;
-
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfFormatException;
 import io.mmsedge.protocol.asf.AsfHeader;
@@ -9,6 +7,7 @@ import io.mmsedge.protocol.asf.AsfPacket;
 import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.asf.AsfStreamType;
+import io.mmsedge.protocol.content.ContentInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package io.mmsedge.server.net;
 
 import io.mmsedge.protocol.mms.codec.MmsFrameDecoder;
 import io.mmsedge.protocol.mms.codec.MmsFrameEncoder;
+import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
-import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.mmsh.MmshFrontEnd;
 import io.mmsedge.server.mmsh.MmshSettings;

@@ -1,8 +1,8 @@
 package io.mmsedge.server.play;
 
 import io.mmsedge.protocol.asf.AsfPayload;
-import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

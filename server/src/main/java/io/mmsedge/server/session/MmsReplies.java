@@ -1,9 +1,8 @@
 package io.mmsedge.server.session;
 
-import io.mmsedge.protocol.mms.MmsConstants;
-
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
+import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.protocol.mms.message.Connect;
 import io.mmsedge.protocol.mms.message.FunnelInfo;
 import io.mmsedge.protocol.mms.message.ReportConnectedEx;

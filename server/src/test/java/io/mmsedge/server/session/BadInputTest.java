@@ -1,7 +1,5 @@
 package io.mmsedge.server.session;
 
-import io.mmsedge.server.ServerSettings;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,6 +15,7 @@ import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.mms.message.Connect;
 import io.mmsedge.protocol.mms.message.ReportConnectedEx;
 import io.mmsedge.protocol.mms.message.StartPlaying;
+import io.mmsedge.server.ServerSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

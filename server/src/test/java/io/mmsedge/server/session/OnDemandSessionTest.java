@@ -1,9 +1,5 @@
 package io.mmsedge.server.session;
 
-import io.mmsedge.server.ServerSettings;
-
-import io.mmsedge.protocol.mms.Hresults;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +14,8 @@ import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.asf.AsfStreamType;
+import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.Connect;
 import io.mmsedge.protocol.mms.message.ConnectFunnel;
 import io.mmsedge.protocol.mms.message.FunnelInfo;
@@ -32,7 +30,7 @@ import io.mmsedge.protocol.mms.message.ReportStartStriding;
 import io.mmsedge.protocol.mms.message.ReportStartedPlaying;
 import io.mmsedge.protocol.mms.message.StartPlaying;
 import io.mmsedge.protocol.mms.message.StopPlaying;
-import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.server.ServerSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

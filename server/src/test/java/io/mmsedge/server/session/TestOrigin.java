@@ -1,14 +1,11 @@
 package io.mmsedge.server.session;
 
-import io.mmsedge.server.ServerMetrics;
-
-import io.mmsedge.server.ServerSettings;
-
-import io.mmsedge.protocol.mms.Hresults;
-
 import io.mmsedge.fixtures.Fixtures;
-import io.mmsedge.server.media.AsfFileEntry;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.Hresults;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.media.AsfFileEntry;
 import io.mmsedge.server.media.DirectoryCatalog;
 import io.mmsedge.server.media.FileMedia;
 import io.mmsedge.server.media.MediaCatalog;

@@ -1,11 +1,9 @@
 package io.mmsedge.protocol.mms.client;
 
 import io.mmsedge.protocol.asf.AsfFile;
-
-import io.mmsedge.protocol.mms.MmsConstants;
-
 import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.Hresults;
+import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.protocol.mms.client.MmsClientProtocol.State;
 import io.mmsedge.protocol.mms.message.FunnelInfo;
 import io.mmsedge.protocol.mms.message.OpenFile;
