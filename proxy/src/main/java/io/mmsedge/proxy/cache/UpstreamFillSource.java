@@ -7,7 +7,7 @@ import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamListener;
-import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.proxy.upstream.Upstream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class UpstreamFillSource implements FillSource, UpstreamListener {
 
-    private final UpstreamSession session;
+    private final Upstream session;
     private final ProxyMetrics metrics;
     private final Runnable onClose;
     private final long accelBitRate;
@@ -31,7 +31,7 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
      *                     or 0 to let it send at the content's pace
      * @param accelMs      for this much content (dwAccelDuration)
      */
-    public UpstreamFillSource(UpstreamSession session, ProxyMetrics metrics, Runnable onClose, long accelBitRate,
+    public UpstreamFillSource(Upstream session, ProxyMetrics metrics, Runnable onClose, long accelBitRate,
                               long accelMs) {
         this.session = session;
         this.metrics = metrics;

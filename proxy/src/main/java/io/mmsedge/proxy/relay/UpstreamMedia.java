@@ -10,7 +10,7 @@ import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.protocol.mms.message.ReportStreamChange;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamListener;
-import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.proxy.upstream.Upstream;
 import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.MediaReadException;
@@ -49,7 +49,7 @@ public final class UpstreamMedia implements Media, UpstreamListener {
     static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
 
     private final String name;
-    private final UpstreamSession upstream;
+    private final Upstream upstream;
     private final ProxyMetrics metrics;
     private final Runnable onClose;
     private final ConcurrentLinkedQueue<Object> events = new ConcurrentLinkedQueue<>();
@@ -65,7 +65,7 @@ public final class UpstreamMedia implements Media, UpstreamListener {
     /** A resume check is on its way to the upstream loop: one is enough however many packets the player takes. */
     private final AtomicBoolean resumeQueued = new AtomicBoolean();
 
-    public UpstreamMedia(String name, UpstreamSession upstream, ReportOpenFile openFile, byte[] header,
+    public UpstreamMedia(String name, Upstream upstream, ReportOpenFile openFile, byte[] header,
                          ProxyMetrics metrics, Runnable onClose) {
         this.name = name;
         this.upstream = upstream;

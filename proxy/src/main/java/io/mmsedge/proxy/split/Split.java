@@ -10,7 +10,7 @@ import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.relay.UpstreamMedia;
 import io.mmsedge.proxy.upstream.UpstreamListener;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
-import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.proxy.upstream.Upstream;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.broadcast.Broadcast;
 import io.mmsedge.server.broadcast.BroadcastMedia;
@@ -48,7 +48,7 @@ public final class Split implements UpstreamListener {
     private final SplitSettings settings;
     private final ProxyMetrics metrics;
     private final Runnable onClosed;
-    private UpstreamSession upstream;
+    private Upstream upstream;
     private int packetSize;
     private byte[] headerBytes;
     /** Added to upstream LocationIds so that published numbers only increase. */
@@ -61,7 +61,7 @@ public final class Split implements UpstreamListener {
     private int reconnects;
     private boolean closed;
 
-    Split(String key, EventLoop loop, UpstreamSession first, SplitSettings settings, BroadcastSettings broadcastSettings,
+    Split(String key, EventLoop loop, Upstream first, SplitSettings settings, BroadcastSettings broadcastSettings,
           ServerMetrics serverMetrics, ProxyMetrics metrics, Supplier<CompletableFuture<UpstreamOpenResult>> reopen,
           Runnable onClosed) {
         this.key = key;
@@ -104,7 +104,7 @@ public final class Split implements UpstreamListener {
         return closed;
     }
 
-    private void adopt(UpstreamSession session) {
+    private void adopt(Upstream session) {
         upstream = session;
         byte[] header = session.header();
         var of = session.openFile();

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
-import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.proxy.upstream.Upstream;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.broadcast.BroadcastMedia;
 import io.mmsedge.server.broadcast.BroadcastSettings;
@@ -137,7 +137,7 @@ public final class SplitRegistry {
      *
      * @param reopen opens a new upstream session on a given event loop (reconnects)
      */
-    public OpenResult joinOrStart(String key, String publishingPoint, UpstreamSession fresh, EventLoop playerLoop,
+    public OpenResult joinOrStart(String key, String publishingPoint, Upstream fresh, EventLoop playerLoop,
                                   Function<EventLoop, CompletableFuture<UpstreamOpenResult>> reopen) {
         BroadcastMedia joined = tryJoin(key, publishingPoint, playerLoop);
         if (joined != null) {

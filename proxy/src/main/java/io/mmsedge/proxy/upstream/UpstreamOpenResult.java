@@ -8,9 +8,9 @@ public sealed interface UpstreamOpenResult {
 
     /**
      * The content is open and its ASF file header was read; the session is READY and owned by
-     * the caller, who must {@link UpstreamSession#close() close} it.
+     * the caller, who must {@link Upstream#close() close} it.
      */
-    record Opened(UpstreamSession session, ReportOpenFile openFile, byte[] header) implements UpstreamOpenResult {
+    record Opened(Upstream session, ReportOpenFile openFile, byte[] header) implements UpstreamOpenResult {
     }
 
     /**

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Futures returned by this class complete on the event loop: dependent actions must not block.
  */
-public final class UpstreamSession implements AutoCloseable {
+public final class UpstreamSession implements Upstream {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamSession.class);
 
@@ -126,22 +126,26 @@ public final class UpstreamSession implements AutoCloseable {
     // ------------------------------------------------------------------ public API
 
     /** The ReportOpenFile of the open (null before it arrived). */
+    @Override
     public ReportOpenFile openFile() {
         return view.openFile();
     }
 
     /** The current entry's ASF file header (a copy; it changes with a StreamChange); null before it was read. */
+    @Override
     public byte[] header() {
         byte[] h = view.header();
         return h == null ? null : h.clone();
     }
 
     /** The rendered subscriberName sent upstream (NULs separate the HOST and VIA strings). */
+    @Override
     public String subscriberNameSent() {
         return subscriberNameSent;
     }
 
     /** Sets the receiver of upstream events; call before the first play request. */
+    @Override
     public void setListener(UpstreamListener l) {
         onLoop(() -> callers.setListener(l));
     }
@@ -152,6 +156,7 @@ public final class UpstreamSession implements AutoCloseable {
      * failure hr: E_UNEXPECTED when not READY (a request is pending or streaming: stop first),
      * the StreamSwitch's hr if that failed, or the session's failure hr.
      */
+    @Override
     public CompletableFuture<Integer> startPlaying(double position, int asfOffset, int locationId, int frameOffset) {
         return requestPlay(ClientPlayRequest.play(position, asfOffset, locationId, frameOffset));
     }
@@ -162,6 +167,7 @@ public final class UpstreamSession implements AutoCloseable {
      * (dwAccelBandwidth/dwAccelDuration, §2.2.4.25, §3.2.5.11). Only a server of version 9 or
      * later gets the fields (§3.1.4.2.1); an older one plays at its own pace.
      */
+    @Override
     public CompletableFuture<Integer> startPlaying(double position, int asfOffset, int locationId, int frameOffset,
                                                    long accelBitRate, long accelMs) {
         return requestPlay(ClientPlayRequest.accelerated(position, asfOffset, locationId, frameOffset, accelBitRate,
@@ -169,6 +175,7 @@ public final class UpstreamSession implements AutoCloseable {
     }
 
     /** As {@link #startPlaying} with StartStriding at {@code rate}; completes with ReportStartStriding.hr. */
+    @Override
     public CompletableFuture<Integer> startStriding(double position, int asfOffset, int locationId, double rate) {
         return requestPlay(ClientPlayRequest.stride(position, asfOffset, locationId, rate));
     }
@@ -178,6 +185,7 @@ public final class UpstreamSession implements AutoCloseable {
      * Data packets of the stopped incarnation still in flight are dropped. Completes with 0 at
      * once when nothing is playing.
      */
+    @Override
     public CompletableFuture<Integer> stopPlaying() {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         if (!runOnLoop(() -> {
@@ -194,6 +202,7 @@ public final class UpstreamSession implements AutoCloseable {
      * On the session's own loop it goes at once, so a {@link #close()} right after still sends it
      * before the CloseFile.
      */
+    @Override
     public void sendLogging(ClientLog clientLog) {
         if (clientLog != null) {
             onLoop(() -> perform(protocol.logging(clientLog)));
@@ -204,16 +213,19 @@ public final class UpstreamSession implements AutoCloseable {
      * True when the origin sent a SecurityChallenge that this session answered (§2.2.4.14):
      * the content is protected, and a cache must re-authorize each player with the origin.
      */
+    @Override
     public boolean challenged() {
         return view.challenged();
     }
 
     /** The event loop this session's events arrive on. */
+    @Override
     public EventLoop eventLoop() {
         return channel.eventLoop();
     }
 
     /** True until the session failed or was closed. */
+    @Override
     public boolean isOpen() {
         return !callers.closeRequested() && !view.ended() && channel.isActive();
     }
@@ -223,6 +235,7 @@ public final class UpstreamSession implements AutoCloseable {
      * a consumer slower than the server holds it back through TCP. While reads are paused the
      * stream's silence is not a failure.
      */
+    @Override
     public void setReading(boolean reading) {
         onLoop(() -> channel.config().setAutoRead(reading));
     }

@@ -93,7 +93,7 @@ class UpstreamSessionTest {
         return UpstreamSession.open(r, group).get(30, TimeUnit.SECONDS);
     }
 
-    private static UpstreamSession opened(UpstreamRequest r) throws Exception {
+    private static Upstream opened(UpstreamRequest r) throws Exception {
         UpstreamOpenResult result = open(r);
         return assertInstanceOf(UpstreamOpenResult.Opened.class, result, () -> "open result " + result).session();
     }
@@ -132,7 +132,7 @@ class UpstreamSessionTest {
         try (AsfFile f = AsfFile.open(Fixtures.media(name))) {
             UpstreamOpenResult result = open(request(origin, name));
             UpstreamOpenResult.Opened o = assertInstanceOf(UpstreamOpenResult.Opened.class, result, () -> "" + result);
-            try (UpstreamSession s = o.session()) {
+            try (Upstream s = o.session()) {
                 assertArrayEquals(f.header().fileHeader(), o.header(), "header = the file's ASF file header");
                 assertArrayEquals(o.header(), s.header());
                 ReportOpenFile of = o.openFile();
@@ -165,7 +165,7 @@ class UpstreamSessionTest {
     void seekStopsThenPlaysFromTheKeyFrameAtFiveSeconds() throws Exception {
         try (Origin paced = new Origin(ServerSettings.defaults().withPacingSpeed(1), null);
              AsfFile f = AsfFile.open(Fixtures.media("av.asf"));
-             UpstreamSession s = opened(request(paced, "av.asf"))) {
+             Upstream s = opened(request(paced, "av.asf"))) {
             RecordingListener first = new RecordingListener();
             s.setListener(first);
             assertEquals(0, s.startPlaying(0, -1, -1, 0).get(10, TimeUnit.SECONDS));
@@ -205,7 +205,7 @@ class UpstreamSessionTest {
     void playlistDeliversEndOfStreamOneStreamChangeAndTheSecondEntry() throws Exception {
         try (AsfFile a = AsfFile.open(Fixtures.media(Origin.PLAYLIST.get(0)));
              AsfFile b = AsfFile.open(Fixtures.media(Origin.PLAYLIST.get(1)));
-             UpstreamSession s = opened(request(origin, "plist"))) {
+             Upstream s = opened(request(origin, "plist"))) {
             assertArrayEquals(a.header().fileHeader(), s.header());
             RecordingListener l = new RecordingListener();
             s.setListener(l);
@@ -259,7 +259,7 @@ class UpstreamSessionTest {
         // KeepAlive 100 ms: the origin Pings the idle client, which must answer (§3.1.5.13).
         try (Origin pinging = new Origin(ServerSettings.defaults().withPacingSpeed(0)
                 .withKeepAlive(Duration.ofMillis(100)), null);
-             UpstreamSession s = opened(request(pinging, "indexed.asf"))) {
+             Upstream s = opened(request(pinging, "indexed.asf"))) {
             Thread.sleep(600);
             assertTrue(s.isOpen(), "Pings answered, session alive");
             assertEquals(Hresults.E_INVALID_ARG, s.startStriding(0, -1, -1, 0).get(10, TimeUnit.SECONDS));
@@ -279,7 +279,7 @@ class UpstreamSessionTest {
     void subscriberNameKeepsThePlayersGuidAndAddsHostAndVia() throws Exception {
         SubscriberName player = SubscriberName.parse("NSPlayer/7.0.0.1956; {" + GUID + "}; Host: edge");
         String hp = origin.hostPort();
-        try (UpstreamSession s = opened(request(origin.address(), hp, "audio.asf", player, null, TIMEOUT))) {
+        try (Upstream s = opened(request(origin.address(), hp, "audio.asf", player, null, TIMEOUT))) {
             String sent = s.subscriberNameSent();
             assertTrue(sent.startsWith("NSPlayer/7.0.0.1956; {" + GUID + "}"), sent);
             assertTrue(sent.contains("; Host: " + hp), sent);
@@ -299,7 +299,7 @@ class UpstreamSessionTest {
     void existingViaIsExtendedAndExistingHostStringKept() throws Exception {
         SubscriberName player = SubscriberName.parse("NSPlayer/9.0.0.2980; {" + GUID + "}; Host: edge:1755"
                 + "\0HOST: edge:1755\0VIA: other/1");
-        try (UpstreamSession s = opened(request(origin.address(), origin.hostPort(), "audio.asf", player, null, TIMEOUT))) {
+        try (Upstream s = opened(request(origin.address(), origin.hostPort(), "audio.asf", player, null, TIMEOUT))) {
             assertTrue(s.subscriberNameSent().contains("\0VIA: other/1, " + VIA), s.subscriberNameSent());
         }
         SubscriberName atOrigin = origin.lastRequest().subscriber();
@@ -311,7 +311,7 @@ class UpstreamSessionTest {
 
     @Test
     void withoutAPlayerNameADefaultTokenWithAFreshGuidIsSent() throws Exception {
-        try (UpstreamSession s = opened(request(origin, "audio.asf"))) {
+        try (Upstream s = opened(request(origin, "audio.asf"))) {
             assertTrue(s.subscriberNameSent().startsWith("NSPlayer/9.0"), s.subscriberNameSent());
         }
         SubscriberName atOrigin = origin.lastRequest().subscriber();
@@ -386,7 +386,7 @@ class UpstreamSessionTest {
     @Test
     void originKilledMidStreamReportsOneFailure() throws Exception {
         Origin paced = new Origin(ServerSettings.defaults().withPacingSpeed(1), null);
-        try (UpstreamSession s = opened(request(paced, "av.asf"))) {
+        try (Upstream s = opened(request(paced, "av.asf"))) {
             RecordingListener l = new RecordingListener();
             s.setListener(l);
             assertEquals(0, s.startPlaying(0, -1, -1, 0).get(10, TimeUnit.SECONDS));
@@ -407,7 +407,7 @@ class UpstreamSessionTest {
 
     @Test
     void closeSendsCloseFileAndIsIdempotent() throws Exception {
-        UpstreamSession s = opened(request(origin, "av.asf"));
+        Upstream s = opened(request(origin, "av.asf"));
         RecordingListener l = new RecordingListener();
         s.setListener(l);
         s.close();
@@ -505,7 +505,7 @@ class UpstreamSessionTest {
                 ch.writeAndFlush(new io.mmsedge.protocol.mms.message.ReportStartedPlaying(0, sp.playIncarnation(), 1, 0));
             }
         })) {
-            UpstreamSession s = opened(request(peer.address(), null, "audio.asf", null, null, TIMEOUT));
+            Upstream s = opened(request(peer.address(), null, "audio.asf", null, null, TIMEOUT));
             try {
                 assertEquals(0, s.startPlaying(0, -1, -1, 0, 128_000, 68_000).get(10, TimeUnit.SECONDS));
                 return peer.first(io.mmsedge.protocol.mms.message.StartPlaying.class);
@@ -560,7 +560,7 @@ class UpstreamSessionTest {
             assertEquals(2, attempts.size());
             assertTrue(attempts.stream().allMatch(a -> "bm9wZQ==".equals(a.credentials())));
 
-            try (UpstreamSession s = opened(request(guarded.address(), guarded.hostPort(), "audio.asf", null, good,
+            try (Upstream s = opened(request(guarded.address(), guarded.hostPort(), "audio.asf", null, good,
                     TIMEOUT))) {
                 assertEquals(good, guarded.lastRequest().credentials());
                 RecordingListener l = new RecordingListener();
