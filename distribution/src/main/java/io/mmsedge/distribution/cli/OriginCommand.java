@@ -48,7 +48,7 @@ public final class OriginCommand extends Subcommand {
             if (!Files.isDirectory(media)) {
                 throw usageError("--media: not a directory: " + media);
             }
-            points.add(new EdgeConfig.DirectoryPoint("", media.toAbsolutePath().toString(), null));
+            points.add(new EdgeConfig.DirectoryPoint("", media.toAbsolutePath().toString(), null, null));
         }
         for (Live live : lives) {
             points.add(new EdgeConfig.BroadcastPoint(live.name(), live.file().toAbsolutePath().toString(), null, null,

@@ -246,11 +246,17 @@ public record EdgeConfig(
         AuthConfig auth();
     }
 
-    /** On-demand files below {@code path}. */
+    /**
+     * On-demand files below {@code path}.
+     *
+     * @param followSymlinks serve files that symbolic links inside {@code path} point to outside
+     *                       it (default false: such files are refused)
+     */
     public record DirectoryPoint(
             @JsonProperty("name") @Matches(regex = NAME_REGEX, message = NAME_RULE) String name,
             @JsonProperty(value = "path", required = true) @NotEmpty(message = "required for a directory") String path,
-            @JsonProperty("auth") AuthConfig auth) implements PublishingPointConfig {
+            @JsonProperty("auth") AuthConfig auth,
+            @JsonProperty("followSymlinks") Boolean followSymlinks) implements PublishingPointConfig {
     }
 
     /** A server-side playlist: the files of {@code entries}, one after another with StreamChange. */

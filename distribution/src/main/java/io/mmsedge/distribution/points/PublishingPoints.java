@@ -89,7 +89,8 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
                 if (!Files.isDirectory(dir)) {
                     throw new ConfigException("key '" + key + ".path': not a directory: " + dir);
                 }
-                map.put(name, new DirectoryCatalog(displayName(name), dir, alloc));
+                map.put(name, new DirectoryCatalog(displayName(name), dir,
+                        Boolean.TRUE.equals(d.followSymlinks()), alloc));
             } else if (p instanceof EdgeConfig.BroadcastPoint b) {
                 List<Path> files = files(baseDir, b.files(), key + (b.path() != null ? ".path" : ".entries"),
                         b.path() == null);

@@ -140,7 +140,7 @@ class RootCommandTest {
                 "--status-port", "0", "--bind", "0.0.0.0", "--write-merge-ms", "20").config();
         assertEquals(new EdgeConfig.ServerSection("0.0.0.0", 0, null, null, null, null, null, null, null, 20), cfg.server());
         assertEquals(new EdgeConfig.StatusSection("0.0.0.0", 0), cfg.status());
-        assertEquals(List.of(new EdgeConfig.DirectoryPoint("", media.toAbsolutePath().toString(), null),
+        assertEquals(List.of(new EdgeConfig.DirectoryPoint("", media.toAbsolutePath().toString(), null, null),
                 new EdgeConfig.BroadcastPoint("news", Fixtures.media("av.asf").toAbsolutePath().toString(), null,
                         null, null, null),
                 new EdgeConfig.BroadcastPoint("talk", Fixtures.media("audio.asf").toAbsolutePath().toString(), null,
