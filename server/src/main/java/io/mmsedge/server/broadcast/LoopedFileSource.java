@@ -30,6 +30,18 @@ public final class LoopedFileSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoopedFileSource.class);
     /** A live source never runs unpaced: pacing 0 ("as fast as possible", tests) becomes this. */
     public static final double UNPACED_SPEED = 100.0;
+    /**
+     * Packets published per turn on the event loop before the pump yields: the loop serves
+     * players' sessions too, and a source that is behind must not hold it.
+     */
+    static final int PACKETS_PER_TURN = 64;
+    /**
+     * How far the source may fall behind its clock before it stops catching up and re-anchors
+     * its clock at the current packet. A stalled process (GC, a busy machine) bursts at most this
+     * much content; a machine that cannot produce the stream as fast as the pacing asks (100×
+     * under paranoid leak detection) gets a slower stream instead of a livelocked event loop.
+     */
+    static final long MAX_BEHIND_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     private final Broadcast broadcast;
     private final List<Path> files;
@@ -117,7 +129,7 @@ public final class LoopedFileSource implements AutoCloseable {
             return;
         }
         try {
-            while (running) {
+            for (int turn = 0; running; turn++) {
                 if (pending == null) {
                     pending = readNext();
                     if (pending == null) {
@@ -129,6 +141,14 @@ public final class LoopedFileSource implements AutoCloseable {
                 if (wait > 0) {
                     timer = loop.schedule(this::pump, wait, TimeUnit.NANOSECONDS);
                     return;
+                }
+                if (turn == PACKETS_PER_TURN) {
+                    timer = loop.schedule(this::pump, 0, TimeUnit.NANOSECONDS);
+                    return;
+                }
+                if (-wait > MAX_BEHIND_NANOS) {
+                    startNanos -= wait;
+                    log.debug("broadcast {}: {} ms behind its clock; re-anchored", broadcast.name(), -wait / 1_000_000);
                 }
                 MediaPacket p = pending;
                 pending = null;
