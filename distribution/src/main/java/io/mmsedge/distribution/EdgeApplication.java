@@ -86,7 +86,8 @@ public final class EdgeApplication implements AutoCloseable {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
                 int port = cfg.server().port() != null ? cfg.server().port() : MmsConstants.DEFAULT_PORT;
                 points.startBroadcasts(group, settings, metrics);
-                MmsServer origin = new MmsServer(settings, points, metrics, group);
+                MmsServer origin = new MmsServer(settings, points, metrics, group)
+                        .withLimits(ConfigLoader.connectionLimits(cfg));
                 mms = listen("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
                 if (cfg.server().http() != null) {
                     listen("origin HTTP", "server.http", new InetSocketAddress(bind, cfg.server().http()),
@@ -112,7 +113,8 @@ public final class EdgeApplication implements AutoCloseable {
                                 ConfigLoader.splitBroadcastSettings(cfg.edge()), metrics, proxyMetrics),
                         cache == null ? null : cache.service(), edgeAddress::get);
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
-                MmsServer edgeServer = new MmsServer(settings, proxy, metrics, group);
+                MmsServer edgeServer = new MmsServer(settings, proxy, metrics, group)
+                        .withLimits(ConfigLoader.connectionLimits(cfg));
                 edge = listen("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
                         edgeServer::start);
                 edgeAddress.set(edge.localAddress());

@@ -38,7 +38,7 @@ final class ListenerOptions {
     EdgeConfig.ServerSection server(boolean listener) {
         return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null,
                 listener ? httpPort : null, null, null, null,
-                pacingSpeed, null, null, writeMergeMillis);
+                pacingSpeed, null, null, writeMergeMillis, null);
     }
 
     /** The status section, or null without {@code --status-port}. */

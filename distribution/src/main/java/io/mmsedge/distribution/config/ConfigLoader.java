@@ -240,4 +240,26 @@ public final class ConfigLoader {
                 s.writeBufferBytes() != null ? s.writeBufferBytes() : d.writeHighWaterMark(),
                 s.writeMergeMillis() != null ? s.writeMergeMillis() : d.writeMergeMillis());
     }
+
+    /** Connection bounds from server.limits, defaults where a key is absent. */
+    public static io.mmsedge.server.net.ConnectionLimits connectionLimits(EdgeConfig cfg) {
+        io.mmsedge.server.net.ConnectionLimits l = io.mmsedge.server.net.ConnectionLimits.defaults();
+        EdgeConfig.LimitsConfig c = cfg.server().limits();
+        if (c == null) {
+            return l;
+        }
+        if (c.maxConnections() != null) {
+            l = l.withMaxConnections(c.maxConnections());
+        }
+        if (c.maxConnectionsPerAddress() != null) {
+            l = l.withMaxPerAddress(c.maxConnectionsPerAddress());
+        }
+        if (c.maxHandshakes() != null) {
+            l = l.withMaxHandshakes(c.maxHandshakes());
+        }
+        if (c.handshakeSeconds() != null) {
+            l = l.withHandshakeTimeout(Duration.ofSeconds(c.handshakeSeconds()));
+        }
+        return l;
+    }
 }

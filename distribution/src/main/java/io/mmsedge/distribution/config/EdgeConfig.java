@@ -198,15 +198,29 @@ public record EdgeConfig(
             @JsonProperty("maxCommandBytes") @Range(min = 1024) Integer maxCommandBytes,
             @JsonProperty("writeBufferBytes") @Range(min = 16 * 1024) Integer writeBufferBytes,
             @JsonProperty("writeMergeMillis") @Range(max = 1000, note = "0 = a write per packet")
-            Integer writeMergeMillis) implements CrossChecked {
+            Integer writeMergeMillis,
+            @JsonProperty("limits") LimitsConfig limits) implements CrossChecked {
         static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
 
         @Override
         public Problem problem() {
             return samePort(port, http)
                     ? Problem.at("http", "the MMSH port must differ from 'port' (which serves MMSH as well)") : null;
         }
+    }
+
+    /**
+     * Bounds on each listener's connections (the origin's and the edge's, each counting its MMS
+     * and HTTP ports together); absent keys keep the defaults of
+     * {@link io.mmsedge.server.net.ConnectionLimits#defaults()}.
+     */
+    public record LimitsConfig(
+            @JsonProperty("maxConnections") @Range(min = 1) Integer maxConnections,
+            @JsonProperty("maxConnectionsPerAddress") @Range(note = "0 = no per-address bound")
+            Integer maxConnectionsPerAddress,
+            @JsonProperty("maxHandshakes") @Range(min = 1) Integer maxHandshakes,
+            @JsonProperty("handshakeSeconds") @Range(min = 1, max = 600) Integer handshakeSeconds) {
     }
 
     /** Two listeners configured on one fixed port (0 picks a free port, so it never clashes). */

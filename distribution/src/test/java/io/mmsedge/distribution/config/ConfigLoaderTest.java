@@ -98,4 +98,18 @@ class ConfigLoaderTest {
         assertEquals(java.time.Duration.ofSeconds(3), set.maxLag());
         assertEquals(d.maxHistoryBytes(), set.maxHistoryBytes());
     }
+
+    @Test
+    void connectionLimitsComeFromServerLimitsAndKeepTheirDefaultsOtherwise() throws Exception {
+        var d = io.mmsedge.server.net.ConnectionLimits.defaults();
+        assertEquals(d, ConfigLoader.connectionLimits(load(EDGE)));
+        var l = ConfigLoader.connectionLimits(load(EDGE + "server:\n  limits: {maxConnectionsPerAddress: 20, "
+                + "handshakeSeconds: 5}\n"));
+        assertEquals(20, l.maxPerAddress());
+        assertEquals(java.time.Duration.ofSeconds(5), l.handshakeTimeout());
+        assertEquals(d.maxConnections(), l.maxConnections());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load(EDGE + "server:\n  limits: {maxConnections: 0}\n"));
+        assertTrue(e.getMessage().contains("server.limits.maxConnections"), e.getMessage());
+    }
 }

@@ -47,6 +47,7 @@ public final class MmsServer implements AutoCloseable {
     private Channel httpListener;
     private final WriteWindows windows;
     private MmshFrontEnd mmsh;
+    private Admission admission;
 
     public MmsServer(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, EventLoopGroup group) {
         this.settings = settings;
@@ -56,6 +57,13 @@ public final class MmsServer implements AutoCloseable {
         this.windows = new WriteWindows(settings.writeMergeMillis());
         this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         withMmsh(MmshSettings.defaults());
+        withLimits(ConnectionLimits.defaults());
+    }
+
+    /** Bounds the connections of both listeners together ({@link Admission}). Call before starting. */
+    public MmsServer withLimits(ConnectionLimits limits) {
+        this.admission = new Admission(limits, metrics);
+        return this;
     }
 
     /**
@@ -128,7 +136,9 @@ public final class MmsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        init.accept(ch);
+                        if (admission.admit(ch)) {
+                            init.accept(ch);
+                        }
                     }
                 });
         Channel ch = b.bind(address).sync().channel();

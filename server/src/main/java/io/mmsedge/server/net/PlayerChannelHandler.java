@@ -72,6 +72,11 @@ public abstract class PlayerChannelHandler extends ChannelInboundHandlerAdapter 
         return (InetSocketAddress) ctx.channel().remoteAddress();
     }
 
+    @Override
+    public void handshakeDone() {
+        Admission.handshakeDone(ctx.channel());
+    }
+
     /** Logs a pipeline exception with the peer: resets by players are routine, anything else a warning. */
     protected void logPipelineError(Throwable cause) {
         if (cause instanceof java.io.IOException) {

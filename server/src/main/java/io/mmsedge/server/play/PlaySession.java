@@ -85,6 +85,7 @@ public final class PlaySession {
      * this session's; a result arriving after the session closed is dropped.
      */
     public void open(String path, String credentials, Consumer<OpenResult> then) {
+        channel.handshakeDone();
         requestedPath = path;
         OpenResult result;
         try {

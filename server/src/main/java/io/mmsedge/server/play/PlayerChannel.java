@@ -47,4 +47,12 @@ public interface PlayerChannel {
         EventLoop loop = eventLoop();
         return loop != null && loop.inEventLoop();
     }
+
+    /**
+     * The player has asked for content (a complete open request): it speaks the protocol, and
+     * the listener's handshake deadline no longer applies (issue #17: silent, dripping and
+     * Connect-then-nothing connections are closed by that deadline).
+     */
+    default void handshakeDone() {
+    }
 }

@@ -383,10 +383,23 @@ public final class ServerSession implements PlayEvents {
 
     // ------------------------------------------------------------------ timers (§3.2.6)
 
+    /** Pings a player may leave unanswered (one KeepAlive period each) before the session closes. */
+    static final int MAX_UNANSWERED_PINGS = 3;
+
     private void keepAliveExpired() {
-        if (state != SessionState.CLOSED) {
-            send(new Ping(0, 0));
+        if (state == SessionState.CLOSED) {
+            return;
         }
+        if (timers.unansweredPings() > MAX_UNANSWERED_PINGS) {
+            // Real players (FFmpeg, VLC, MPlayer, libmms, WMP) answer every Ping; a peer that
+            // ignores them is gone or hostile (issue #17: 1,000 such sessions were held for hours).
+            log.info("peer={} path={} answered none of {} Pings in state {}: closing", io.peer(),
+                    play.requestedPath(), MAX_UNANSWERED_PINGS, state);
+            metrics.error("pings_unanswered");
+            close();
+            return;
+        }
+        send(new Ping(0, 0));
     }
 
     private void idleExpired() {

@@ -19,6 +19,8 @@ final class SessionTimers {
     private ScheduledFuture<?> keepAlive;
     private ScheduledFuture<?> idle;
     private boolean stopped;
+    /** Pings sent since the player last sent anything. */
+    private int unansweredPings;
 
     SessionTimers(PlayerChannel channel, ServerSettings settings, Runnable keepAliveExpired, Runnable idleExpired) {
         this.channel = channel;
@@ -32,15 +34,22 @@ final class SessionTimers {
         if (keepAlive == null && !stopped) {
             keepAlive = channel.schedule(() -> {
                 keepAlive = null;
+                unansweredPings++;
                 keepAliveExpired.run();
             }, settings.keepAlive().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
-    /** A message arrived (§3.2.5.1). */
+    /** A message arrived (§3.2.5.1): the player is alive. */
     void stopKeepAlive() {
         cancel(keepAlive);
         keepAlive = null;
+        unansweredPings = 0;
+    }
+
+    /** KeepAlive expiries (each answered by a Ping) since the player last sent a message. */
+    int unansweredPings() {
+        return unansweredPings;
     }
 
     /** Starts the idle timer unless it runs already (§3.2.6.2). */
