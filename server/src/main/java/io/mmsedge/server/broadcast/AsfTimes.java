@@ -13,13 +13,13 @@ import io.netty.buffer.ByteBuf;
  * after the previous one. It is done once per packet, in the buffer that every player then
  * shares, before the packet is published — never per player.
  */
-final class AsfTimes {
+public final class AsfTimes {
 
     private AsfTimes() {
     }
 
     /** Rewrites {@code packet} (at its reader index) in place. */
-    static void shift(ByteBuf packet, AsfPacket parsed, long offsetMs) {
+    public static void shift(ByteBuf packet, AsfPacket parsed, long offsetMs) {
         if (offsetMs == 0) {
             return;
         }

@@ -69,6 +69,19 @@ public final class FileMedia implements Media {
         return index + 1 < entryCount;
     }
 
+    /** Opens the entry's file to read its header, and closes it again. Each cursor reads its own buffers. */
+    @Override
+    public ContentInfo upcomingEntry(int ahead) {
+        if (ahead < 1 || index + ahead >= entryCount) {
+            return null;
+        }
+        try (AsfFileEntry e = opener.open(index + ahead)) {
+            return e.info();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // reached, it fails as nextEntry() reports it
+        }
+    }
+
     @Override
     public boolean nextEntry() {
         if (!hasNextEntry()) {

@@ -58,6 +58,16 @@ public interface Media extends AutoCloseable {
     /** True if another entry follows the current one. */
     boolean hasNextEntry();
 
+    /**
+     * The entry {@code ahead} (1 = the next) entries after the current one, read without moving
+     * to it; null when there is none or this media can't tell. A play session joins compatible
+     * entries into one stream with it (server/play JoinedEntries), shifting the later entries'
+     * packets in place: only media whose cursors give each session buffers of its own offer it.
+     */
+    default ContentInfo upcomingEntry(int ahead) {
+        return null;
+    }
+
     @Override
     void close();
 }

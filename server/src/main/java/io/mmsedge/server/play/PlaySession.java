@@ -55,6 +55,10 @@ public final class PlaySession {
     private StreamSelection selection;
     private HeaderDelivery header;
     private PacketPump pump;
+    /** Compatible playlist entries sent as one stream from the current one on; null if none. */
+    private JoinedEntries joined;
+    /** The current entry's place in {@link #joined}. */
+    private int joinedIndex;
     /** From a play request until it stops or the content ends; survives a playlist's entry change. */
     private boolean playing;
     private boolean closed;
@@ -113,11 +117,12 @@ public final class PlaySession {
         }
         if (result instanceof OpenResult.Opened o) {
             media = o.media();
+            planJoin();
             selection = StreamSelection.none(media.info());
             publishingPoint = media.publishingPoint();
             packetCounter = metrics.packetCounter(publishingPoint);
             metrics.sessionOpened(publishingPoint);
-            ContentInfo info = media.info();
+            ContentInfo info = info();
             accessLog.info("peer={} path={} event=open pp={} client=\"{}\" packets={} bitrate={}", channel.peer(),
                     requestedPath, publishingPoint, subscriber == null ? "-" : subscriber.clientToken(),
                     info.packetCount(), info.bitRate());
@@ -129,7 +134,7 @@ public final class PlaySession {
 
     /** Sends the current entry's header; {@link PlayEvents#headerSent()} follows. */
     public void sendHeader() {
-        header = new HeaderDelivery(this, channel, transport, alloc, media.info(), () -> {
+        header = new HeaderDelivery(this, channel, transport, alloc, info(), () -> {
             header = null;
             events.headerSent();
         });
@@ -164,7 +169,7 @@ public final class PlaySession {
 
     /** True if the content allows striding (fast forward and rewind, §2.2.4.26). */
     public boolean canStride() {
-        return (media.info().attributes() & ContentInfo.ATTR_CANSTRIDE) != 0;
+        return (info().attributes() & ContentInfo.ATTR_CANSTRIDE) != 0;
     }
 
     /**
@@ -179,11 +184,11 @@ public final class PlaySession {
         defaultSelection();
         PacketCursor cursor;
         if (pump == null) {
-            cursor = media.play(request);
+            cursor = joinedCursor(media.play(request));
         } else {
-            long next = pump.nextPacket();
+            long next = pump.nextPacket() - (joined == null ? 0 : joined.firstPacket(joinedIndex));
             stopPump();
-            cursor = media.play(next, request.rate());
+            cursor = joinedCursor(media.play(Math.max(0, next), request.rate()));
         }
         selection.resync();
         playing = true;
@@ -194,7 +199,7 @@ public final class PlaySession {
     private void startPump(PacketCursor cursor, double rate, PacketPump.StopPoint stop, long accelBitRate,
                            long accelMs) {
         boolean viaProxy = subscriber != null && subscriber.viaProxy();
-        pump = new PacketPump(this, channel, transport, alloc, media.info(), selection, cursor, rate, stop, accelBitRate,
+        pump = new PacketPump(this, channel, transport, alloc, info(), selection, cursor, rate, stop, accelBitRate,
                 accelMs, viaProxy, settings.writeMergeMillis());
         pump.begin();
     }
@@ -218,8 +223,19 @@ public final class PlaySession {
             return; // a cursor may finish after a failure already ended the session
         }
         stopPump();
+        if (joined != null && joinedIndex + 1 < joined.entries() && media.nextEntry()) {
+            // The next entry continues the stream the player already has: no stream change.
+            joinedIndex++;
+            accessLog.info("peer={} path={} event=entry-joined entry={} packets={}", channel.peer(), requestedPath,
+                    joinedIndex + 1, media.info().packetCount());
+            if (playing) {
+                startPump(joinedCursor(media.play(0, 1.0)), 1.0, PacketPump.StopPoint.NONE, 0, 0);
+            }
+            return;
+        }
         if (media.hasNextEntry() && media.nextEntry()) {
-            ContentInfo info = media.info();
+            planJoin();
+            ContentInfo info = info();
             // A new entry's streams differ; every stream is selected until the player switches.
             selection = StreamSelection.all(info);
             events.entryChanged(info);
@@ -256,6 +272,25 @@ public final class PlaySession {
         if (media != null) {
             media.clientLog(clientLog);
         }
+    }
+
+    /** Joins the entries from the current one that can go as one stream (JoinedEntries). */
+    private void planJoin() {
+        joined = JoinedEntries.plan(media);
+        joinedIndex = 0;
+        if (joined != null) {
+            log.debug("peer={} path={} {} playlist entries joined into one stream", channel.peer(), requestedPath,
+                    joined.entries());
+        }
+    }
+
+    /** A cursor of the current entry, shifted after the previous ones when it is a joined later entry. */
+    private PacketCursor joinedCursor(PacketCursor entry) {
+        if (joined == null || joinedIndex == 0) {
+            return entry;
+        }
+        return new JoinedCursor(entry, joined.shiftMs(joinedIndex), joined.firstPacket(joinedIndex),
+                media.info().packetSize());
     }
 
     // ------------------------------------------------------------------ errors and the end
@@ -323,9 +358,12 @@ public final class PlaySession {
         return media != null;
     }
 
-    /** The current entry; only while content is open. */
+    /**
+     * The current entry, as the player sees it (joined playlist entries as one); only while
+     * content is open.
+     */
     public ContentInfo info() {
-        return media.info();
+        return joined != null ? joined.info() : media.info();
     }
 
     public boolean isPlaying() {
