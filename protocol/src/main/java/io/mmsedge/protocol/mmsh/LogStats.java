@@ -13,7 +13,8 @@ import io.mmsedge.protocol.mms.ClientLogInfo;
  * c-pkts-recovered-ECC c-pkts-recovered-resent c-buffercount c-totalbuffertime c-quality ...).
  * MMS/TCP carries the same facts in the binary CLIENT_LOG (MS-MMSP §2.2.1.1), so the line is
  * mapped onto a {@link ClientLog} and recorded like an MMS client log. Lenient: missing or
- * non-numeric fields take the ClientLog defaults.
+ * non-numeric fields take the ClientLog defaults. Windows Media Player 9 and later send the
+ * XML form ([MS-WMLOG] §2.4) instead, read by {@link XmlLog} into the same fields.
  */
 public final class LogStats {
 
@@ -24,8 +25,12 @@ public final class LogStats {
     private LogStats() {
     }
 
+    /** The key/value (log line) form, or the XML form of WMP 9 and later ({@link XmlLog}). */
     public static ClientLog parse(String body) {
         String text = body.length() > MAX_BODY ? body.substring(0, MAX_BODY) : body;
+        if (XmlLog.isXml(text)) {
+            return fromFields(XmlLog.fields(text));
+        }
         // WMP puts the line in the body, sometimes after a header line; take the longest line.
         String line = "";
         for (String l : text.split("\r?\n")) {
@@ -33,7 +38,11 @@ public final class LogStats {
                 line = l.strip();
             }
         }
-        String[] f = line.isEmpty() ? new String[0] : line.split("\\s+", MAX_FIELDS);
+        return fromFields(line.isEmpty() ? new String[0] : line.split("\\s+", MAX_FIELDS));
+    }
+
+    /** Fields in log-line order ([MS-WMLOG] §2.2) onto a ClientLog; null or absent ones take defaults. */
+    private static ClientLog fromFields(String[] f) {
         ClientLogInfo info = new ClientLogInfo(s(f, 4), s(f, 26), s(f, 12), s(f, 13), version(s(f, 10)), s(f, 11),
                 s(f, 9), s(f, 14), version(s(f, 15)), i(f, 19), n(f, 20), i(f, 21), s(f, 24), s(f, 25), i(f, 5),
                 i(f, 6), rate(s(f, 7)), i(f, 37), i(f, 38), n(f, 28), i(f, 30), i(f, 31), i(f, 35), i(f, 39),
