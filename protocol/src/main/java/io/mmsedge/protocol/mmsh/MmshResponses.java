@@ -79,12 +79,13 @@ public final class MmshResponses {
     }
 
     /**
-     * Headers of the answer to a Pipeline request (§2.2.2.5): pipelined mode is declined
-     * (pipeline-result=0, §2.2.1.4.17), so the player goes on in non-pipelined mode.
+     * Headers of the answer to a Pipeline request (§2.2.2.5): pipeline-result (§2.2.1.4.17) 1
+     * offers pipelined mode (an HTTP/1.1 connection kept alive), 0 declines it and the player
+     * goes on in non-pipelined mode.
      */
-    public static List<Map.Entry<String, String>> pipelineHeaders(String server, long clientId) {
+    public static List<Map.Entry<String, String>> pipelineHeaders(String server, long clientId, boolean offer) {
         List<Map.Entry<String, String>> h = plainHeaders(server, clientId);
-        h.add(Map.entry("Pragma", "pipeline-result=0"));
+        h.add(Map.entry("Pragma", "pipeline-result=" + (offer ? 1 : 0)));
         return h;
     }
 

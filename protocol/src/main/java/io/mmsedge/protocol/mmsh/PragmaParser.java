@@ -71,6 +71,8 @@ public final class PragmaParser {
         boolean keepAliveInPause;
         boolean playNextEntry;
         boolean pipelineRequest;
+        boolean version11Enabled;
+        boolean packetPair;
 
         void token(String token) {
             if (++tokens > MAX_TOKENS) {
@@ -103,6 +105,8 @@ public final class PragmaParser {
                 case "xkeepaliveinpause" -> keepAliveInPause = flag(name, value);
                 case "xplaynextentry" -> playNextEntry = flag(name, value);
                 case "pipeline-request" -> pipelineRequest = flag(name, value);
+                case "version11-enabled" -> version11Enabled = flag(name, value);
+                case "packet-pair-experiment" -> packetPair = flag(name, value);
                 default -> {
                     // no-cache, xPlayStrm's relatives, features, timeout... : not acted on.
                 }
@@ -174,7 +178,7 @@ public final class PragmaParser {
         Pragmas build() {
             return new Pragmas(clientId, clientGuid, playStrm, switchCount, entries, streamTime, streamOffset,
                     packetNum, rate, requestContext, maxDuration, linkBw, accelBw, accelDuration, logLine, stopStrm,
-                    keepAliveInPause, playNextEntry, pipelineRequest);
+                    keepAliveInPause, playNextEntry, pipelineRequest, version11Enabled, packetPair);
         }
     }
 

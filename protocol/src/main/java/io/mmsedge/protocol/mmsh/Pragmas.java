@@ -26,15 +26,18 @@ import java.util.List;
  * @param keepAliveInPause    xKeepAliveInPause (§2.2.1.4.34)
  * @param playNextEntry       xPlayNextEntry (§2.2.1.4.35)
  * @param pipelineRequest     pipeline-request (§2.2.1.4.16)
+ * @param version11Enabled    version11-enabled=1 (§2.2.1.4.30): this Play uses pipelined mode
+ * @param packetPair          packet-pair-experiment=1 (§2.2.1.4.14): $P packets before the $H
  */
 public record Pragmas(long clientId, String clientGuid, boolean playStrm, int streamSwitchCount,
                       List<StreamSwitchEntry> streamSwitchEntries, long streamTimeMs, long streamOffset,
                       long packetNum, double rate, long requestContext, long maxDurationMs, long linkBandwidth,
                       long accelBandwidth, long accelDurationMs, String logLine, boolean stopStrm,
-                      boolean keepAliveInPause, boolean playNextEntry, boolean pipelineRequest) {
+                      boolean keepAliveInPause, boolean playNextEntry, boolean pipelineRequest,
+                      boolean version11Enabled, boolean packetPair) {
 
     public static final Pragmas NONE = new Pragmas(-1, null, false, -1, List.of(), -1, -1, -1, 1.0, -1, -1, -1, -1,
-            -1, null, false, false, false, false);
+            -1, null, false, false, false, false, false, false);
 
     public Pragmas {
         streamSwitchEntries = List.copyOf(streamSwitchEntries);

@@ -15,6 +15,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,8 +28,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -40,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * and framed packets out. Describe and Play requests get an {@link MmshSession}; Stop,
  * SelectStream, KeepAlive and LogStats find theirs by client-id. Non-pipelined mode: a Play
  * response's body runs until the connection closes; requests arriving on a connection that is
- * streaming act on its session without a response of their own (pipelined mode, §3.2.5.1, is
- * not offered: the Play response says Connection: close).
+ * streaming act on its session without a response of their own. Pipelined mode (§3.2.5.1, a
+ * Play with version11-enabled=1 on a kept-alive HTTP/1.1 connection): the Play response is
+ * chunked and ends after its {@code $E}; requests on the streaming connection act at once and
+ * are answered in order after it ({@link MmshPipelined}).
  */
 public final class MmshHandler extends PlayerChannelHandler {
 
@@ -55,6 +56,11 @@ public final class MmshHandler extends PlayerChannelHandler {
     private final IntSupplier mmsPort;
     private final String server;
     private MmshSession current;
+    /** A response body is being written for {@link #current}: requests now are pipelined. */
+    private boolean bodyOpen;
+    /** That body is chunked (pipelined mode): it ends, the connection stays. */
+    private boolean chunked;
+    private final MmshPipelined pipelined = new MmshPipelined(this);
     private final java.time.Duration requestTimeout;
     private java.util.concurrent.ScheduledFuture<?> idle;
     /** A whole request has arrived on this connection. */
@@ -110,18 +116,29 @@ public final class MmshHandler extends PlayerChannelHandler {
         }
         accessLog.info("peer={} path={} event=request proto=mmsh kind={} client-id={} ua=\"{}\"", peer(), r.path(),
                 r.kind(), r.pragmas().clientId(), r.userAgent());
-        if (current != null) {
-            onWhileStreaming(r, req);
+        if (current != null && bodyOpen) {
+            if (chunked) {
+                pipelined.whileStreaming(current, r, req, replies);
+            } else {
+                onWhileStreaming(r, req);
+            }
+            return;
+        }
+        if (current != null && pipelined.betweenEntries(current, r, req, replies)) {
             return;
         }
         switch (r.kind()) {
             case DESCRIBE, PLAY -> {
                 if (r.path().toLowerCase(Locale.ROOT).endsWith(".asx") && !r.method().equals("POST")) {
-                    send(replies.asx(r.path(), asxUrls(req, r.path().substring(0, r.path().length() - 4))),
+                    send(replies.asx(r.path(), AsxLinks.urls(req.headers().get(HttpHeaderNames.HOST, ""),
+                            (InetSocketAddress) ctx.channel().localAddress(), mmsPort.getAsInt(),
+                            r.path().substring(0, r.path().length() - 4))),
                             replies.keepAlive());
                     return;
                 }
-                current = new MmshSession(this, settings, catalog, metrics, registry, r, replies);
+                boolean pipelinedPlay = r.kind() == MmshRequest.Kind.PLAY && r.pragmas().version11Enabled()
+                        && replies.pipelining() && r.method().equals("GET");
+                current = new MmshSession(this, settings, catalog, metrics, registry, r, replies, pipelinedPlay);
                 current.start(req.headers().get(HttpHeaderNames.HOST), basicCredentials(req));
             }
             case STOP -> {
@@ -145,8 +162,10 @@ public final class MmshHandler extends PlayerChannelHandler {
             case KEEP_ALIVE -> send(replies.ok(r.pragmas().clientId()), replies.keepAlive());
             case PIPELINE -> send(replies.pipeline(r.pragmas().clientId()), replies.keepAlive());
             case PLAY_NEXT_ENTRY -> {
-                log.info("peer={} path={} PlayNextEntry is not offered (pipelined mode only)", peer(), r.path());
-                send(replies.error(HttpResponseStatus.NOT_IMPLEMENTED, "PlayNextEntry not supported", true),
+                // §2.2.2.7: only for a session of this connection waiting at a stream change.
+                log.info("peer={} path={} PlayNextEntry without a playlist waiting on this connection", peer(),
+                        r.path());
+                send(replies.error(HttpResponseStatus.BAD_REQUEST, "no playlist entry waiting", true),
                         replies.keepAlive());
             }
             default -> throw new IllegalStateException(r.kind().toString());
@@ -159,7 +178,7 @@ public final class MmshHandler extends PlayerChannelHandler {
             case STOP -> current.stopByPlayer();
             case SELECT_STREAM -> current.selectStreams(r.pragmas().streamSwitchEntries());
             case LOG_STATS -> current.clientLog(LogStats.parse(req.content().toString(StandardCharsets.UTF_8)));
-            default -> log.info("peer={} {} {} while streaming: ignored (pipelined mode is not offered)", peer(),
+            default -> log.info("peer={} {} {} while streaming in non-pipelined mode: ignored", peer(),
                     r.method(), r.kind());
         }
     }
@@ -182,24 +201,6 @@ public final class MmshHandler extends PlayerChannelHandler {
         send(replies.error(HttpResponseStatus.BAD_REQUEST, "bad request", false), false);
     }
 
-    /** The content over MMSH on this port, then over MMS/TCP on the MMS port (if there is one). */
-    private List<String> asxUrls(FullHttpRequest req, String path) {
-        String host = req.headers().get(HttpHeaderNames.HOST, "");
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
-                : host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
-        if (name.isEmpty()) {
-            name = ((InetSocketAddress) ctx.channel().localAddress()).getAddress().getHostAddress();
-        }
-        int here = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-        List<String> urls = new ArrayList<>();
-        urls.add("mmsh://" + name + ":" + here + "/" + path);
-        int mms = mmsPort.getAsInt();
-        if (mms > 0) {
-            urls.add("mms://" + name + ":" + mms + "/" + path);
-        }
-        return urls;
-    }
-
     /** Basic credentials as the catalogs take them (RFC 2617, "Basic " then Base64); else null. */
     private static String basicCredentials(FullHttpRequest req) {
         String a = req.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -217,11 +218,19 @@ public final class MmshHandler extends PlayerChannelHandler {
     }
 
     void writeBody(ByteBuf b) {
-        ctx.write(b, ctx.voidPromise());
+        ctx.write(chunked ? new DefaultHttpContent(b) : b, ctx.voidPromise());
+    }
+
+    /** The head of a chunked (pipelined mode) Play or PlayNextEntry response; the codec stays. */
+    void respondChunked(HttpResponse head) {
+        ctx.write(head);
+        bodyOpen = true;
+        chunked = true;
     }
 
     void respond(HttpResponse head) {
         ctx.write(head);
+        bodyOpen = true;
     }
 
     /**
@@ -231,6 +240,7 @@ public final class MmshHandler extends PlayerChannelHandler {
      */
     void respondStreaming(HttpResponse head) {
         ctx.write(head);
+        bodyOpen = true;
         HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
         if (codec != null) {
             codec.removeOutboundHandler();
@@ -251,6 +261,11 @@ public final class MmshHandler extends PlayerChannelHandler {
         if (current != s) {
             return;
         }
+        if (chunked || !bodyOpen && !lengthDelimited) {
+            // Pipelined mode (or a session waiting between entries): the response ends, the connection stays.
+            endChunked(s, false);
+            return;
+        }
         release(s);
         if (lengthDelimited) {
             ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -265,14 +280,41 @@ public final class MmshHandler extends PlayerChannelHandler {
         }
     }
 
+    /**
+     * Ends a chunked body (if one is open) with its last chunk; the session stays when
+     * {@code keepSession} (a stream change waiting for PlayNextEntry). Then the answers to the
+     * requests pipelined behind it go out, in order.
+     */
+    void endChunked(MmshSession s, boolean keepSession) {
+        if (bodyOpen) {
+            ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        bodyOpen = false;
+        chunked = false;
+        if (!keepSession) {
+            release(s);
+        }
+        ctx.flush();
+        pipelined.flushDeferred(current);
+        armIdle();
+    }
+
     private void release(MmshSession s) {
         s.close();
         if (current == s) {
             current = null;
+            bodyOpen = false;
+            chunked = false;
         }
     }
 
-    private void send(FullHttpResponse response, boolean keep) {
+    /** Ends {@code s} (Stop between entries, or a new request replacing it). */
+    void drop(MmshSession s) {
+        release(s);
+    }
+
+    /** A response on its own, in order (nothing is being streamed now). */
+    void send(FullHttpResponse response, boolean keep) {
         if (keep && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             ctx.writeAndFlush(response);
             armIdle();
@@ -291,7 +333,12 @@ public final class MmshHandler extends PlayerChannelHandler {
         boolean first = !servedOne;
         long ms = first ? requestTimeout.toMillis() : settings.idleTimeout().toMillis();
         idle = ctx.executor().schedule(() -> {
-            if (current == null && ctx.channel().isActive()) {
+            if ((current == null || !bodyOpen) && ctx.channel().isActive()) {
+                if (current != null) {
+                    log.info("peer={} path={} no PlayNextEntry within {} ms: closing", peer(),
+                            current.play().requestedPath(), ms);
+                    release(current);
+                }
                 if (first) {
                     log.warn("peer={} message=HTTP reason=\"no whole request within {} ms\": closing connection",
                             peer(), ms);
@@ -321,9 +368,16 @@ public final class MmshHandler extends PlayerChannelHandler {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Closes the connection at once (a misbehaving pipelining client). */
+    void closeConnection() {
+        metrics.error("mmsh_bad_request");
+        ctx.close();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
+        pipelined.discard();
         if (current != null) {
             accessLog.info("peer={} path={} event=disconnect proto=mmsh packets={} bytes={}", peer(),
                     current.play().requestedPath(), current.play().packetsSent(), current.play().bytesSent());

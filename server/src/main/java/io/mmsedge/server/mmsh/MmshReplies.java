@@ -40,6 +40,11 @@ final class MmshReplies {
         return keepAlive;
     }
 
+    /** The connection can carry pipelined mode (§3.2.5.1): HTTP/1.1, kept alive. */
+    boolean pipelining() {
+        return keepAlive && version.equals(HttpVersion.HTTP_1_1);
+    }
+
     /**
      * The head of a Describe ({@code length} = the framed header's size) or Play response
      * ({@code length} -1: the body runs until the connection closes, §2.2.2.6 non-pipelined).
@@ -64,13 +69,25 @@ final class MmshReplies {
     }
 
     /**
+     * The head of a Play or PlayNextEntry response in pipelined mode (§2.2.2.6, §2.2.2.7):
+     * HTTP/1.1 and chunked, so that the response ends after its {@code $E} and the connection
+     * carries the player's next requests.
+     */
+    HttpResponse chunkedPlay(long clientId, ContentInfo info) {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        add(r.headers(), MmshResponses.contentHeaders(server, clientId, info, true));
+        r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        return r;
+    }
+
+    /**
      * The answer to a Pipeline request (§2.2.2.5): HTTP/1.1 and chunked, as the spec asks of
-     * it, empty, declining pipelined mode.
+     * it, empty; pipelined mode is offered when the connection is HTTP/1.1 and kept alive.
      */
     FullHttpResponse pipeline(long clientId) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.EMPTY_BUFFER);
-        add(r.headers(), MmshResponses.pipelineHeaders(server, clientId));
+        add(r.headers(), MmshResponses.pipelineHeaders(server, clientId, pipelining()));
         r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         connection(r.headers(), keepAlive);
         return r;

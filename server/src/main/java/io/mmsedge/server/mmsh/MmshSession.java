@@ -40,6 +40,10 @@ final class MmshSession implements PlayEvents {
     private final MmshFraming framing;
     private final PlaySession play;
     private final boolean describe;
+    /** Pipelined mode (§3.2.5.1): chunked responses; a stream change waits for PlayNextEntry. */
+    private final boolean pipelined;
+    /** A response body of this session is open (false while waiting for PlayNextEntry). */
+    private boolean bodyOpen;
     private long clientId = -1;
     /** The response's head is out: a failure from here on can only end the body. */
     private boolean responded;
@@ -47,7 +51,7 @@ final class MmshSession implements PlayEvents {
     private boolean closed;
 
     MmshSession(MmshHandler conn, ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics,
-                MmshSessions registry, MmshRequest request, MmshReplies replies) {
+                MmshSessions registry, MmshRequest request, MmshReplies replies, boolean pipelined) {
         this.conn = conn;
         this.request = request;
         this.replies = replies;
@@ -56,6 +60,8 @@ final class MmshSession implements PlayEvents {
         this.describe = request.kind() != MmshRequest.Kind.PLAY;
         this.framing = new MmshFraming(conn::writeBody, conn.alloc());
         this.play = new PlaySession(settings, catalog, metrics, conn, framing, this, conn.alloc());
+        this.pipelined = pipelined;
+        play.holdEntryChanges(pipelined);
     }
 
     /** Opens the content as {@code player}, with Basic credentials (or null). */
@@ -93,10 +99,13 @@ final class MmshSession implements PlayEvents {
         boolean head = request.method().equals("HEAD");
         if (describe || head) {
             conn.respond(replies.content(clientId, info, !describe, head ? 0 : length));
+        } else if (pipelined) {
+            conn.respondChunked(replies.chunkedPlay(clientId, info));
         } else {
             conn.respondStreaming(replies.content(clientId, info, true, -1));
         }
         responded = true;
+        bodyOpen = true;
         if (head) {
             conn.finish(this, true);
             return;
@@ -203,6 +212,27 @@ final class MmshSession implements PlayEvents {
         // §2.2.3.4 / §2.2.3.2: $E S_FALSE, then $C; the core sends the new entry's $H next.
         framing.endOfStream(Hresults.S_STREAM_CHANGE);
         framing.streamChange();
+        if (pipelined) {
+            // The response ends here; the player's PlayNextEntry (§2.2.2.7) gets the new entry.
+            bodyOpen = false;
+            conn.endChunked(this, true);
+        }
+    }
+
+    /**
+     * PlayNextEntry (§2.2.2.7): the entry a stream change holds back goes out in this request's
+     * chunked response, $H then $D, with the streams the request selects (all without any).
+     */
+    boolean playNextEntry(Pragmas p, MmshReplies next) {
+        if (closed || !play.entryHeld()) {
+            return false;
+        }
+        conn.respondChunked(next.chunkedPlay(clientId, play.info()));
+        bodyOpen = true;
+        if (p.hasStreamSwitch()) {
+            selectStreams(p.streamSwitchEntries());
+        }
+        return play.playNextEntry();
     }
 
     @Override
@@ -213,7 +243,7 @@ final class MmshSession implements PlayEvents {
 
     @Override
     public void contentFailed(int hr) {
-        if (streaming) {
+        if (streaming && bodyOpen) {
             framing.endOfStream(hr);
             conn.finish(this, false);
         } else if (responded) {
@@ -234,9 +264,10 @@ final class MmshSession implements PlayEvents {
         if (closed) {
             return;
         }
+        play.cancelHeader();
         play.stop();
-        if (streaming) {
-            framing.endOfStream(Hresults.S_OK);
+        if (!describe && bodyOpen) {
+            framing.endOfStream(Hresults.S_OK); // also before the header is out: the stream ends
         }
         accessLog.info("peer={} path={} event=stop proto=mmsh packets={} bytes={}", conn.peer(), play.requestedPath(),
                 play.packetsSent(), play.bytesSent());

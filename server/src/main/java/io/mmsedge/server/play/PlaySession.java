@@ -59,6 +59,9 @@ public final class PlaySession {
     private JoinedEntries joined;
     /** The current entry's place in {@link #joined}. */
     private int joinedIndex;
+    /** Stream changes wait for playNextEntry() (see holdEntryChanges). */
+    private boolean holdEntries;
+    private boolean entryHeld;
     /** From a play request until it stops or the content ends; survives a playlist's entry change. */
     private boolean playing;
     private boolean closed;
@@ -238,22 +241,55 @@ public final class PlaySession {
             ContentInfo info = info();
             // A new entry's streams differ; every stream is selected until the player switches.
             selection = StreamSelection.all(info);
+            // Held: the front end calls playNextEntry() when the player asks (maybe from entryChanged).
+            entryHeld = holdEntries;
             events.entryChanged(info);
             accessLog.info("peer={} path={} event=stream-change packets={}", channel.peer(), requestedPath,
                     info.packetCount());
-            header = new HeaderDelivery(this, channel, transport, alloc, info, () -> {
-                header = null;
-                if (playing) {
-                    startPump(media.play(0, 1.0), 1.0, PacketPump.StopPoint.NONE, 0, 0);
-                }
-            });
-            header.start();
+            if (!closed && !holdEntries) {
+                startEntry();
+            }
             return;
         }
         playing = false;
         accessLog.info("peer={} path={} event=end-of-stream packets={} bytes={}", channel.peer(), requestedPath,
                 packetsSent, bytesSent);
         events.endOfContent();
+    }
+
+    /** The new entry's header, then (while playing) its packets from the start. */
+    private void startEntry() {
+        header = new HeaderDelivery(this, channel, transport, alloc, info(), () -> {
+            header = null;
+            if (playing) {
+                startPump(joinedCursor(media.play(0, 1.0)), 1.0, PacketPump.StopPoint.NONE, 0, 0);
+            }
+        });
+        header.start();
+    }
+
+    /**
+     * After a stream change, wait for {@link #playNextEntry()} before sending the new entry
+     * (MMSH pipelined mode, [MS-WMSP] §2.2.2.7: the next entry goes in the PlayNextEntry
+     * response); otherwise it follows at once.
+     */
+    public void holdEntryChanges(boolean hold) {
+        this.holdEntries = hold;
+    }
+
+    /** True while a stream change waits for {@link #playNextEntry()}. */
+    public boolean entryHeld() {
+        return entryHeld;
+    }
+
+    /** Sends the entry a stream change is holding back; false if none is. */
+    public boolean playNextEntry() {
+        if (!entryHeld || closed) {
+            return false;
+        }
+        entryHeld = false;
+        startEntry();
+        return true;
     }
 
     /** The socket drained below its low-water mark: sending resumes. */
