@@ -78,6 +78,30 @@ public final class MmshFrames {
         return reasonPacket(alloc, STREAM_CHANGE, hr);
     }
 
+    /** Bytes the three {@code $P} packets of a packet-pair experiment take, whatever the Reason. */
+    public static final int PACKET_PAIR_BYTES = 3 * (FRAMING_HEADER_SIZE + 4) + 504 + 504 + 1048;
+
+    /**
+     * The three {@code $P} packets of a packet-pair experiment (§2.2.3.7), in order. The
+     * Reason of each is {@code min(504, headBytes)}, the HTTP response's head size; PacketLength
+     * is 504, 504 and 1048 as the spec fixes it, while the payloads are 504 - Reason (none when
+     * the Reason is 504), 504, and 1048 + Reason bytes of random data: PacketLength is not the
+     * payload's length here, and together they take {@link #PACKET_PAIR_BYTES} bytes.
+     */
+    public static ByteBuf packetPairs(ByteBufAllocator alloc, int headBytes, java.util.Random random) {
+        int reason = Math.min(504, Math.max(0, headBytes));
+        int[] lengthField = {504, 504, 1048};
+        int[] payload = {reason == 504 ? 0 : 504 - reason, 504, 1048 + reason};
+        ByteBuf b = alloc.buffer(PACKET_PAIR_BYTES);
+        byte[] noise = new byte[1048 + 504];
+        for (int i = 0; i < 3; i++) {
+            random.nextBytes(noise);
+            b.writeByte(FRAME).writeByte(PACKET_PAIR).writeShortLE(lengthField[i]).writeIntLE(reason);
+            b.writeBytes(noise, 0, payload[i]);
+        }
+        return b;
+    }
+
     /** True for the PacketIDs that carry an MMS data packet header ($H, $D). */
     public static boolean hasDataHeader(int packetId) {
         return packetId == HEADER || packetId == DATA;

@@ -59,6 +59,19 @@ final class MmshReplies {
         return r;
     }
 
+    /**
+     * The bytes the HTTP encoder writes for {@code head}: status line, header lines, blank line
+     * (what a $P packet's Reason counts, [MS-WMSP] §2.2.3.7).
+     */
+    static int headBytes(HttpResponse head) {
+        int n = head.protocolVersion().text().length() + 1 + head.status().codeAsText().length() + 1
+                + head.status().reasonPhrase().length() + 2;
+        for (Map.Entry<String, String> e : head.headers()) {
+            n += e.getKey().length() + 2 + e.getValue().length() + 2;
+        }
+        return n + 2;
+    }
+
     /** An empty 200 (KeepAlive, Stop, SelectStream, LogStats). */
     FullHttpResponse ok(long clientId) {
         FullHttpResponse r = new DefaultFullHttpResponse(version, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);

@@ -5,6 +5,7 @@ import io.mmsedge.protocol.mms.ClientLog;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
 import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
+import io.mmsedge.protocol.mmsh.MmshFrames;
 import io.mmsedge.protocol.mmsh.MmshRequest;
 import io.mmsedge.protocol.mmsh.Pragmas;
 import io.mmsedge.server.ServerMetrics;
@@ -15,6 +16,7 @@ import io.mmsedge.server.media.OpenResult;
 import io.mmsedge.server.media.PlayRequest;
 import io.mmsedge.server.play.PlayEvents;
 import io.mmsedge.server.play.PlaySession;
+import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -97,7 +99,16 @@ final class MmshSession implements PlayEvents {
         ContentInfo info = play.info();
         int length = describe ? MmshFraming.framedHeaderSize(info.fileHeaderSize()) : -1;
         boolean head = request.method().equals("HEAD");
-        if (describe || head) {
+        boolean packetPair = describe && !head && request.pragmas().packetPair();
+        if (packetPair) {
+            // §2.2.1.4.14, §2.2.3.7: three $P before the $H, for the player's bandwidth estimate.
+            HttpResponse r = replies.content(clientId, info, false, length + MmshFrames.PACKET_PAIR_BYTES);
+            r.headers().add("Pragma", "packet-pair-experiment=1");
+            conn.respond(r);
+            conn.writeBody(MmshFrames.packetPairs(conn.alloc(), MmshReplies.headBytes(r),
+                    java.util.concurrent.ThreadLocalRandom.current()));
+            conn.flush(); // back to back, ahead of the header's pacing
+        } else if (describe || head) {
             conn.respond(replies.content(clientId, info, !describe, head ? 0 : length));
         } else if (pipelined) {
             conn.respondChunked(replies.chunkedPlay(clientId, info));
