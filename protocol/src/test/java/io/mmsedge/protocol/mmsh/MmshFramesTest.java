@@ -99,4 +99,28 @@ class MmshFramesTest {
             mismatch.release();
         }
     }
+
+    /** §2.2.3.7: sizes fixed by the Reason, 2080 bytes in all, whatever the head's size. */
+    @Test
+    void packetPairsAreSizedByTheReason() {
+        for (int head : new int[] {0, 300, 504, 900}) {
+            ByteBuf b = MmshFrames.packetPairs(ByteBufAllocator.DEFAULT, head, new java.util.Random(1));
+            try {
+                assertEquals(MmshFrames.PACKET_PAIR_BYTES, b.readableBytes());
+                int reason = Math.min(504, head);
+                int[] length = {504, 504, 1048};
+                int[] payload = {reason == 504 ? 0 : 504 - reason, 504, 1048 + reason};
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(0x24, b.readUnsignedByte());
+                    assertEquals('P', b.readUnsignedByte());
+                    assertEquals(length[i], b.readUnsignedShortLE());
+                    assertEquals(reason, b.readIntLE());
+                    b.skipBytes(payload[i]);
+                }
+                assertEquals(0, b.readableBytes());
+            } finally {
+                b.release();
+            }
+        }
+    }
 }

@@ -111,6 +111,21 @@ class MmshRequestTest {
         assertTrue(r.pragmas().pipelineRequest());
     }
 
+    /** §2.2.1.4.30 and §2.2.1.4.14: the tokens that ask for pipelined mode and for $P packet pairs. */
+    @Test
+    void pipelinedPlayAndPacketPairTokens() {
+        MmshRequest play = get("xPlayStrm=1", "version11-enabled=1", GUID);
+        assertEquals(Kind.PLAY, play.kind());
+        assertTrue(play.pragmas().version11Enabled());
+        MmshRequest describe = get("no-cache,packet-pair-experiment=1", GUID);
+        assertEquals(Kind.DESCRIBE, describe.kind());
+        assertTrue(describe.pragmas().packetPair());
+        assertEquals(false, get("xPlayStrm=1", "version11-enabled=0").pragmas().version11Enabled());
+        assertEquals(false, get(GUID).pragmas().packetPair());
+        MmshRequest next = get("xPlayNextEntry=1", "client-id=9", "stream-switch-entry=ffff:1:0");
+        assertEquals(Kind.PLAY_NEXT_ENTRY, next.kind(), "PlayNextEntry wins over the stream selection it carries");
+    }
+
     @Test
     void tolerantOfCaseSpacingRepeatsAndUnknownTokens() {
         MmshRequest r = get("  NO-CACHE , Rate = 1.000000 ,  Stream-Time = 1200 ", "xplaystrm=1",
