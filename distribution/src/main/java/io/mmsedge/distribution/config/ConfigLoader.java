@@ -224,7 +224,14 @@ public final class ConfigLoader {
                 e.maxRedirectHops() == null ? 5 : e.maxRedirectHops(), redirects,
                 e.maxSessions() == null ? 0 : e.maxSessions(), via,
                 Duration.ofSeconds(e.connectTimeoutSeconds() == null ? 5 : e.connectTimeoutSeconds()),
-                e.upstreamProxy() == null ? null : io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy()));
+                e.upstreamProxy() == null ? null : io.mmsedge.proxy.route.OriginUrl.parse(e.upstreamProxy()),
+                seconds(e.firstDataTimeoutSeconds(), io.mmsedge.proxy.ProxySettings.DEFAULT_STALL_TIMEOUT),
+                seconds(e.stallTimeoutSeconds(), io.mmsedge.proxy.ProxySettings.DEFAULT_STALL_TIMEOUT));
+    }
+
+    /** A duration key given in (fractional) seconds, or {@code absent} when the key is not set. */
+    private static Duration seconds(Double value, Duration absent) {
+        return value == null ? absent : Duration.ofNanos(Math.round(value * 1e9));
     }
 
     /** Server settings from the server section, defaults where a key is absent. */

@@ -73,6 +73,8 @@ public record EdgeConfig(
             @JsonProperty("maxSessions") @Range(note = "0 = unlimited") Integer maxSessions,
             @JsonProperty("redirects") List<RedirectConfig> redirects,
             @JsonProperty("connectTimeoutSeconds") @Range(min = 1) Integer connectTimeoutSeconds,
+            @JsonProperty("firstDataTimeoutSeconds") @Range(min = 0.1, max = 3600) Double firstDataTimeoutSeconds,
+            @JsonProperty("stallTimeoutSeconds") @Range(min = 0.1, max = 3600) Double stallTimeoutSeconds,
             @JsonProperty("instanceId") @Matches(regex = "[A-Za-z0-9.-]{1,32}",
                     message = "1-32 letters, digits, '.' or '-'") String instanceId,
             @JsonProperty("localNames") List<String> localNames,

@@ -66,6 +66,8 @@ class ConfigLoaderTest {
         "EDGE" + "  instanceId: 'a b'| edge.instanceId | 1-32 letters",
         "EDGE" + "  maxRedirectHops: 21| edge.maxRedirectHops | must be between 0 and 20",
         "EDGE" + "  split: {lingerSeconds: -0.5}| edge.split.lingerSeconds | must be >= 0",
+        "EDGE" + "  stallTimeoutSeconds: 0| edge.stallTimeoutSeconds | must be between 0.1 and 3600",
+        "EDGE" + "  firstDataTimeoutSeconds: -1| edge.firstDataTimeoutSeconds | must be between 0.1 and 3600",
         "EDGE" + "  split: {queueBytes: 1000}| edge.split.queueBytes | must be >= 16384",
         "EDGE" + "  split: {maxLagSeconds: 0}| edge.split.maxLagSeconds | must be >= 1",
         "EDGE" + "  redirects: [{type: 7, location: x}]| edge.redirects[0] | ",
@@ -111,5 +113,18 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> load(EDGE + "server:\n  limits: {maxConnections: 0}\n"));
         assertTrue(e.getMessage().contains("server.limits.maxConnections"), e.getMessage());
+    }
+
+    @Test
+    void theUpstreamTimeoutsAreSetInSecondsAndDefaultToAFewSeconds() throws Exception {
+        var d = ConfigLoader.proxySettings(load(EDGE).edge(), "t");
+        assertEquals(java.time.Duration.ofSeconds(5), d.connectTimeout());
+        assertEquals(io.mmsedge.proxy.ProxySettings.DEFAULT_STALL_TIMEOUT, d.firstDataTimeout());
+        assertEquals(io.mmsedge.proxy.ProxySettings.DEFAULT_STALL_TIMEOUT, d.stallTimeout());
+        var set = ConfigLoader.proxySettings(load(EDGE + "  connectTimeoutSeconds: 2\n  firstDataTimeoutSeconds: 8\n"
+                + "  stallTimeoutSeconds: 1.5\n").edge(), "t");
+        assertEquals(java.time.Duration.ofSeconds(2), set.connectTimeout());
+        assertEquals(java.time.Duration.ofSeconds(8), set.firstDataTimeout());
+        assertEquals(java.time.Duration.ofMillis(1500), set.stallTimeout());
     }
 }
