@@ -253,6 +253,17 @@ public final class EdgeApplication implements AutoCloseable {
             putAddress(root, "edgeHttpAddress", edgeHttpAddress());
             root.put("upstreamSessions", proxy.upstreamSessions());
             root.put("viaToken", proxy.settings().via().value());
+            var originsNode = root.putArray("origins");
+            for (var o : proxy.originHealth().snapshot()) {
+                ObjectNode n = originsNode.addObject().put("origin", o.origin()).put("up", o.up())
+                        .put("failures", o.failures()).put("probes", o.probes());
+                if (o.lastError() != null) {
+                    n.put("lastError", o.lastError());
+                }
+                if (!o.up()) {
+                    n.put("downSince", Instant.ofEpochMilli(o.downSince()).toString());
+                }
+            }
             if (proxy.splits() != null) {
                 var splitsNode = root.putArray("splits");
                 for (var sp : proxy.splits().splits()) {

@@ -87,6 +87,11 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
         return settings;
     }
 
+    /** Which origins are up: opens skip the ones that are down (issue #13 §2). */
+    public io.mmsedge.proxy.origin.OriginHealth originHealth() {
+        return opener.health();
+    }
+
     public SplitRegistry splits() {
         return splits;
     }

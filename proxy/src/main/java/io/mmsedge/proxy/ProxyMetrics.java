@@ -41,6 +41,10 @@ public interface ProxyMetrics {
     default void splitJoined() {
     }
 
+    /** An origin ("host:port") was marked down after a failure (false) or came back (true). */
+    default void originState(String origin, boolean up) {
+    }
+
     /** A refused request: forward_not_allowed, no_route, loop, busy. */
     default void denied(String reason) {
     }

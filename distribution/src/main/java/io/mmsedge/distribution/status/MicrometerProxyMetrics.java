@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ProxyMetrics} on Micrometer: {@code mmsedge_upstream_sessions} (gauge),
  * {@code mmsedge_upstream_sessions_opened_total}, {@code mmsedge_upstream_failures_total},
  * {@code mmsedge_upstream_bytes_total}, {@code mmsedge_redirects_total{direction,type}},
- * {@code mmsedge_denials_total{reason}}.
+ * {@code mmsedge_denials_total{reason}}, {@code mmsedge_origin_up{origin}} (1 up, 0 down; an origin
+ * appears once it first failed) and {@code mmsedge_origin_down_total{origin}} (times marked down).
  */
 public final class MicrometerProxyMetrics implements ProxyMetrics {
 
@@ -22,6 +23,7 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
     private final Counter failed;
     private final Counter bytes;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> originUp = new ConcurrentHashMap<>();
 
     public MicrometerProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -84,6 +86,19 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
     @Override
     public void upstreamReconnected() {
         counter("mmsedge.upstream.reconnects").increment();
+    }
+
+    @Override
+    public void originState(String origin, boolean up) {
+        originUp.computeIfAbsent(origin, o -> {
+            AtomicInteger v = new AtomicInteger(1);
+            Gauge.builder("mmsedge.origin.up", v, AtomicInteger::get).tag("origin", o)
+                    .description("1 while the origin is up, 0 while opens skip it").register(registry);
+            return v;
+        }).set(up ? 1 : 0);
+        if (!up) {
+            counter("mmsedge.origin.down", "origin", origin).increment();
+        }
     }
 
     @Override

@@ -77,6 +77,9 @@ final class Attempt {
     }
 
     private void onResult(Hop hop, UpstreamOpenResult r) {
+        if (!(r instanceof UpstreamOpenResult.Failed)) {
+            opener.health().succeeded(hop); // it answered: up, whatever the answer
+        }
         if (r instanceof UpstreamOpenResult.Opened o) {
             result.complete(new OriginOutcome.Opened(hop, o));
         } else if (r instanceof UpstreamOpenResult.Failed f) {
@@ -85,13 +88,14 @@ final class Attempt {
             opener.metrics().upstreamFailed();
             // Content errors (file not found, access denied) are the origin's answer: pass them on.
             // Connection-level failures move on to the next origin.
-            boolean contentAnswer = f.hr() == Hresults.E_FILE_NOT_FOUND || f.hr() == Hresults.E_ACCESS_DENIED
-                    || f.hr() == Hresults.E_PATH_NOT_FOUND;
+            boolean contentAnswer = contentAnswer(f.hr());
             OpenResult.Failed failure = new OpenResult.Failed(f.hr(), "origin " + hop.origin().hostPort() + ": "
                     + f.reason());
             if (contentAnswer) {
+                opener.health().succeeded(hop);
                 result.complete(answer(failure));
             } else {
+                opener.failed(hop, f.reason(), group);
                 lastFailure = failure;
                 tryNext();
             }
@@ -102,6 +106,11 @@ final class Attempt {
                     ? new OpenResult.Failed(Hresults.E_ACCESS_DENIED, "origin wants NTLM, which this edge does not relay")
                     : new OpenResult.AuthenticationRequired(a.realm())));
         }
+    }
+
+    /** A failure hr that is the origin's answer about the content, not a connection-level failure. */
+    static boolean contentAnswer(int hr) {
+        return hr == Hresults.E_FILE_NOT_FOUND || hr == Hresults.E_ACCESS_DENIED || hr == Hresults.E_PATH_NOT_FOUND;
     }
 
     private void onRedirect(Hop hop, UpstreamOpenResult.Redirected rd) {

@@ -10,6 +10,7 @@ import io.mmsedge.server.media.OpenRequest;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +38,9 @@ public final class OriginOpener implements AutoCloseable {
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
     private final Connector connector;
+    private final OriginHealth health;
+    /** The event loops probes open sessions on: the first ones an open that failed used. */
+    private volatile EventLoopGroup probeGroup;
     /** Few threads, daemon: name lookups for origins and forward targets. */
     private final ExecutorService resolver = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "mms-edge-resolver");
@@ -44,14 +48,66 @@ public final class OriginOpener implements AutoCloseable {
         return t;
     });
 
+    /** Probes a down origin first after this long, then ever less often (issue #13 §2). */
+    private static final Duration PROBE_INITIAL = Duration.ofSeconds(1);
+    private static final Duration PROBE_MAX = Duration.ofSeconds(30);
+
     public OriginOpener(ProxySettings settings, ProxyMetrics metrics) {
-        this(settings, metrics, UpstreamSession::open);
+        this(settings, metrics, UpstreamSession::open, PROBE_INITIAL, PROBE_MAX);
     }
 
-    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector) {
+    /**
+     * With origin health tracking: a down origin is probed by a real open of the content whose
+     * open failed there (any answer, even "file not found", means it is up again; a TCP connect
+     * alone would take an origin that accepts and never answers for a live one).
+     */
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, Duration probeInitial,
+                        Duration probeMax) {
         this.settings = settings;
         this.metrics = metrics;
         this.connector = connector;
+        this.health = new OriginHealth(this::probe, probeInitial, probeMax, metrics);
+    }
+
+    /** With a scripted connector and no health tracking (every origin is always tried in order). */
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector) {
+        this(settings, metrics, connector, OriginHealth.disabled());
+    }
+
+    /** @param health the origins' health; closed with this opener */
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, OriginHealth health) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.connector = connector;
+        this.health = health;
+    }
+
+    /** Opens {@code hop}'s content on a probe's behalf and closes it again: true when the origin answered. */
+    private CompletableFuture<Boolean> probe(Hop hop) {
+        EventLoopGroup group = probeGroup;
+        if (group == null || group.isShuttingDown()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        OpenRequest request = new OpenRequest(hop.path(), null, null, null, null);
+        return openHop(request, hop, group).thenApply(r -> {
+            if (r instanceof UpstreamOpenResult.Opened o) {
+                o.session().close();
+            }
+            return !(r instanceof UpstreamOpenResult.Failed f) || Attempt.contentAnswer(f.hr());
+        });
+    }
+
+    /** The origin of {@code hop} failed at the connection level: it goes down until a probe or open succeeds. */
+    void failed(Hop hop, String reason, EventLoopGroup group) {
+        if (group != null && probeGroup == null) {
+            probeGroup = group;
+        }
+        health.failed(hop, reason);
+    }
+
+    /** Which origins are up (opens skip the ones that are down). */
+    public OriginHealth health() {
+        return health;
     }
 
     ProxySettings settings() {
@@ -68,7 +124,7 @@ public final class OriginOpener implements AutoCloseable {
      * answers (content errors, challenges) end the attempt.
      */
     public CompletableFuture<OriginOutcome> open(OpenRequest request, List<Hop> candidates, EventLoopGroup group) {
-        return new Attempt(this, request, group).start(candidates);
+        return new Attempt(this, request, group).start(health.order(candidates));
     }
 
     /** Opens one upstream session for a hop (names resolved off the event loop). */
@@ -107,9 +163,10 @@ public final class OriginOpener implements AutoCloseable {
         }
     }
 
-    /** Stops the resolver threads; opens after this fail unless their names are literal addresses. */
+    /** Stops the resolver threads and the health probes; opens after this fail unless their names are literal addresses. */
     @Override
     public void close() {
         resolver.shutdownNow();
+        health.close();
     }
 }
