@@ -57,7 +57,7 @@ public final class Players {
         return start(yaml);
     }
 
-    private static EdgeApplication start(String yaml) throws Exception {
+    static EdgeApplication start(String yaml) throws Exception {
         EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test",
                 Fixtures.mediaDir());
         return EdgeApplication.start(cfg, Fixtures.mediaDir());
