@@ -5,6 +5,7 @@ import io.mmsedge.cache.serve.CacheService;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.proxy.cache.CacheBridge;
+import io.mmsedge.proxy.origin.OriginFailover;
 import io.mmsedge.proxy.origin.OriginOpener;
 import io.mmsedge.proxy.origin.OriginOutcome;
 import io.mmsedge.proxy.relay.UpstreamMedia;
@@ -22,6 +23,7 @@ import io.mmsedge.server.media.OpenResult;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -131,7 +133,7 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
         }
         Hop first = up.candidates().get(0);
         EventLoopGroup group = request.eventLoop() != null ? request.eventLoop() : fallbackGroup;
-        OpenResult trusted = cache == null ? null : cache.trusted(request, first, group);
+        OpenResult trusted = cache == null ? null : cache.trusted(request, up.candidates(), group);
         if (trusted != null) {
             return trusted;
         }
@@ -178,11 +180,14 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
         }
         if (broadcast && splits != null && splits.enabled()) {
             // A broadcast: split it — one upstream session shared by every player (§1.1 MS-MSSOD).
+            // It reconnects across the route: the next origin that is up first (§2 failover).
+            OriginFailover failover = new OriginFailover(opener, request, up.candidates(), hop, "split " + hop.key());
             return splits.joinOrStart(hop.key(), hop.displayName(), o.session(), request.eventLoop(),
-                    loop -> opener.openHop(request, hop, loop));
+                    failover::reopen);
         }
         if (cache != null) {
-            OpenResult cached = cache.serve(request, hop, o, CacheBridge.key(first), up.cacheProtected(), group);
+            OpenResult cached = cache.serve(request, hop, up.candidates(), o, CacheBridge.key(first),
+                    up.cacheProtected(), group);
             if (cached != null) {
                 return cached;
             }
@@ -250,7 +255,8 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
         if (route instanceof Route.Denied d) {
             return done(new Prestuff(target, null, false, d.reason()));
         }
-        Hop hop = ((Route.Upstream) route).candidates().get(0);
+        List<Hop> candidates = ((Route.Upstream) route).candidates();
+        Hop hop = candidates.get(0);
         String key = CacheBridge.key(hop);
         EventLoop loop = fallbackGroup.next();
         String origin = "origin " + hop.origin().hostPort();
@@ -281,7 +287,7 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
                         ? "not cacheable: a broadcast, a playlist or content without a packet count"
                         : "larger than the disk cache");
             }
-            boolean started = cache.prestuff(item, request, hop, o, loop);
+            boolean started = cache.prestuff(item, request, hop, candidates, o, loop);
             log.info("prestuff of {}: {}", key, started ? "fill started" : item.complete() ? "already complete"
                     : "already filling");
             return new Prestuff(key, item, started, null);

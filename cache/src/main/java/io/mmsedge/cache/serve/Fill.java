@@ -26,6 +26,8 @@ final class Fill implements FillSink {
      * StopPlaying/StartPlaying round trip, re-reading a few packets costs little.
      */
     private static final long SKIP_THROUGH = 16;
+    /** Sessions a fill opens anew after losing its origin mid-stream, at most (each may fail over). */
+    static final int MAX_RESUMES = 3;
 
     private final ItemFills owner;
     private final CacheItem item;
@@ -48,6 +50,8 @@ final class Fill implements FillSink {
      * (read through, not a reason to move on). -1 for a request by time.
      */
     private volatile long target;
+    /** Times this fill resumed on a new session after losing one. */
+    private int resumes;
 
     Fill(ItemFills owner, long startPacket, long target) {
         this.owner = owner;
@@ -167,6 +171,57 @@ final class Fill implements FillSink {
         }
         // End of the content: fill any gap before where this fill started.
         moveOn(item.packetCount());
+    }
+
+    /**
+     * The session lost its origin mid-stream: resume on a new session from the next packet
+     * expected (issue #13 §2). The {@link Filler} opens it at the route's next origin that is up
+     * and refuses content whose fingerprint differs, which ends the fill as a failure. The new
+     * request starts a lead-in before that packet, as any move does, so the streams re-sync on
+     * packets already stored.
+     */
+    @Override
+    public void lost(String reason) {
+        Filler filler = owner.filler();
+        long from = position;
+        FillSource old;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            if (filler == null || from < 0 || resumes >= MAX_RESUMES) {
+                old = null;
+            } else {
+                resumes++;
+                old = source;
+                source = null;
+            }
+        }
+        if (old == null) {
+            failed(Hresults.NS_E_CANNOTCONNECT, reason + (resumes >= MAX_RESUMES ? " (after " + resumes
+                    + " resumes)" : ""));
+            return;
+        }
+        old.close();
+        log.warn("cache fill of {} lost its upstream ({}): resuming at packet {} on a new session", item.url(),
+                reason, from);
+        filler.resume().whenComplete((s, err) -> {
+            if (err != null) {
+                Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                failed(Hresults.NS_E_CANNOTCONNECT, reason + "; no other session could resume it: "
+                        + (c.getMessage() != null ? c.getMessage() : c));
+                return;
+            }
+            synchronized (this) {
+                if (done) {
+                    s.close();
+                    return;
+                }
+                source = s;
+            }
+            moveOn(from);
+        });
     }
 
     private void moveOn(long from) {

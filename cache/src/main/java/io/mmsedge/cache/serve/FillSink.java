@@ -13,4 +13,13 @@ public interface FillSink {
 
     /** The play request ended: {@code hr} 0 at the end of the content, an error hr otherwise. */
     void ended(int hr, String reason);
+
+    /**
+     * The source lost its origin mid-stream (connection closed, stall, no reply): not the
+     * origin's answer about the content. A fill may resume elsewhere (issue #13 §2); by default
+     * this ends the play request with NS_E_CANNOTCONNECT.
+     */
+    default void lost(String reason) {
+        ended(io.mmsedge.protocol.mms.Hresults.NS_E_CANNOTCONNECT, reason);
+    }
 }

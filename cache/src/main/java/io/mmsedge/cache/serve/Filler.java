@@ -10,4 +10,13 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface Filler {
     CompletionStage<FillSource> open();
+
+    /**
+     * Opens a session to resume a fill whose session lost its origin mid-stream: at another
+     * origin, failing when there is none to go to (then the fill ends with its loss). By default
+     * the same as {@link #open()}.
+     */
+    default CompletionStage<FillSource> resume() {
+        return open();
+    }
 }

@@ -110,6 +110,11 @@ final class ItemFills {
         }
     }
 
+    /** The newest way to open upstream sessions for this item, or null. */
+    synchronized Filler filler() {
+        return filler;
+    }
+
     /** Called when something a waiting player cares about happened (fill failed, item gone). */
     AutoCloseable addWaiter(Runnable r) {
         waiters.add(r);

@@ -9,11 +9,13 @@ import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.origin.OriginOpener;
+import io.mmsedge.proxy.origin.OriginOutcome;
 import io.mmsedge.proxy.route.Hop;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;
 import io.netty.channel.EventLoopGroup;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -54,8 +56,13 @@ public final class CacheBridge {
         return "mms://" + first.key();
     }
 
-    /** The stored copy, when the origin confirmed it within the trust window; else null. */
-    public OpenResult trusted(OpenRequest request, Hop first, EventLoopGroup group) {
+    /**
+     * The stored copy, when the origin confirmed it within the trust window; else null.
+     *
+     * @param route the route's origins, in order: fills open at the first that is up
+     */
+    public OpenResult trusted(OpenRequest request, List<Hop> route, EventLoopGroup group) {
+        Hop first = route.get(0);
         CacheItem cached = cache.store().lookup(key(first));
         if (cached == null || !cache.trusted(cached)) {
             return null;
@@ -64,7 +71,7 @@ public final class CacheBridge {
         log.info("peer={} path={} served from the cache without a freshness check (trusted for {} s)",
                 request.peer(), request.path(), cache.policy().trustMillis() / 1000);
         return new OpenResult.Opened(cache.media(cached, first.displayName(), null,
-                filler(request, first, cached, group)));
+                filler(request, route, cached, group)));
     }
 
     /**
@@ -90,10 +97,13 @@ public final class CacheBridge {
      * otherwise a new one filled write-through. The open session feeds the first fill, or is
      * closed at once on a complete hit. Null: not cacheable, relay as before.
      *
+     * @param hop            where {@code o} was opened
+     * @param route          the route's origins, in order: later fills, and a fill that lost its
+     *                       origin, open at the first that is up
      * @param key            the cache key ({@link #key} of the route's first candidate)
      * @param cacheProtected whether the route caches content the origin protects
      */
-    public OpenResult serve(OpenRequest request, Hop hop, UpstreamOpenResult.Opened o, String key,
+    public OpenResult serve(OpenRequest request, Hop hop, List<Hop> route, UpstreamOpenResult.Opened o, String key,
                             boolean cacheProtected, EventLoopGroup group) {
         // Protected when the origin challenged this session, or when the player's credentials
         // went up with the OpenFile (the edge challenged the player on the origin's behalf first).
@@ -108,8 +118,8 @@ public final class CacheBridge {
         log.info("peer={} path={} cache {} for {} ({} of {} packets stored)", request.peer(), request.path(),
                 item.complete() ? "hit" : item.coveredPackets() > 0 ? "partial hit" : "miss", key,
                 item.coveredPackets(), item.packetCount());
-        return new OpenResult.Opened(cache.media(item, hop.displayName(), fillSource(o),
-                filler(request, hop, item, group)));
+        return new OpenResult.Opened(cache.media(item, hop.displayName(), fillSource(o, hop, group),
+                filler(request, route, item, group)));
     }
 
     /**
@@ -131,9 +141,9 @@ public final class CacheBridge {
      * Starts filling {@code item} ahead of demand with the open session {@code o}; false when it
      * is complete or already filling (the session is then closed by the cache).
      */
-    public boolean prestuff(CacheItem item, OpenRequest request, Hop hop, UpstreamOpenResult.Opened o,
-                            EventLoopGroup group) {
-        return cache.prestuff(item, fillSource(o), filler(request, hop, item, group));
+    public boolean prestuff(CacheItem item, OpenRequest request, Hop hop, List<Hop> route,
+                            UpstreamOpenResult.Opened o, EventLoopGroup group) {
+        return cache.prestuff(item, fillSource(o, hop, group), filler(request, route, item, group));
     }
 
     /**
@@ -162,7 +172,7 @@ public final class CacheBridge {
      * times faster than the content's bit rate (dwAccelBandwidth for the whole content), so the
      * cache is ahead of its viewers and a prestuff takes a fraction of the content's duration.
      */
-    private UpstreamFillSource fillSource(UpstreamOpenResult.Opened o) {
+    private UpstreamFillSource fillSource(UpstreamOpenResult.Opened o, Hop hop, EventLoopGroup group) {
         upstreamSessions.incrementAndGet();
         metrics.upstreamOpened();
         double speed = cache.policy().fillSpeed();
@@ -174,24 +184,46 @@ public final class CacheBridge {
         return new UpstreamFillSource(o.session(), metrics, () -> {
             upstreamSessions.decrementAndGet();
             metrics.upstreamClosed();
-        }, accelBitRate, accelMs);
+        }, reason -> opener.lost(hop, reason, group), accelBitRate, accelMs);
     }
 
     /**
      * Opens further fill sessions for {@code item} with the player's own subscriberName and
-     * credentials, refusing any whose content no longer matches the item's fingerprint.
+     * credentials at the route's first origin that is up, refusing any whose content does not
+     * match the item's fingerprint: a fill never mixes two versions of a file, or two origins'
+     * different files of one name. A fill that lost its origin resumes only while some origin
+     * of the route is up (the lost one was marked down): one origin alone is not retried.
      */
-    private Filler filler(OpenRequest request, Hop hop, CacheItem item, EventLoopGroup group) {
-        return () -> opener.openHop(request, hop, group).thenApply(r -> {
-            if (r instanceof UpstreamOpenResult.Opened o) {
-                Fingerprint now = Fingerprint.of(o.header(), o.openFile().filePacketCount());
-                if (!now.equals(item.fingerprint())) {
-                    o.session().close();
-                    throw new IllegalStateException("the content of " + item.url() + " changed at the origin");
-                }
-                return (FillSource) fillSource(o);
+    private Filler filler(OpenRequest request, List<Hop> route, CacheItem item, EventLoopGroup group) {
+        return new Filler() {
+            @Override
+            public CompletableFuture<FillSource> open() {
+                return opener.open(request, route, group).thenApply(outcome -> fillSession(outcome, item, group));
             }
-            throw new IllegalStateException("origin refused the fill session: " + r);
-        });
+
+            @Override
+            public CompletableFuture<FillSource> resume() {
+                if (route.stream().allMatch(opener.health()::isDown)) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("no other origin is up"));
+                }
+                return open();
+            }
+        };
+    }
+
+    /** The fill session of an open across the route, if it opened the item's content. */
+    private FillSource fillSession(OriginOutcome outcome, CacheItem item, EventLoopGroup group) {
+        if (outcome instanceof OriginOutcome.Opened opened) {
+            UpstreamOpenResult.Opened o = opened.upstream();
+            Fingerprint now = Fingerprint.of(o.header(), o.openFile().filePacketCount());
+            if (!now.equals(item.fingerprint())) {
+                o.session().close();
+                throw new IllegalStateException("the content of " + item.url() + " at origin "
+                        + opened.hop().origin().hostPort() + " differs from the cached copy");
+            }
+            return fillSource(o, opened.hop(), group);
+        }
+        throw new IllegalStateException("no origin opened the fill session: " + (outcome instanceof
+                OriginOutcome.Unreachable u ? u.lastFailure().reason() : outcome));
     }
 }

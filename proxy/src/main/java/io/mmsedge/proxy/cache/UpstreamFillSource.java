@@ -20,6 +20,7 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
     private final Upstream session;
     private final ProxyMetrics metrics;
     private final Runnable onClose;
+    private final java.util.function.Consumer<String> onLost;
     private final long accelBitRate;
     private final long accelMs;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -30,12 +31,14 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
      * @param accelBitRate ask the origin to send at this many bits/s (dwAccelBandwidth, §2.2.4.25),
      *                     or 0 to let it send at the content's pace
      * @param accelMs      for this much content (dwAccelDuration)
+     * @param onLost       told why, when the session loses its origin mid-stream (origin health)
      */
-    public UpstreamFillSource(Upstream session, ProxyMetrics metrics, Runnable onClose, long accelBitRate,
-                              long accelMs) {
+    public UpstreamFillSource(Upstream session, ProxyMetrics metrics, Runnable onClose,
+                              java.util.function.Consumer<String> onLost, long accelBitRate, long accelMs) {
         this.session = session;
         this.metrics = metrics;
         this.onClose = onClose;
+        this.onLost = onLost;
         this.accelBitRate = accelBitRate;
         this.accelMs = accelMs;
         session.setListener(this);
@@ -100,9 +103,14 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
 
     @Override
     public void onFailure(int hr, String reason) {
+        if (closed.get()) {
+            return;
+        }
+        // The session failed (closed, stalled, no reply): the origin is lost, not the content.
+        onLost.accept(reason);
         FillSink s = sink;
         if (s != null) {
-            s.ended(Hresults.failed(hr) ? hr : Hresults.NS_E_CANNOTCONNECT, "upstream failed: " + reason);
+            s.lost("upstream failed: " + reason);
         }
     }
 

@@ -105,6 +105,15 @@ public final class OriginOpener implements AutoCloseable {
         health.failed(hop, reason);
     }
 
+    /**
+     * A session open at {@code hop} lost its origin mid-stream (closed, stalled, no reply): the
+     * origin goes down, so the next open (a fill resuming, a split reconnecting) tries the
+     * route's next origin first.
+     */
+    public void lost(Hop hop, String reason, EventLoopGroup group) {
+        failed(hop, "lost mid-stream: " + reason, group);
+    }
+
     /** Which origins are up (opens skip the ones that are down). */
     public OriginHealth health() {
         return health;

@@ -57,6 +57,9 @@ public final class Split implements UpstreamListener {
     private boolean rebaseNext;
     private ScheduledFuture<?> lingerTimer;
     private ScheduledFuture<?> watchTimer;
+    /** Ends the split when the grace period after a loss runs out, even with a reconnect attempt in flight. */
+    private ScheduledFuture<?> graceTimer;
+    private String lostReason;
     private long failingSinceNanos = -1;
     private int reconnects;
     private boolean closed;
@@ -155,7 +158,6 @@ public final class Split implements UpstreamListener {
                 locationOffset = number - upstreamNumber;
             }
             lastPublished = number;
-            failingSinceNanos = -1;
             broadcast.publish(new MediaPacket(number, parsed.sendTimeMs(), parsed.payloads(),
                     packet.content().retain()));
         } finally {
@@ -196,8 +198,28 @@ public final class Split implements UpstreamListener {
         log.warn("split {}: upstream lost ({}); reconnecting for up to {} while {} player(s) wait", key, reason,
                 settings.gracePeriod(), broadcast.subscriberCount());
         failingSinceNanos = System.nanoTime();
+        lostReason = reason;
         upstream.close();
+        graceTimer = loop.schedule(this::graceExpired, settings.gracePeriod().toNanos(), TimeUnit.NANOSECONDS);
         scheduleReconnect(settings.initialBackoff());
+    }
+
+    /** The grace period after a loss is over: unless the upstream is back, players get their end. */
+    private void graceExpired() {
+        graceTimer = null;
+        if (closed || failingSinceNanos < 0) {
+            return;
+        }
+        log.warn("split {}: origin not back within {} (lost: {}); ending the broadcast for {} player(s)", key,
+                settings.gracePeriod(), lostReason, broadcast.subscriberCount());
+        close();
+    }
+
+    private void cancelGrace() {
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+            graceTimer = null;
+        }
     }
 
     private void scheduleReconnect(Duration delay) {
@@ -209,9 +231,7 @@ public final class Split implements UpstreamListener {
             return;
         }
         if (System.nanoTime() - failingSinceNanos > settings.gracePeriod().toNanos()) {
-            log.warn("split {}: origin not back within {}; ending the broadcast for {} player(s)", key,
-                    settings.gracePeriod(), broadcast.subscriberCount());
-            close();
+            graceExpired();
             return;
         }
         reopen.get().whenComplete((r, err) -> loop.execute(() -> {
@@ -228,6 +248,7 @@ public final class Split implements UpstreamListener {
                 log.info("split {}: upstream back after {} ms (reconnect #{})", key,
                         (System.nanoTime() - failingSinceNanos) / 1_000_000, reconnects);
                 failingSinceNanos = -1;
+                cancelGrace();
                 rebaseNext = true;
                 adopt(o.session());
             } else {
@@ -281,6 +302,7 @@ public final class Split implements UpstreamListener {
         if (lingerTimer != null) {
             lingerTimer.cancel(false);
         }
+        cancelGrace();
         upstream.close();
         broadcast.close();
         metrics.splitClosed();

@@ -145,9 +145,9 @@ class CacheBridgeTest {
     @Test
     void aCompleteCopyConfirmedWithinTheTrustWindowIsServedWithoutAskingTheOrigin() throws Exception {
         CacheBridge bridge = bridge(60_000, false);
-        assertNull(bridge.trusted(REQUEST, FIRST, null), "nothing stored");
+        assertNull(bridge.trusted(REQUEST, java.util.List.of(FIRST), null), "nothing stored");
         completeItem(bridge);
-        OpenResult r = bridge.trusted(REQUEST, FIRST, null);
+        OpenResult r = bridge.trusted(REQUEST, java.util.List.of(FIRST), null);
         OpenResult.Opened o = assertInstanceOf(OpenResult.Opened.class, r);
         assertEquals("upstream:10.0.0.1:1755", o.media().publishingPoint());
         assertEquals(packetCount, o.media().info().packetCount());
@@ -157,7 +157,7 @@ class CacheBridgeTest {
     void withoutATrustWindowEveryOpenAsksTheOrigin() throws Exception {
         CacheBridge bridge = bridge(0, true);
         completeItem(bridge);
-        assertNull(bridge.trusted(REQUEST, FIRST, null));
+        assertNull(bridge.trusted(REQUEST, java.util.List.of(FIRST), null));
     }
 
     @Test
@@ -165,7 +165,7 @@ class CacheBridgeTest {
         CacheBridge bridge = bridge(60_000, true);
         CacheItem item = bridge.itemFor(CacheBridge.key(FIRST), opened(SEEKABLE, packetCount), true);
         assertTrue(item.protectedContent());
-        assertNull(bridge.trusted(REQUEST, FIRST, null));
+        assertNull(bridge.trusted(REQUEST, java.util.List.of(FIRST), null));
     }
 
     @Test
