@@ -63,7 +63,14 @@ final class StallWatch {
     /** A Data packet was accepted. */
     void packet() {
         lastNanos = System.nanoTime();
-        gotData = true;
+        if (!gotData) {
+            gotData = true;
+            // The check pending is the first-data one; left alone, a stall within the first-data
+            // timeout of the start would only be seen when that check fires. From now on the
+            // stall limit applies (one timer more per play request, not per packet).
+            stop();
+            schedule(Math.max(stallNanos, 3 * packetIntervalNanos));
+        }
     }
 
     void stop() {
