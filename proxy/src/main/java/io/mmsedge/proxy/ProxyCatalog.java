@@ -192,11 +192,12 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
                 return cached;
             }
         }
-        return relay(request, hop, o);
+        return relay(request, hop, o, new OriginFailover(opener, request, up.candidates(), hop,
+                "relay of " + hop.key() + " for " + request.peer()));
     }
 
     /** One upstream session for this player alone. */
-    private OpenResult relay(OpenRequest request, Hop hop, UpstreamOpenResult.Opened o) {
+    private OpenResult relay(OpenRequest request, Hop hop, UpstreamOpenResult.Opened o, OriginFailover failover) {
         upstreamSessions.incrementAndGet();
         metrics.upstreamOpened();
         log.info("peer={} path={} upstream open to {} (via {}){}", request.peer(), request.path(),
@@ -204,7 +205,7 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
                         : " as " + hop.path());
         try {
             return new OpenResult.Opened(new UpstreamMedia(hop.displayName(), o.session(), o.openFile(), o.header(),
-                    metrics, upstreamSessions::decrementAndGet));
+                    metrics, upstreamSessions::decrementAndGet, failover));
         } catch (RuntimeException e) {
             o.session().close();
             upstreamSessions.decrementAndGet();

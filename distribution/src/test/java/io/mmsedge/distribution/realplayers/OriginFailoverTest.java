@@ -138,4 +138,37 @@ class OriginFailoverTest {
             }
         }
     }
+
+    @Test
+    void aRelayWhoseOriginDiesResumesAtTheNextOriginAndThePlayerGetsTheWholeFile() throws Exception {
+        try (EdgeApplication b = origin(Fixtures.mediaDir());
+             LogCapture log = LogCapture.begin()) {
+            EdgeApplication a = origin(Fixtures.mediaDir());
+            String dead = "127.0.0.1:" + a.mmsAddress().getPort();
+            // No cache: each player's content is relayed from its own upstream session.
+            try (EdgeApplication edge = Players.start("""
+                    server: {pacingSpeed: 1, idleTimeoutSeconds: 30}
+                    edge:
+                      bind: 127.0.0.1
+                      port: 0
+                      connectTimeoutSeconds: 2
+                      reverse:
+                        - {prefix: "", origins: ["mms://127.0.0.1:%d", "mms://127.0.0.1:%d"]}
+                    """.formatted(a.mmsAddress().getPort(), b.mmsAddress().getPort()))) {
+                CompletableFuture<ExternalTool.Result> player = play(Players.url(edge.edgeAddress(), "av.asf"));
+                assertNotNull(log.await(10_000, "upstream open to " + dead), log.lines().toString());
+                Thread.sleep(4000); // a third of the 12 s file, relayed at real time
+                a.close();
+                ExternalTool.Result r = player.get(60, TimeUnit.SECONDS);
+                assertEquals(0, r.exitCode(), r.describe());
+                Players.assertSameFrames(Players.frameLines(Players.fileFramemd5("av.asf")),
+                        Players.frameLines(r.stdoutText()), "av.asf across the relay's failover");
+                assertNotNull(log.await(2000, "origin " + dead + " lost", "resuming at packet"), log.lines().toString());
+                assertNotNull(log.await(2000, "resumed at origin 127.0.0.1:" + b.mmsAddress().getPort()),
+                        log.lines().toString());
+            } finally {
+                a.close();
+            }
+        }
+    }
 }

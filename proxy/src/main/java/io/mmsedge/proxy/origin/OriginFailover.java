@@ -47,13 +47,31 @@ public final class OriginFailover {
         return current;
     }
 
+    /**
+     * Opens a new session at another origin after the current one was lost, failing when every
+     * origin of the route is down (the lost one included): content resumed mid-stream goes to an
+     * origin that is up or nowhere, never back to the one that just failed it.
+     */
+    public CompletableFuture<UpstreamOpenResult> reopenElsewhere(EventLoopGroup group) {
+        markLost(group);
+        if (route.stream().allMatch(opener.health()::isDown)) {
+            return CompletableFuture.completedFuture(new UpstreamOpenResult.Failed(Hresults.NS_E_CANNOTCONNECT,
+                    "no other origin is up"));
+        }
+        return reopen(group);
+    }
+
+    private void markLost(EventLoopGroup group) {
+        if (!lostMarked) {
+            lostMarked = true;
+            opener.lost(current, what + " lost its upstream", group);
+        }
+    }
+
     /** Opens a new session across the route on {@code group} after the current one was lost. */
     public CompletableFuture<UpstreamOpenResult> reopen(EventLoopGroup group) {
         Hop lost = current;
-        if (!lostMarked) {
-            lostMarked = true;
-            opener.lost(lost, what + " lost its upstream", group);
-        }
+        markLost(group);
         return opener.open(request, route, group).thenApply(outcome -> {
             if (outcome instanceof OriginOutcome.Opened o) {
                 current = o.hop();

@@ -49,7 +49,10 @@ public final class UpstreamMedia implements Media, UpstreamListener {
     static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
 
     private final String name;
-    private final Upstream upstream;
+    /** The session content comes from; replaced when a resume moves to another origin. */
+    private volatile Upstream upstream;
+    /** Mid-stream failover, or null (issue #13 §2). */
+    private final RelayResume resume;
     private final ProxyMetrics metrics;
     private final Runnable onClose;
     private final ConcurrentLinkedQueue<Object> events = new ConcurrentLinkedQueue<>();
@@ -67,12 +70,22 @@ public final class UpstreamMedia implements Media, UpstreamListener {
 
     public UpstreamMedia(String name, Upstream upstream, ReportOpenFile openFile, byte[] header,
                          ProxyMetrics metrics, Runnable onClose) {
+        this(name, upstream, openFile, header, metrics, onClose, null);
+    }
+
+    /**
+     * @param failover reopens the content at the route's next origin when this one is lost
+     *                 mid-stream (the relay then resumes there if the content is the same), or null
+     */
+    public UpstreamMedia(String name, Upstream upstream, ReportOpenFile openFile, byte[] header,
+                         ProxyMetrics metrics, Runnable onClose, io.mmsedge.proxy.origin.OriginFailover failover) {
         this.name = name;
         this.upstream = upstream;
         this.metrics = metrics;
         this.onClose = onClose;
         this.info = contentInfo(header, openFile.filePacketSize(), openFile.filePacketCount(),
                 Integer.toUnsignedLong(openFile.fileBitRate()), openFile.fileDuration(), openFile.fileAttributes());
+        this.resume = failover == null ? null : new RelayResume(name, failover, header, info);
         upstream.setListener(this);
     }
 
@@ -105,6 +118,10 @@ public final class UpstreamMedia implements Media, UpstreamListener {
         double position = r.hasPosition() ? r.positionSeconds() : Double.MAX_VALUE;
         int asfOffset = r.asfOffset() < 0 ? -1 : (int) r.asfOffset();
         int locationId = r.locationId() < 0 ? -1 : (int) r.locationId();
+        Upstream upstream = this.upstream;
+        if (resume != null) {
+            upstream.eventLoop().execute(() -> resume.playing(r.rate() == 1.0));
+        }
         var started = r.rate() == 1.0
                 ? upstream.startPlaying(position, asfOffset, locationId, r.frameOffset())
                 : upstream.startStriding(position, asfOffset, locationId, r.rate());
@@ -235,6 +252,9 @@ public final class UpstreamMedia implements Media, UpstreamListener {
             }
             int n = packet.content().readableBytes();
             metrics.upstreamBytes(n + DataPacket.HEADER_SIZE);
+            if (resume != null && !resume.relay(Integer.toUnsignedLong(packet.locationId()))) {
+                return; // the lead-in of a resumed request: the player has these packets
+            }
             AsfPacket parsed;
             try {
                 parsed = AsfPacket.parse(packet.content(), info.packetSize());
@@ -278,7 +298,31 @@ public final class UpstreamMedia implements Media, UpstreamListener {
     @Override
     public void onFailure(int hr, String reason) {
         log.warn("{}: upstream failed: {}", name, reason);
+        Upstream lost = upstream;
+        if (resume != null && !closed.get() && resume.tryResume(lost, reason, this::resumed)) {
+            lost.close();
+            return;
+        }
         enqueue(new End(Hresults.failed(hr) ? hr : Hresults.NS_E_CANNOTCONNECT, "upstream failed: " + reason));
+    }
+
+    /** A resume's outcome: the new session to read on, or null and why the player's stream ends. */
+    private void resumed(Upstream next, String failure) {
+        if (next == null) {
+            enqueue(new End(Hresults.NS_E_CANNOTCONNECT, "upstream failed: " + failure));
+            return;
+        }
+        if (closed.get()) {
+            next.close();
+            return;
+        }
+        upstream = next;
+        readingPaused = false;
+        next.setListener(this);
+        updateReading();
+        if (closed.get()) {
+            next.close(); // closed meanwhile: close() may have closed the lost session instead
+        }
     }
 
     private void enqueue(Object event) {
