@@ -38,7 +38,10 @@ class OriginFailoverTest {
                 """.formatted(media));
     }
 
-    /** A caching edge in front of {@code a} then {@code b}; fills at the content's pace, players at real time. */
+    /**
+     * An edge in front of {@code a} then {@code b}, players at real time; caching in
+     * {@code cacheDir} with fills at the content's pace, or relaying when it is null.
+     */
     private static EdgeApplication edge(Path cacheDir, EdgeApplication a, EdgeApplication b) throws Exception {
         return Players.start("""
                 server: {pacingSpeed: 1, idleTimeoutSeconds: 30}
@@ -48,11 +51,13 @@ class OriginFailoverTest {
                   connectTimeoutSeconds: 2
                   reverse:
                     - {prefix: "", origins: ["mms://127.0.0.1:%d", "mms://127.0.0.1:%d"]}
+                """.formatted(a.mmsAddress().getPort(), b.mmsAddress().getPort())
+                + (cacheDir == null ? "" : """
                   cache:
                     dir: "%s"
                     size: 64m
                     fillSpeed: 1
-                """.formatted(a.mmsAddress().getPort(), b.mmsAddress().getPort(), cacheDir));
+                """.formatted(cacheDir)));
     }
 
     /** Plays {@code url} with ffmpeg in the background. */
@@ -146,15 +151,7 @@ class OriginFailoverTest {
             EdgeApplication a = origin(Fixtures.mediaDir());
             String dead = "127.0.0.1:" + a.mmsAddress().getPort();
             // No cache: each player's content is relayed from its own upstream session.
-            try (EdgeApplication edge = Players.start("""
-                    server: {pacingSpeed: 1, idleTimeoutSeconds: 30}
-                    edge:
-                      bind: 127.0.0.1
-                      port: 0
-                      connectTimeoutSeconds: 2
-                      reverse:
-                        - {prefix: "", origins: ["mms://127.0.0.1:%d", "mms://127.0.0.1:%d"]}
-                    """.formatted(a.mmsAddress().getPort(), b.mmsAddress().getPort()))) {
+            try (EdgeApplication edge = edge(null, a, b)) {
                 CompletableFuture<ExternalTool.Result> player = play(Players.url(edge.edgeAddress(), "av.asf"));
                 assertNotNull(log.await(10_000, "upstream open to " + dead), log.lines().toString());
                 Thread.sleep(4000); // a third of the 12 s file, relayed at real time
