@@ -63,7 +63,14 @@ public final class OriginHealth implements AutoCloseable {
         return new OriginHealth(null, Duration.ofSeconds(1), Duration.ofSeconds(1), ProxyMetrics.NONE);
     }
 
+    /**
+     * Origins tracked at most: in forward mode players name the hosts, so the table is bounded;
+     * beyond it an origin that is up makes room, and a failure with no room is not tracked.
+     */
+    static final int MAX_ORIGINS = 1024;
+
     private final Prober prober;
+    private final int maxOrigins;
     private final long initialMs;
     private final long maxMs;
     private final ProxyMetrics metrics;
@@ -76,7 +83,12 @@ public final class OriginHealth implements AutoCloseable {
      * @param maxBackoff     the longest delay between two probes
      */
     public OriginHealth(Prober prober, Duration initialBackoff, Duration maxBackoff, ProxyMetrics metrics) {
+        this(prober, initialBackoff, maxBackoff, metrics, MAX_ORIGINS);
+    }
+
+    OriginHealth(Prober prober, Duration initialBackoff, Duration maxBackoff, ProxyMetrics metrics, int maxOrigins) {
         this.prober = prober;
+        this.maxOrigins = maxOrigins;
         this.initialMs = Math.max(1, initialBackoff.toMillis());
         this.maxMs = Math.max(initialMs, maxBackoff.toMillis());
         this.metrics = metrics;
@@ -166,6 +178,10 @@ public final class OriginHealth implements AutoCloseable {
             return;
         }
         String k = key(hop);
+        if (!origins.containsKey(k) && origins.size() >= maxOrigins && !makeRoom()) {
+            log.debug("origin {} failed ({}) but {} origins are down already: not tracked", k, reason, maxOrigins);
+            return;
+        }
         Entry e = origins.computeIfAbsent(k, x -> new Entry(x, hop));
         synchronized (e) {
             e.failures++;
@@ -182,6 +198,19 @@ public final class OriginHealth implements AutoCloseable {
             metrics.originState(k, false);
             schedule(e, delay);
         }
+    }
+
+    /** Drops one origin that is up from the table; false when every one tracked is down. */
+    private boolean makeRoom() {
+        for (Map.Entry<String, Entry> m : origins.entrySet()) {
+            Entry e = m.getValue();
+            synchronized (e) {
+                if (e.up && origins.remove(m.getKey(), e)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Every origin seen so far, sorted by name. */

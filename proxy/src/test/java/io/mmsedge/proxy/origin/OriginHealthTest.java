@@ -199,4 +199,23 @@ class OriginHealthTest {
             // closing
         }
     }
+
+    @Test
+    void theTableIsBoundedAndAnOriginThatIsUpMakesRoom() throws Exception {
+        OriginHealth health = closing(new OriginHealth(a -> new java.util.concurrent.CompletableFuture<>(),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), metrics, 2));
+        Hop a = hop(refusedPort());
+        Hop b = hop(refusedPort() + 1);
+        Hop c = hop(refusedPort() + 2);
+        health.failed(a, "refused");
+        health.failed(b, "refused");
+        health.failed(c, "refused");
+        assertFalse(health.isDown(c), "no room: not tracked");
+        assertEquals(2, health.snapshot().size());
+        health.succeeded(a); // up again: it may make room
+        health.failed(c, "refused");
+        assertTrue(health.isDown(c));
+        assertTrue(health.isDown(b));
+        assertEquals(2, health.snapshot().size());
+    }
 }
