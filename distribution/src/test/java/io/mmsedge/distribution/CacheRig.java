@@ -30,6 +30,8 @@ public final class CacheRig implements AutoCloseable {
     private int originPort;
     /** The port the edge's rule names (a relay in front of the origin, e.g. a quirky one); 0 = the origin's. */
     private int upstreamPort;
+    /** The scheme of the edge's origin URL: "mms", or "http" to reach the origin's MMSH port. */
+    private String originScheme = "mms";
     private EdgeApplication origin;
     private EdgeApplication edge;
 
@@ -61,7 +63,7 @@ public final class CacheRig implements AutoCloseable {
 
     public void startOrigin() throws Exception {
         String yaml = """
-                server: {bind: 127.0.0.1, port: %d, pacingSpeed: %s, idleTimeoutSeconds: 30}
+                server: {bind: 127.0.0.1, port: %d, http: 0, pacingSpeed: %s, idleTimeoutSeconds: 30}
                 status: {bind: 127.0.0.1, port: 0}
                 publishingPoints:
                 %s  - {name: "", type: directory, path: "%s"}
@@ -85,10 +87,10 @@ public final class CacheRig implements AutoCloseable {
                   http: 0
                   connectTimeoutSeconds: 2
                   reverse:
-                    - {prefix: "", origins: ["mms://127.0.0.1:%d"]%s}
+                    - {prefix: "", origins: ["%s://127.0.0.1:%d"]%s}
                   cache:
                     dir: "%s"
-                %s""".formatted(edgePacing, upstreamPort(), ruleYaml, cacheDir, cacheYaml);
+                %s""".formatted(edgePacing, originScheme, upstreamPort(), ruleYaml, cacheDir, cacheYaml);
         edge = start(yaml, media);
     }
 
@@ -101,6 +103,13 @@ public final class CacheRig implements AutoCloseable {
     /** Restarts the edge in front of {@code upstream} (a relay in front of this origin) instead of the origin. */
     public void restartEdgeVia(InetSocketAddress upstream) throws Exception {
         upstreamPort = upstream.getPort();
+        restartEdge();
+    }
+
+    /** Restarts the edge so that it reaches the origin over MMSH, on the origin's HTTP port ({@code server.http}). */
+    public void restartEdgeOverMmsh() throws Exception {
+        originScheme = "http";
+        upstreamPort = origin.mmsHttpAddress().getPort();
         restartEdge();
     }
 

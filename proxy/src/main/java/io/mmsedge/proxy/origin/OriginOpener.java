@@ -6,6 +6,7 @@ import io.mmsedge.proxy.route.Hop;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
 import io.mmsedge.proxy.upstream.UpstreamRequest;
 import io.mmsedge.proxy.upstream.UpstreamSession;
+import io.mmsedge.proxy.upstream.mmsh.MmshUpstream;
 import io.mmsedge.server.media.OpenRequest;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -19,8 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Opens upstream MMS sessions (MS-MMSP §3.1) for routes: resolves origin names off the event
- * loop, tries a route's origins in order until one answers (failover), and follows the origins'
+ * Opens upstream sessions for routes, over MMS (MS-MMSP §3.1) or MMSH (MS-WMSP §3.1) as the
+ * origin URL's scheme says: resolves origin names off the event loop, tries a route's origins in order until one answers (failover), and follows the origins'
  * redirects (§2.2.4.9: type 1 to another URL, type 2 through another proxy or direct). Owns its
  * resolver threads: {@link #close()} stops them.
  */
@@ -29,7 +30,10 @@ public final class OriginOpener implements AutoCloseable {
     /** Largest Data packet accepted from an origin (PacketSize is 16 bits). */
     private static final int MAX_UPSTREAM_PACKET = 65535 - 8;
 
-    /** Opens one upstream session; {@link UpstreamSession#open} in production, a stub in tests. */
+    /**
+     * Opens one upstream session; {@link UpstreamSession#open} (MMS) or {@link MmshUpstream#open}
+     * (MMSH) in production, a stub in tests.
+     */
     @FunctionalInterface
     public interface Connector {
         CompletableFuture<UpstreamOpenResult> open(UpstreamRequest request, EventLoopGroup group);
@@ -41,6 +45,8 @@ public final class OriginOpener implements AutoCloseable {
     private final OriginHealth health;
     /** The event loops probes open sessions on: the first ones an open that failed used. */
     private volatile EventLoopGroup probeGroup;
+    /** For origins whose URL is http:// or mmsh:// ([MS-WMSP]). */
+    private final Connector httpConnector;
     /** Few threads, daemon: name lookups for origins and forward targets. */
     private final ExecutorService resolver = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "mms-edge-resolver");
@@ -53,32 +59,57 @@ public final class OriginOpener implements AutoCloseable {
     private static final Duration PROBE_MAX = Duration.ofSeconds(30);
 
     public OriginOpener(ProxySettings settings, ProxyMetrics metrics) {
-        this(settings, metrics, UpstreamSession::open, PROBE_INITIAL, PROBE_MAX);
+        this(settings, metrics, UpstreamSession::open, MmshUpstream::open, PROBE_INITIAL, PROBE_MAX);
     }
 
     /**
      * With origin health tracking: a down origin is probed by a real open of the content whose
      * open failed there (any answer, even "file not found", means it is up again; a TCP connect
-     * alone would take an origin that accepts and never answers for a live one).
+     * alone would take an origin that accepts and never answers for a live one). MMSH origins
+     * open as in production.
      */
     public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, Duration probeInitial,
                         Duration probeMax) {
+        this(settings, metrics, connector, MmshUpstream::open, probeInitial, probeMax);
+    }
+
+    private OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, Connector httpConnector,
+                         Duration probeInitial, Duration probeMax) {
         this.settings = settings;
         this.metrics = metrics;
         this.connector = connector;
+        this.httpConnector = httpConnector;
         this.health = new OriginHealth(this::probe, probeInitial, probeMax, metrics);
     }
 
-    /** With a scripted connector and no health tracking (every origin is always tried in order). */
+    /**
+     * With a scripted MMS connector and no health tracking (every origin is always tried in
+     * order); MMSH origins as in production.
+     */
     public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector) {
-        this(settings, metrics, connector, OriginHealth.disabled());
+        this(settings, metrics, connector, MmshUpstream::open, OriginHealth.disabled());
+    }
+
+    /** @param httpConnector opens hops whose origin URL is http:// or mmsh:// */
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, Connector httpConnector) {
+        this(settings, metrics, connector, httpConnector, OriginHealth.disabled());
     }
 
     /** @param health the origins' health; closed with this opener */
     public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, OriginHealth health) {
+        this(settings, metrics, connector, MmshUpstream::open, health);
+    }
+
+    /**
+     * @param httpConnector opens hops whose origin URL is http:// or mmsh://
+     * @param health        the origins' health; closed with this opener
+     */
+    public OriginOpener(ProxySettings settings, ProxyMetrics metrics, Connector connector, Connector httpConnector,
+                        OriginHealth health) {
         this.settings = settings;
         this.metrics = metrics;
         this.connector = connector;
+        this.httpConnector = httpConnector;
         this.health = health;
     }
 
@@ -142,7 +173,8 @@ public final class OriginOpener implements AutoCloseable {
             UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
                     request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
                     MAX_UPSTREAM_PACKET, settings.firstDataTimeout(), settings.stallTimeout());
-            return connector.open(up, group);
+            // The origin URL's scheme picks the protocol spoken upstream: MMS/TCP or MMSH.
+            return (hop.origin().http() ? httpConnector : connector).open(up, group);
         });
     }
 

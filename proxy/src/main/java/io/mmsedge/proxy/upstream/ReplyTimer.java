@@ -9,8 +9,9 @@ import java.util.function.Consumer;
  * The bound on each wait for a server reply: one timer at a time, re-armed per step. Confined
  * to the session's event loop; a generation count makes a timer that already fired but was
  * cancelled meanwhile a no-op.
+ * Public so that the MMSH adapter ({@code upstream.mmsh}) shares it with {@link UpstreamSession}.
  */
-final class ReplyTimer {
+public final class ReplyTimer {
 
     private final EventLoop loop;
     private final long timeoutNanos;
@@ -19,13 +20,13 @@ final class ReplyTimer {
     private long generation;
 
     /** @param onExpiry called on the loop with what was awaited, when nothing re-armed or cancelled in time */
-    ReplyTimer(EventLoop loop, long timeoutNanos, Consumer<String> onExpiry) {
+    public ReplyTimer(EventLoop loop, long timeoutNanos, Consumer<String> onExpiry) {
         this.loop = loop;
         this.timeoutNanos = timeoutNanos;
         this.onExpiry = onExpiry;
     }
 
-    void arm(String waitingFor) {
+    public void arm(String waitingFor) {
         cancel();
         long g = ++generation;
         pending = loop.schedule(() -> {
@@ -35,7 +36,7 @@ final class ReplyTimer {
         }, timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
-    void cancel() {
+    public void cancel() {
         generation++;
         ScheduledFuture<?> t = pending;
         pending = null;

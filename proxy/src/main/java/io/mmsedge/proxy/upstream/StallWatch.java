@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  *
  * <p>Confined to the session's event loop; a generation count makes a check that was already
  * scheduled when the watch stopped a no-op.
+ * Public so that the MMSH adapter ({@code upstream.mmsh}) shares it with {@link UpstreamSession}.
  */
-final class StallWatch {
+public final class StallWatch {
 
     private final EventLoop loop;
     private final long firstNanos;
@@ -33,7 +34,7 @@ final class StallWatch {
     /** The content's time between two packets at its bit rate; a gap of a few of them is normal. */
     private long packetIntervalNanos;
 
-    StallWatch(EventLoop loop, long firstNanos, long stallNanos, BooleanSupplier streaming, BooleanSupplier reading,
+    public StallWatch(EventLoop loop, long firstNanos, long stallNanos, BooleanSupplier streaming, BooleanSupplier reading,
                Consumer<String> onStall) {
         this.loop = loop;
         this.firstNanos = firstNanos;
@@ -48,12 +49,12 @@ final class StallWatch {
      * seconds apart (3,200 bytes at 8 kbit/s: 3.2 s), so the limits stretch to three packet
      * intervals when that is longer than the configured timeouts.
      */
-    void content(int packetSize, long bitRate) {
+    public void content(int packetSize, long bitRate) {
         packetIntervalNanos = bitRate <= 0 || packetSize <= 0 ? 0 : (long) (packetSize * 8e9 / bitRate);
     }
 
     /** A play request (or a playlist entry) started streaming: its first Data packet is due. */
-    void start() {
+    public void start() {
         stop();
         gotData = false;
         lastNanos = System.nanoTime();
@@ -61,7 +62,7 @@ final class StallWatch {
     }
 
     /** A Data packet was accepted. */
-    void packet() {
+    public void packet() {
         lastNanos = System.nanoTime();
         if (!gotData) {
             gotData = true;
@@ -73,7 +74,7 @@ final class StallWatch {
         }
     }
 
-    void stop() {
+    public void stop() {
         generation++;
         ScheduledFuture<?> t = pending;
         pending = null;

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * Who waits on an {@link UpstreamSession}: its listener, at most one play request, and the stop
  * requests waiting for the same StopPlaying. Confined to the session's event loop, but for
  * {@link #requestClose()}, which any thread may call: from then on no listener event is delivered.
+ * Public so that the MMSH adapter ({@code upstream.mmsh}) shares it with {@link UpstreamSession}.
  */
-final class UpstreamCallers {
+public final class UpstreamCallers {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamSession.class);
 
@@ -24,24 +25,24 @@ final class UpstreamCallers {
     private UpstreamListener listener;
     private CompletableFuture<Integer> play;
 
-    UpstreamCallers(String peer) {
+    public UpstreamCallers(String peer) {
         this.peer = peer;
     }
 
-    void setListener(UpstreamListener l) {
+    public void setListener(UpstreamListener l) {
         listener = l;
     }
 
-    void requestClose() {
+    public void requestClose() {
         closeRequested.set(true);
     }
 
-    boolean closeRequested() {
+    public boolean closeRequested() {
         return closeRequested.get();
     }
 
     /** Hands {@code p} to the listener; false (the caller keeps it) when there is none or the session closes. */
-    boolean deliver(DataPacket p) {
+    public boolean deliver(DataPacket p) {
         UpstreamListener l = listener;
         if (l == null || closeRequested.get()) {
             return false;
@@ -54,7 +55,7 @@ final class UpstreamCallers {
         return true;
     }
 
-    void notifyListener(Consumer<UpstreamListener> event) {
+    public void notifyListener(Consumer<UpstreamListener> event) {
         UpstreamListener l = listener;
         if (l == null || closeRequested.get()) {
             return;
@@ -66,15 +67,15 @@ final class UpstreamCallers {
         }
     }
 
-    void setPlay(CompletableFuture<Integer> f) {
+    public void setPlay(CompletableFuture<Integer> f) {
         play = f;
     }
 
-    void addStop(CompletableFuture<Integer> f) {
+    public void addStop(CompletableFuture<Integer> f) {
         stops.add(f);
     }
 
-    void completePlay(int hr) {
+    public void completePlay(int hr) {
         CompletableFuture<Integer> f = play;
         play = null;
         if (f != null) {
@@ -82,7 +83,7 @@ final class UpstreamCallers {
         }
     }
 
-    void completeStops(int hr) {
+    public void completeStops(int hr) {
         List<CompletableFuture<Integer>> waiting = new ArrayList<>(stops);
         stops.clear();
         for (CompletableFuture<Integer> f : waiting) {
@@ -90,7 +91,7 @@ final class UpstreamCallers {
         }
     }
 
-    void completeAll(int hr) {
+    public void completeAll(int hr) {
         completePlay(hr);
         completeStops(hr);
     }

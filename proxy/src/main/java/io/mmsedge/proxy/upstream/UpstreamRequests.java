@@ -7,13 +7,16 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 
-/** Checks an {@link UpstreamRequest} and renders the subscriberName it sends upstream. */
-final class UpstreamRequests {
+/**
+ * Checks an {@link UpstreamRequest} and renders the subscriberName it sends upstream. Public for
+ * the MMSH adapter ({@code upstream.mmsh}), which checks requests the same way.
+ */
+public final class UpstreamRequests {
 
     /** Lower bound of the silence accepted while streaming. */
     static final Duration MIN_STREAM_IDLE = Duration.ofSeconds(60);
     /** Client token used when the caller has no player subscriberName. */
-    static final String DEFAULT_CLIENT_TOKEN = "NSPlayer/9.0.0.2980";
+    public static final String DEFAULT_CLIENT_TOKEN = "NSPlayer/9.0.0.2980";
     /** Bounds of caller-supplied strings (each must fit one 64 KiB command). */
     static final int MAX_PATH_CHARS = 4096;
     static final int MAX_SUBSCRIBER_CHARS = 8192;
@@ -23,7 +26,7 @@ final class UpstreamRequests {
     }
 
     /** Why the request cannot be opened; null when it can. */
-    static String validate(UpstreamRequest r, EventLoopGroup group) {
+    public static String validate(UpstreamRequest r, EventLoopGroup group) {
         if (r == null) {
             return "no request";
         }
@@ -92,7 +95,7 @@ final class UpstreamRequests {
     }
 
     /** "host:port" of the peer, for logs and failure reasons. */
-    static String describePeer(UpstreamRequest r) {
+    public static String describePeer(UpstreamRequest r) {
         return r.connectTo().getHostString() + ":" + r.connectTo().getPort();
     }
 }
