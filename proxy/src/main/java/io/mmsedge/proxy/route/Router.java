@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * The edge's routing rules, from a player's request to the origins to try: reverse rules (first
  * match wins), forward mode (the player names the origin in its subscriberName, §2.2.4.17, and
  * only allow rules let it through: never an open relay), proxy-loop detection over VIA, and the
- * redirect policies toward players (§2.2.4.9). Pure: no sockets, no DNS.
+ * redirect policies toward players (§2.2.4.9). A player using the edge as its HTTP proxy
+ * (MMSH, an absolute URI) is a forward request too, under the same allow rules. Pure: no sockets, no DNS.
  */
 public final class Router {
 
@@ -38,10 +39,17 @@ public final class Router {
         }
         if (settings.forward() && sub != null) {
             String named = sub.hostString() != null ? sub.hostString() : sub.hostParam();
+            // An MMSH player using this edge as its HTTP proxy named "http://origin:port" (the
+            // front end's HOST string for an absolute URI): the origin is reached over MMSH.
+            boolean http = named != null && named.regionMatches(true, 0, "http://", 0, 7);
+            if (http) {
+                named = named.substring(7);
+            }
             if (named != null && !named.isBlank()) {
-                SubscriberName.HostPort hp = SubscriberName.parseHostInfo(named, OriginUrl.DEFAULT_PORT);
+                SubscriberName.HostPort hp = SubscriberName.parseHostInfo(named,
+                        http ? OriginUrl.DEFAULT_HTTP_PORT : OriginUrl.DEFAULT_PORT);
                 if (hp != null && !isSelf(hp, sub.hostString() != null || named.contains(":"))) {
-                    return forward(hp.host(), hp.port(), path);
+                    return forward(hp.host(), hp.port(), path, http);
                 }
             }
         }
@@ -63,10 +71,15 @@ public final class Router {
      * through. Names are matched as given, never resolved (no DNS on the decision path).
      */
     public Route forward(String host, int port, String path) {
+        return forward(host, port, path, false);
+    }
+
+    /** As {@link #forward(String, int, String)}, over MMSH ({@code http}) or MMS/TCP. */
+    public Route forward(String host, int port, String path, boolean http) {
         String lower = host.toLowerCase(Locale.ROOT);
         for (AllowRule rule : settings.allow()) {
             if (rule.allows(lower, port)) {
-                OriginUrl origin = new OriginUrl("mmst", host, port, "");
+                OriginUrl origin = new OriginUrl(http ? "http" : "mmst", host, port, "");
                 return new Route.Upstream(List.of(Hop.first(settings.upstreamProxy(), origin, path)), host, false);
             }
         }

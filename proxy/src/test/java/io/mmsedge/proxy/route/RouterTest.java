@@ -310,4 +310,56 @@ class RouterTest {
         assertEquals("::1", up.forwardHost());
         denied(r.forward("::2", 1755, "a.asf"));
     }
+
+    // ------------------------------------------------------------------ MMSH origins and HTTP forward proxying
+
+    @Test
+    void httpAndMmshOriginUrlsDefaultToPort80AndSayTheyAreMmsh() {
+        OriginUrl h = OriginUrl.parse("http://origin.example/live");
+        assertEquals(80, h.port());
+        assertTrue(h.http());
+        assertEquals("live", h.path());
+        assertEquals(8080, OriginUrl.parse("mmsh://origin.example:8080/").port());
+        assertTrue(OriginUrl.parse("MMSH://o/").http());
+        assertEquals(1755, OriginUrl.parse("mms://origin.example").port());
+        assertTrue(!OriginUrl.parse("mmst://o/").http());
+    }
+
+    @Test
+    void aReverseRuleToAnHttpOriginKeepsItsScheme() {
+        Route.Upstream up = upstream(router(ProxySettings.reverseTo(List.of(reverse("", "http://a.example:8080/base",
+                "mms://b.example")), VIA)).route("x.asf", null));
+        assertEquals("http", up.candidates().get(0).origin().scheme());
+        assertEquals("base/x.asf", up.candidates().get(0).path());
+        assertEquals("mms", up.candidates().get(1).origin().scheme(), "failover may change protocol");
+    }
+
+    @Test
+    void anAbsoluteUriThroughTheHttpProxyIsAForwardRequestOverMmsh() {
+        Router r = router(forwardOnly("*.example"));
+        Route.Upstream up = upstream(r.route("live/a.asf", hostString("http://origin.example:8080")));
+        Hop hop = up.candidates().get(0);
+        assertTrue(hop.origin().http());
+        assertEquals("origin.example:8080", hop.origin().hostPort());
+        assertEquals("live/a.asf", hop.path());
+        assertEquals("origin.example", up.forwardHost());
+        assertEquals(80, upstream(r.route("a.asf", hostString("http://origin.example"))).candidates().get(0)
+                .origin().port());
+    }
+
+    @Test
+    void anAbsoluteUriToAHostNoRuleAllowsIsDeniedNotRelayed() {
+        Route.Denied d = assertInstanceOf(Route.Denied.class,
+                router(forwardOnly("*.example")).route("a.asf", hostString("http://evil.test:80")));
+        assertEquals(Hresults.E_ACCESS_DENIED, d.hr());
+        assertEquals("forward_not_allowed", d.token());
+    }
+
+    @Test
+    void ourOwnTokenInAViaHeaderIsALoopOverHttpToo() {
+        SubscriberName looped = SubscriberName.parse("NSPlayer/9.0; {3300AD50-2C39-46c0-AE0A-5A4AB0B2B0F1}"
+                + "\0HOST: http://origin.example:80\0VIA: " + VIA.value());
+        Route.Denied d = assertInstanceOf(Route.Denied.class, router(forwardOnly("*.example")).route("a", looped));
+        assertEquals("loop", d.token());
+    }
 }

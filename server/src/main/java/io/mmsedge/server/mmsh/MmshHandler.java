@@ -139,7 +139,8 @@ public final class MmshHandler extends PlayerChannelHandler {
                 boolean pipelinedPlay = r.kind() == MmshRequest.Kind.PLAY && r.pragmas().version11Enabled()
                         && replies.pipelining() && r.method().equals("GET");
                 current = new MmshSession(this, settings, catalog, metrics, registry, r, replies, pipelinedPlay);
-                current.start(req.headers().get(HttpHeaderNames.HOST), basicCredentials(req));
+                current.start(req.headers().get(HttpHeaderNames.HOST), basicCredentials(req),
+                        ProxiedNames.suffix(req.uri(), req.headers().get(HttpHeaderNames.VIA)));
             }
             case STOP -> {
                 MmshSession s = registry.get(r.pragmas().clientId());

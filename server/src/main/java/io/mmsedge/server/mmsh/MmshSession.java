@@ -66,9 +66,12 @@ final class MmshSession implements PlayEvents {
         play.holdEntryChanges(pipelined);
     }
 
-    /** Opens the content as {@code player}, with Basic credentials (or null). */
-    void start(String host, String credentials) {
-        play.setPlayer(subscriber(request, host));
+    /**
+     * Opens the content as {@code player}, with Basic credentials (or null); {@code proxied} is
+     * what {@link ProxiedNames#suffix} says of an absolute URI and a Via header.
+     */
+    void start(String host, String credentials, String proxied) {
+        play.setPlayer(subscriber(request, host, proxied));
         play.open(request.path(), credentials, this::onOpen);
     }
 
@@ -76,14 +79,14 @@ final class MmshSession implements PlayEvents {
      * The player as MMS would name it (§2.2.4.17 subscriberName): User-Agent, xClientGUID and the
      * Host it asked for, so that catalogs, quirks and logs see MMSH players as they see MMS ones.
      */
-    private static SubscriberName subscriber(MmshRequest r, String host) {
+    private static SubscriberName subscriber(MmshRequest r, String host, String proxied) {
         StringBuilder sb = new StringBuilder(r.userAgent());
         String guid = r.pragmas().clientGuid();
         sb.append("; ").append(guid == null ? "-" : guid);
         if (host != null && !host.isBlank()) {
             sb.append("; Host: ").append(host.strip());
         }
-        return SubscriberName.parse(sb.toString());
+        return SubscriberName.parse(sb.append(proxied).toString());
     }
 
     private void onOpen(OpenResult result) {
