@@ -75,7 +75,7 @@ public final class Check {
                 }
             }
         },
-        /** mms://host[:port][/path]. */
+        /** mms://, mmst://, mmsu://, mmsh:// or http://host[:port][/path]. */
         ORIGIN_URL {
             @Override
             void check(String s) {

@@ -57,7 +57,7 @@ class ConfigLoaderTest {
         "server: {port: 1755}\\npublishingPoints: [{name: a, type: directory, path: x}]\\nedge: {port: 1755, forward: {enabled: true, allow: ['*.example.com']}}| edge.port | different ports",
         "edge: {port: 0}| edge | needs 'reverse' rules",
         "edge: {port: 0, reverse: [{prefix: ''}]}| edge.reverse[0].origins | at least one origin",
-        "edge: {port: 0, reverse: [{prefix: '', origins: ['http://x']}]}| edge.reverse[0].origins[0] | ",
+        "edge: {port: 0, reverse: [{prefix: '', origins: ['ftp://x']}]}| edge.reverse[0].origins[0] | ",
         "edge: {port: 0, forward: {enabled: true}}| edge.forward.allow | open relay",
         "edge: {port: 0, bind: no.such.host.invalid, forward: {enabled: true, allow: [x]}}| edge.bind | unknown address",
         "EDGE" + "  cache: {size: 10k}| edge.cache.size | at least 1m",
