@@ -24,14 +24,14 @@ import java.util.function.UnaryOperator;
  * playlist "plist" (audio.asf, av.asf). Every OpenRequest the origin's sessions make is
  * recorded, so tests see what the origin parsed from our client's messages.
  */
-final class Origin implements AutoCloseable {
+public final class Origin implements AutoCloseable {
 
     static final List<String> PLAYLIST = List.of("audio.asf", "av.asf");
 
     final MmsServer server;
-    final List<OpenRequest> requests = new CopyOnWriteArrayList<>();
+    public final List<OpenRequest> requests = new CopyOnWriteArrayList<>();
 
-    Origin(ServerSettings settings, UnaryOperator<MediaCatalog> wrap) throws InterruptedException {
+    public Origin(ServerSettings settings, UnaryOperator<MediaCatalog> wrap) throws InterruptedException {
         DirectoryCatalog dir = new DirectoryCatalog("/", Fixtures.mediaDir(), ByteBufAllocator.DEFAULT);
         MediaCatalog files = request -> {
             if (request.path().equals("plist")) {
@@ -63,20 +63,20 @@ final class Origin implements AutoCloseable {
         server = new MmsServer(settings, recording, ServerMetrics.NONE, null).start(new InetSocketAddress("127.0.0.1", 0));
     }
 
-    static Origin fast() throws InterruptedException {
+    public static Origin fast() throws InterruptedException {
         return new Origin(ServerSettings.defaults().withPacingSpeed(0), null);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return server.localAddress();
     }
 
     /** host-info of this origin as the client puts it in subscriberName. */
-    String hostPort() {
+    public String hostPort() {
         return "127.0.0.1:" + address().getPort();
     }
 
-    OpenRequest lastRequest() {
+    public OpenRequest lastRequest() {
         return requests.get(requests.size() - 1);
     }
 

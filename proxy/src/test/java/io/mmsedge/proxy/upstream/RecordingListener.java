@@ -12,21 +12,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Records every upstream event in order; copies packet payloads and releases the packets. */
-final class RecordingListener implements UpstreamListener {
+public final class RecordingListener implements UpstreamListener {
 
     /** One received Data packet, copied. */
-    record Packet(int locationId, int playIncarnation, int afFlags, byte[] payload) {
+    public record Packet(int locationId, int playIncarnation, int afFlags, byte[] payload) {
     }
 
     /** One event: "data", "eos", "change" or "failure". */
-    record Event(String kind, int hr, Packet packet, ReportStreamChange change, byte[] header, String reason) {
+    public record Event(String kind, int hr, Packet packet, ReportStreamChange change, byte[] header, String reason) {
     }
 
-    final List<Event> events = new CopyOnWriteArrayList<>();
-    final AtomicInteger failures = new AtomicInteger();
-    final CompletableFuture<Integer> endOfStream = new CompletableFuture<>();
-    final CompletableFuture<String> failure = new CompletableFuture<>();
-    final CountDownLatch firstPacket = new CountDownLatch(1);
+    public final List<Event> events = new CopyOnWriteArrayList<>();
+    public final AtomicInteger failures = new AtomicInteger();
+    public final CompletableFuture<Integer> endOfStream = new CompletableFuture<>();
+    public final CompletableFuture<String> failure = new CompletableFuture<>();
+    public final CountDownLatch firstPacket = new CountDownLatch(1);
     volatile Thread callbackThread;
 
     @Override
@@ -61,7 +61,7 @@ final class RecordingListener implements UpstreamListener {
         failure.complete(String.format("0x%08X %s", hr, reason));
     }
 
-    List<Packet> packets() {
+    public List<Packet> packets() {
         List<Packet> out = new ArrayList<>();
         for (Event e : events) {
             if (e.packet() != null) {
@@ -71,7 +71,7 @@ final class RecordingListener implements UpstreamListener {
         return out;
     }
 
-    boolean awaitFirstPacket(long seconds) throws InterruptedException {
+    public boolean awaitFirstPacket(long seconds) throws InterruptedException {
         return firstPacket.await(seconds, TimeUnit.SECONDS);
     }
 }
