@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -416,28 +415,11 @@ public final class UpstreamSession implements Upstream {
         });
     }
 
-    /** Runs {@code r} at once on the loop, or hops onto it. */
     private void onLoop(Runnable r) {
-        if (channel.eventLoop().inEventLoop()) {
-            r.run();
-        } else {
-            runOnLoop(r);
-        }
+        LoopHops.onLoop(channel.eventLoop(), peer, r, this::fail);
     }
 
     private boolean runOnLoop(Runnable r) {
-        try {
-            channel.eventLoop().execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    log.error("upstream {}: internal error", peer, e);
-                    fail(Hresults.E_FAIL, "internal error: " + e);
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
+        return LoopHops.execute(channel.eventLoop(), peer, r, this::fail);
     }
 }

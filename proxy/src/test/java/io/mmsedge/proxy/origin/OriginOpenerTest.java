@@ -246,7 +246,7 @@ class OriginOpenerTest {
     @Test
     void badRedirectLocationsFail() throws Exception {
         script.put("10.0.0.1:1755 10.0.0.1:1755/a.asf",
-                new UpstreamOpenResult.Redirected(OpenResult.Redirect.TYPE_URL, "http://10.0.0.2/a.asf"));
+                new UpstreamOpenResult.Redirected(OpenResult.Redirect.TYPE_URL, "ftp://10.0.0.2/a.asf"));
         script.put("10.0.0.2:1755 10.0.0.2:1755/a.asf",
                 new UpstreamOpenResult.Redirected(OpenResult.Redirect.TYPE_PROXY, "not a url"));
         OriginOpener o = opener(true, 5, null);
@@ -254,6 +254,23 @@ class OriginOpenerTest {
                 .startsWith("bad redirect: "));
         assertTrue(((OpenResult.Failed) answered(open(o, hop("mms://10.0.0.2/a.asf")))).reason()
                 .startsWith("bad proxy redirect: "));
+    }
+
+    @Test
+    void theSchemeOfEachHopPicksTheProtocolAndRedirectsMayCrossOver() throws Exception {
+        List<String> httpOpens = new ArrayList<>();
+        ProxySettings settings = new ProxySettings(List.of(), false, List.of(), Set.of(), true, 5, List.of(), 0, VIA,
+                Duration.ofSeconds(5), null);
+        opener = new OriginOpener(settings, metrics, this::connect, (request, g) -> {
+            httpOpens.add(request.originHostPort() + "/" + request.path());
+            return CompletableFuture.completedFuture(OPENED);
+        });
+        script.put("10.0.0.1:1755 10.0.0.1:1755/a.asf",
+                new UpstreamOpenResult.Redirected(OpenResult.Redirect.TYPE_URL, "http://10.0.0.2/b.asf"));
+        OriginOutcome.Opened o = assertInstanceOf(OriginOutcome.Opened.class, open(opener, hop("mms://10.0.0.1/a.asf")));
+        assertEquals("http", o.hop().origin().scheme());
+        assertEquals(List.of("10.0.0.1:1755 10.0.0.1:1755/a.asf"), opens, "MMS hops through the MMS connector");
+        assertEquals(List.of("10.0.0.2:80/b.asf"), httpOpens, "the http:// hop through the MMSH one, port 80");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.mmsedge.protocol.mmsh.client.MmshClientPlay;
 import io.mmsedge.protocol.mmsh.client.MmshClientRequests;
 import io.mmsedge.protocol.mmsh.client.MmshDescriptions;
 import io.mmsedge.protocol.mmsh.client.MmshResponseReader;
+import io.mmsedge.proxy.upstream.LoopHops;
 import io.mmsedge.proxy.upstream.ReplyTimer;
 import io.mmsedge.proxy.upstream.StallWatch;
 import io.mmsedge.proxy.upstream.Upstream;
@@ -21,7 +22,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -372,26 +372,10 @@ public final class MmshUpstream implements Upstream, MmshConnection.Owner {
     // ------------------------------------------------------------------ plumbing
 
     private void onLoop(Runnable r) {
-        if (loop.inEventLoop()) {
-            r.run();
-        } else {
-            runOnLoop(r);
-        }
+        LoopHops.onLoop(loop, peer, r, this::fail);
     }
 
     private boolean runOnLoop(Runnable r) {
-        try {
-            loop.execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    log.error("upstream {}: internal error", peer, e);
-                    fail(Hresults.E_FAIL, "internal error: " + e);
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
+        return LoopHops.execute(loop, peer, r, this::fail);
     }
 }
