@@ -26,7 +26,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Origin implements AutoCloseable {
 
-    static final List<String> PLAYLIST = List.of("audio.asf", "av.asf");
+    public static final List<String> PLAYLIST = List.of("audio.asf", "av.asf");
 
     final MmsServer server;
     public final List<OpenRequest> requests = new CopyOnWriteArrayList<>();

@@ -156,6 +156,35 @@ class MmshUpstreamTest {
     }
 
     @Test
+    void aPlaylistsNextEntryArrivesAsEndOfStreamOneThenAStreamChangeWithItsHeader() throws Exception {
+        try (Upstream s = opened("plist"); AsfFile second = AsfFile.open(Fixtures.media(Origin.PLAYLIST.get(1)))) {
+            RecordingListener l = new RecordingListener();
+            s.setListener(l);
+            assertEquals(0, s.startPlaying(0, -1, -1, 0).get(10, TimeUnit.SECONDS));
+            assertEquals(0, l.endOfStream.get(30, TimeUnit.SECONDS));
+            List<String> kinds = l.events.stream().map(RecordingListener.Event::kind).distinct().toList();
+            assertEquals(List.of("data", "eos", "change"), kinds, "entry 1, $E(1), $C, entry 2, $E(0)");
+            RecordingListener.Event change = l.events.stream().filter(e -> e.kind().equals("change")).findFirst()
+                    .orElseThrow();
+            assertArrayEquals(second.header().fileHeader(), change.header(), "the second entry's header");
+            assertArrayEquals(second.header().fileHeader(), s.header());
+            assertEquals(0, l.failures.get());
+        }
+    }
+
+    @Test
+    void stridingAsksForTheRateAndGetsPackets() throws Exception {
+        try (Upstream s = opened("av.asf")) {
+            RecordingListener l = new RecordingListener();
+            s.setListener(l);
+            assertEquals(0, s.startStriding(2.0, -1, -1, 4.0).get(10, TimeUnit.SECONDS));
+            assertTrue(l.awaitFirstPacket(10), "key frames arrive");
+            assertEquals(0, s.stopPlaying().get(10, TimeUnit.SECONDS));
+            assertEquals(0, l.failures.get());
+        }
+    }
+
+    @Test
     void unknownContentIsTheOriginsFileNotFound() throws Exception {
         UpstreamOpenResult r = open(request(origin.address(), "nope.asf", null, TIMEOUT, TIMEOUT));
         assertEquals(Hresults.E_FILE_NOT_FOUND, assertInstanceOf(UpstreamOpenResult.Failed.class, r).hr());
