@@ -20,6 +20,10 @@ public sealed interface MmshClientEvent {
     record Playing(long clientId) implements MmshClientEvent {
     }
 
+    /** A request without content (LogStats) was answered 200. */
+    record Acknowledged(long clientId) implements MmshClientEvent {
+    }
+
     /** HTTP 3xx with a Location (not yet resolved against the request). */
     record Redirected(int status, String location) implements MmshClientEvent {
     }

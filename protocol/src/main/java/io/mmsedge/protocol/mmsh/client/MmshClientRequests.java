@@ -20,7 +20,7 @@ public final class MmshClientRequests {
 
     /** §2.2.2.1 Describe: the content's header only (request-context 1). */
     public static String describe(MmshClientConfig c) {
-        StringBuilder sb = start(c);
+        StringBuilder sb = start(c, "GET");
         sb.append("Pragma: no-cache,rate=1.000000,stream-time=0,stream-offset=0:0,request-context=1,max-duration=0\r\n");
         sb.append("Pragma: xClientGUID=").append(c.clientGuid()).append("\r\n");
         return end(sb);
@@ -33,7 +33,7 @@ public final class MmshClientRequests {
      * @param clientId the client-id the server gave in its Describe answer (§2.2.1.4.5), or -1
      */
     public static String play(MmshClientConfig c, long clientId, MmshClientPlay p) {
-        StringBuilder sb = start(c);
+        StringBuilder sb = start(c, "GET");
         sb.append("Pragma: no-cache,rate=").append(String.format(Locale.ROOT, "%.6f", p.rate()))
                 .append(",stream-time=").append(p.packetNum() >= 0 || p.streamOffset() >= 0 ? 0 : p.streamTimeMs())
                 .append(",stream-offset=").append(offset(p.streamOffset()))
@@ -74,9 +74,26 @@ public final class MmshClientRequests {
         return (offset >>> 32) + ":" + (offset & 0xFFFFFFFFL);
     }
 
-    private static StringBuilder start(MmshClientConfig c) {
+    /**
+     * §2.2.2.4 LogStats: the player's log line POSTed (Content-Type application/x-wms-LogStats,
+     * §2.2.1.2) with the session's client-id, as a player sends it at the end of a play.
+     *
+     * @param logLine one line of [MS-WMLOG] fields (ASCII; see {@link LogLines})
+     */
+    public static String logStats(MmshClientConfig c, long clientId, String logLine) {
+        StringBuilder sb = start(c, "POST");
+        sb.append("Pragma: xClientGUID=").append(c.clientGuid()).append("\r\n");
+        if (clientId >= 0) {
+            sb.append("Pragma: client-id=").append(clientId).append("\r\n");
+        }
+        sb.append("Content-Type: application/x-wms-LogStats\r\n");
+        sb.append("Content-Length: ").append(logLine.length() + 2).append("\r\n");
+        return end(sb) + logLine + "\r\n";
+    }
+
+    private static StringBuilder start(MmshClientConfig c, String method) {
         StringBuilder sb = new StringBuilder(512);
-        sb.append("GET ").append(c.requestTarget()).append(" HTTP/1.0\r\n");
+        sb.append(method).append(' ').append(c.requestTarget()).append(" HTTP/1.0\r\n");
         sb.append("Accept: */*\r\n");
         sb.append("User-Agent: ").append(c.userAgent()).append("\r\n");
         sb.append("Host: ").append(c.host()).append("\r\n");

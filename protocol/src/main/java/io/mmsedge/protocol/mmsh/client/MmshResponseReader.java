@@ -35,6 +35,7 @@ public final class MmshResponseReader {
     private enum State { HEAD, HEADER, STREAM, DONE }
 
     private final boolean play;
+    private final boolean plain;
     private final int maxFrame;
     private State state = State.HEAD;
     private ByteArrayOutputStream header = new ByteArrayOutputStream();
@@ -44,8 +45,18 @@ public final class MmshResponseReader {
 
     /** @param play a Play response (header, then data) rather than a Describe (header only) */
     public MmshResponseReader(boolean play, int maxFrame) {
+        this(play, false, maxFrame);
+    }
+
+    private MmshResponseReader(boolean play, boolean plain, int maxFrame) {
         this.play = play;
+        this.plain = plain;
         this.maxFrame = maxFrame;
+    }
+
+    /** A reader of an answer without content (LogStats, §2.2.2.4): done at its head. */
+    public static MmshResponseReader plain() {
+        return new MmshResponseReader(false, true, MIN_FRAME);
     }
 
     /** True once the response ended (its last event delivered) or failed. */
@@ -110,7 +121,10 @@ public final class MmshResponseReader {
         clientId = number(pragmas.get("client-id"));
         features = pragmas.getOrDefault("features", "");
         int status = head.status();
-        if (status == 200) {
+        if (status == 200 && plain) {
+            state = State.DONE;
+            out.add(new MmshClientEvent.Acknowledged(clientId));
+        } else if (status == 200) {
             String te = head.header("Transfer-Encoding");
             if (te != null && !te.equalsIgnoreCase("identity")) {
                 fail(Hresults.NS_E_PROTOCOL_MISMATCH, "Transfer-Encoding " + te + " on an HTTP/1.0 request", out);

@@ -136,6 +136,16 @@ class MmshResponseReaderTest {
     }
 
     @Test
+    void aLogStatsAnswerIsDoneAtItsHead() {
+        MmshResponseReader r = MmshResponseReader.plain();
+        List<MmshClientEvent> events = read(r, ascii("HTTP/1.0 200 OK\r\nPragma: client-id=5\r\n\r\n"));
+        assertEquals(List.of(new MmshClientEvent.Acknowledged(5)), events);
+        assertTrue(r.done());
+        assertEquals(Hresults.E_ACCESS_DENIED, ((MmshClientEvent.Failed) read(MmshResponseReader.plain(),
+                ascii("HTTP/1.0 403 Forbidden\r\n\r\n")).get(0)).hr());
+    }
+
+    @Test
     void malformedResponsesFailWithAReasonAndNothingMore() {
         MmshClientEvent.Failed notHttp = (MmshClientEvent.Failed) only(false, "RTSP/1.0 200 OK\r\n\r\n");
         assertEquals(Hresults.NS_E_PROTOCOL_MISMATCH, notHttp.hr());

@@ -8,6 +8,7 @@ import io.mmsedge.protocol.mmsh.client.MmshClientEvent;
 import io.mmsedge.protocol.mmsh.client.MmshClientPlay;
 import io.mmsedge.protocol.mmsh.client.MmshClientRequests;
 import io.mmsedge.protocol.mmsh.client.MmshDescriptions;
+import io.mmsedge.protocol.mmsh.client.LogLines;
 import io.mmsedge.protocol.mmsh.client.MmshResponseReader;
 import io.mmsedge.proxy.upstream.LoopHops;
 import io.mmsedge.proxy.upstream.ReplyTimer;
@@ -22,6 +23,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,11 +176,40 @@ public final class MmshUpstream implements Upstream, MmshConnection.Owner {
         return f;
     }
 
-    /** Not forwarded: a LogStats POST (§2.2.2.4) would need the MMS log rendered as a log-line. */
+    /**
+     * Forwards the log as a LogStats POST (§2.2.2.4) on a connection of its own, fire and
+     * forget: its answer is not waited for beyond the connect timeout, and a {@link #close()}
+     * right after does not cut it short.
+     */
     @Override
     public void sendLogging(ClientLog clientLog) {
-        log.debug("upstream {}: player log not forwarded to an MMSH origin", peer);
+        if (clientLog == null) {
+            return;
+        }
+        onLoop(() -> {
+            if (header == null) {
+                return; // never opened: there is no session to log
+            }
+            String request = MmshClientRequests.logStats(config, clientId, LogLines.render(clientLog));
+            MmshConnection c = MmshConnection.open(loop, this.request.connectTo(), MmshClientRequests.bytes(request),
+                    MmshResponseReader.plain(), LOG_STATS_OWNER, (int) this.request.connectTimeout().toMillis(), true);
+            loop.schedule(c::abandon, this.request.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
+
+    /** The LogStats connections' owner: the answer closes the connection; nothing else follows. */
+    private static final MmshConnection.Owner LOG_STATS_OWNER = new MmshConnection.Owner() {
+        @Override
+        public void onEvents(MmshConnection c, List<MmshClientEvent> events) {
+            events.forEach(MmshConnection::release);
+            c.abandon();
+        }
+
+        @Override
+        public void onConnectFailed(MmshConnection c, Throwable cause) {
+            log.debug("LogStats not delivered: {}", cause.toString());
+        }
+    };
 
     /** True when the player's credentials went up and the origin accepted them: protected content. */
     @Override

@@ -185,6 +185,25 @@ class MmshUpstreamTest {
     }
 
     @Test
+    void aPlayersLogGoesUpAsALogStatsPostTheOriginRecords() throws Exception {
+        io.mmsedge.protocol.mms.ClientLogInfo info = new io.mmsedge.protocol.mms.ClientLogInfo("mms://edge/av.asf",
+                null, "NSPlayer/9.0.0.2980", null, 0, "en-US", null, "mmsedgeLogMarker.exe", 0, 12, 0, 0, null, null,
+                0, 12, 1, 0, 0, 0, 0, 0, 0, 100, 0);
+        try (io.mmsedge.fixtures.LogCapture logs = io.mmsedge.fixtures.LogCapture.begin();
+             Upstream s = opened("av.asf")) {
+            s.sendLogging(new io.mmsedge.protocol.mms.ClientLog(info, 0, 0x0100007F, "viewer", "Linux", 0, "x86",
+                    "mmsh", "TCP", 0, 0, 0, 0, 0));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (logs.lines().stream().noneMatch(l -> l.contains("event=client-log") && l.contains("mmsedgeLogMarker"))
+                    && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(logs.lines().stream().anyMatch(l -> l.contains("event=client-log")
+                    && l.contains("mmsedgeLogMarker")), "the origin recorded the log: " + logs.lines());
+        }
+    }
+
+    @Test
     void unknownContentIsTheOriginsFileNotFound() throws Exception {
         UpstreamOpenResult r = open(request(origin.address(), "nope.asf", null, TIMEOUT, TIMEOUT));
         assertEquals(Hresults.E_FILE_NOT_FOUND, assertInstanceOf(UpstreamOpenResult.Failed.class, r).hr());
