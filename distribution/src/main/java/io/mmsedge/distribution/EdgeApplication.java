@@ -10,9 +10,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.lifecycle.Drain;
 import io.mmsedge.distribution.points.PublishingPoints;
 import io.mmsedge.distribution.status.MicrometerProxyMetrics;
 import io.mmsedge.distribution.status.MicrometerServerMetrics;
+import io.mmsedge.distribution.status.AdminAccess;
 import io.mmsedge.distribution.status.StatusServer;
 import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.proxy.ProxyCatalog;
@@ -51,11 +53,16 @@ public final class EdgeApplication implements AutoCloseable {
     private final PublishingPoints points;
     /** The edge's on-demand cache, or null when caching is off. */
     private final EdgeCache cache;
+    private final Drain drain;
+    /** What runs once a drain has ended every session: the command line exits there. */
+    private volatile Runnable onDrained = () -> { };
 
     private EdgeApplication(EventLoopGroup group, PrometheusMeterRegistry registry, MicrometerServerMetrics metrics,
                             MmsServer mms, MmsServer edge, ProxyCatalog proxy, StatusServer status,
-                            PublishingPoints points, EdgeCache cache) {
+                            PublishingPoints points, EdgeCache cache, Drain drain) {
         this.cache = cache;
+        this.drain = drain;
+        drain.finished().whenComplete((n, e) -> onDrained.run());
         this.group = group;
         this.registry = registry;
         this.metrics = metrics;
@@ -127,15 +134,18 @@ public final class EdgeApplication implements AutoCloseable {
                         ps.forward() ? "allowed for " + ps.allow() : "off", ps.via());
             }
             EdgeApplication[] self = new EdgeApplication[1];
+            // The edge's sessions end before the origin's: the edge reads from it.
+            Drain drain = new Drain(java.util.stream.Stream.of(edge, mms).filter(java.util.Objects::nonNull).toList(),
+                    cfg.server().drainDeadline());
             if (cfg.status() != null) {
-                String sbind = cfg.status().bind() != null ? cfg.status().bind() : "127.0.0.1";
-                status = listen("status", "status.port", new InetSocketAddress(sbind, cfg.status().port()),
-                        new StatusServer(group, registry::scrape, () -> self[0].statusJson())::start);
+                status = startStatus(cfg.status(), group, registry, () -> self[0].statusJson(), drain);
+                status.route("/admin/drain", (method, q) -> self[0].drainRoute(method));
                 if (cache != null) {
-                    new io.mmsedge.distribution.cache.CacheAdmin(proxy).register(status);
+                    new io.mmsedge.distribution.cache.CacheAdmin(proxy, cfg.status().maxPrestuffs() != null
+                            ? cfg.status().maxPrestuffs() : DEFAULT_MAX_PRESTUFFS).register(status);
                 }
             }
-            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points, cache);
+            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points, cache, drain);
             if (mms != null) {
                 log.info("mms-edge {} serving publishing points {}", VERSION,
                         points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
@@ -161,6 +171,68 @@ public final class EdgeApplication implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Prestuff jobs running at once when {@code status.maxPrestuffs} is absent. */
+    static final int DEFAULT_MAX_PRESTUFFS = 4;
+
+    /**
+     * The status listener on its own address (loopback unless {@code status.bind} says otherwise),
+     * its protected routes open to the admin token of the environment or the configuration.
+     */
+    private static StatusServer startStatus(EdgeConfig.StatusSection s, EventLoopGroup group,
+                                            PrometheusMeterRegistry registry, java.util.function.Supplier<String> json,
+                                            Drain drain) throws ConfigException, InterruptedException {
+        String token = AdminAccess.chooseToken(s.adminToken(), System.getenv());
+        AdminAccess access;
+        try {
+            access = AdminAccess.withToken(token);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("environment " + AdminAccess.TOKEN_ENV + ": " + e.getMessage(), e);
+        }
+        if (!access.tokenConfigured()) {
+            log.info("no admin token (status.adminToken or {}): the admin endpoints refuse every request",
+                    AdminAccess.TOKEN_ENV);
+        }
+        String bind = s.bind() != null ? s.bind() : "127.0.0.1";
+        int maxBody = s.maxRequestBytes() != null ? s.maxRequestBytes() : StatusServer.DEFAULT_MAX_REQUEST_BYTES;
+        return listen("status", "status.port", new InetSocketAddress(bind, s.port()),
+                new StatusServer(group, registry::scrape, json, () -> !drain.draining(), access, maxBody)::start);
+    }
+
+    /** {@code POST /admin/drain}: starts the drain, answers at once (202) with what it will do. */
+    private StatusServer.Response drainRoute(String method) {
+        if (!method.equals("POST")) {
+            return new StatusServer.Response(405, "text/plain; charset=utf-8", "POST /admin/drain\n");
+        }
+        boolean already = drain.draining();
+        drain("POST /admin/drain");
+        return new StatusServer.Response(202, "application/json; charset=utf-8", new ObjectMapper().createObjectNode()
+                .put("draining", true).put("alreadyDraining", already).put("deadlineSeconds", drain.deadline().toSeconds())
+                .put("sessions", drain.sessions()).toPrettyString());
+    }
+
+    /**
+     * Starts a graceful drain ({@link Drain}), once; {@link #onDrained} runs when it has ended
+     * every session. The future gives how many sessions were ended at the deadline.
+     */
+    public java.util.concurrent.CompletableFuture<Integer> drain(String why) {
+        return drain.start(why);
+    }
+
+    /** What to do once a drain is over (the command line exits); tests leave it empty. */
+    public void onDrained(Runnable action) {
+        this.onDrained = action;
+    }
+
+    /** How long a drain lets sessions finish ({@code server.drainSeconds}). */
+    public Duration drainDeadline() {
+        return drain.deadline();
+    }
+
+    /** True while draining: no new players, readiness fails. */
+    public boolean draining() {
+        return drain.draining();
     }
 
     /** Binds a listener: {@code start} of an MMS, MMSH or status server. */
@@ -244,6 +316,7 @@ public final class EdgeApplication implements AutoCloseable {
         root.put("version", VERSION);
         root.put("startedAt", started.toString());
         root.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
+        root.put("draining", drain.draining());
         if (mms != null) {
             root.put("mmsAddress", mmsAddress().getHostString() + ":" + mmsAddress().getPort());
             putAddress(root, "mmsHttpAddress", mmsHttpAddress());
@@ -300,10 +373,11 @@ public final class EdgeApplication implements AutoCloseable {
             status.close();
         }
         if (edge != null) {
+            // The players first, told the end (MmsServer#endSessions), then their splits' upstreams.
+            edge.stop(Duration.ofSeconds(2));
             if (proxy.splits() != null) {
                 proxy.splits().closeAll();
             }
-            edge.stop(Duration.ofSeconds(2));
             proxy.close();
         }
         if (mms != null) {

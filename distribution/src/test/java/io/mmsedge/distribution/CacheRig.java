@@ -41,6 +41,9 @@ public final class CacheRig implements AutoCloseable {
      * @param edgePacing   the edge's pacing toward players
      * @param cacheYaml    lines inside {@code edge.cache} (indented 4 spaces), e.g. "    size: 2m\n"
      */
+    /** The edge's admin token (status.adminToken): the cache routes need it. */
+    public static final String ADMIN_TOKEN = "cache-rig-admin-token-0123";
+
     public CacheRig(Path tmp, double originPacing, double edgePacing, String cacheYaml) throws Exception {
         this(tmp, originPacing, edgePacing, cacheYaml, "", "");
     }
@@ -80,7 +83,7 @@ public final class CacheRig implements AutoCloseable {
     private void startEdge() throws Exception {
         String yaml = """
                 server: {pacingSpeed: %s, idleTimeoutSeconds: 30}
-                status: {bind: 127.0.0.1, port: 0}
+                status: {bind: 127.0.0.1, port: 0, adminToken: "%s"}
                 edge:
                   bind: 127.0.0.1
                   port: 0
@@ -90,7 +93,7 @@ public final class CacheRig implements AutoCloseable {
                     - {prefix: "", origins: ["%s://127.0.0.1:%d"]%s}
                   cache:
                     dir: "%s"
-                %s""".formatted(edgePacing, originScheme, upstreamPort(), ruleYaml, cacheDir, cacheYaml);
+                %s""".formatted(edgePacing, ADMIN_TOKEN, originScheme, upstreamPort(), ruleYaml, cacheDir, cacheYaml);
         edge = start(yaml, media);
     }
 

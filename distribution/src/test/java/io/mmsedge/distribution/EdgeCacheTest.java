@@ -416,7 +416,9 @@ class EdgeCacheTest {
             var status = rig.edge().statusAddress();
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-            int code = Main.run(new String[] {"prestuff", "--status", "127.0.0.1:" + status.getPort(), "indexed.asf"},
+            Path tokenFile = Files.writeString(tmp.resolve("admin-token"), CacheRig.ADMIN_TOKEN + "\n");
+            int code = Main.run(new String[] {"prestuff", "--status", "127.0.0.1:" + status.getPort(),
+                "--admin-token-file", tokenFile.toString(), "indexed.asf"},
                     new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
             assertEquals(0, code, "prestuff: " + out + err);
             assertTrue(out.toString().contains("complete"), "progress reported until complete: " + out);
@@ -427,14 +429,16 @@ class EdgeCacheTest {
 
             var http = java.net.http.HttpClient.newHttpClient();
             String listing = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                    + status.getPort() + "/cache")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    + status.getPort() + "/cache")).header("Authorization", "Bearer " + CacheRig.ADMIN_TOKEN).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(listing);
             assertEquals(1, json.path("items").size(), listing);
             assertTrue(json.path("items").get(0).path("complete").asBoolean(), listing);
             assertEquals(packets, json.path("items").get(0).path("packetsStored").asLong(), listing);
 
             // A path no rule can fetch fails with a reason.
-            code = Main.run(new String[] {"prestuff", "--status", "127.0.0.1:" + status.getPort(), "missing.asf"},
+            code = Main.run(new String[] {"prestuff", "--status", "127.0.0.1:" + status.getPort(),
+                "--admin-token-file", tokenFile.toString(), "missing.asf"},
                     new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
             assertEquals(1, code);
             assertTrue(err.toString().contains("failed"), err.toString());

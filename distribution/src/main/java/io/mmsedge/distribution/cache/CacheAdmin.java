@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code GET /cache/prestuff[?id=N]}: the jobs and their progress;</li>
  *   <li>{@code POST /cache/invalidate?url=URL}: drop an item (it goes once no player reads it).</li>
  * </ul>
- * Routes never wait for an origin: they run on an event loop that upstream sessions may share.
+ * All of them are protected routes of the {@link StatusServer} (the admin token). Routes never wait
+ * for an origin: they run on an event loop that upstream sessions may share. Prestuffs are bounded:
+ * at most {@code maxPrestuffs} open or fill at once (429 beyond), and a target that failed is
+ * not tried again for {@link #FAILURE_MEMORY_MILLIS} (issue #17: 200 prestuffs of a missing file
+ * made 200 origin opens).
  */
 public final class CacheAdmin {
 
@@ -34,6 +38,16 @@ public final class CacheAdmin {
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
     /** How many prestuff jobs {@code GET /cache/prestuff} can still report. */
     static final int KEPT_JOBS = 100;
+    /** A prestuff target that failed answers with that failure for this long, without an origin open. */
+    static final long FAILURE_MEMORY_MILLIS = 30_000;
+    /** Remembered failures at most; the memory is cleared beyond (it is a brake, not a record). */
+    private static final int MAX_FAILURES = 1000;
+
+    private final int maxPrestuffs;
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+
+    private record Failure(long atMillis, ProxyCatalog.Prestuff result) {
+    }
 
     /** A prestuff request and what became of it. */
     private static final class Job {
@@ -48,9 +62,11 @@ public final class CacheAdmin {
         }
     }
 
-    public CacheAdmin(ProxyCatalog proxy) {
+    /** {@code maxPrestuffs}: prestuff jobs opening or filling at once, at most {@link #KEPT_JOBS}. */
+    public CacheAdmin(ProxyCatalog proxy, int maxPrestuffs) {
         this.proxy = proxy;
         this.cache = proxy.cache();
+        this.maxPrestuffs = Math.min(maxPrestuffs, KEPT_JOBS);
     }
 
     public void register(StatusServer status) {
@@ -118,12 +134,24 @@ public final class CacheAdmin {
                 return new StatusServer.Response(400, "text/plain; charset=utf-8",
                         "POST /cache/prestuff?target=PATH (as players ask this edge for it) or an mms:// URL\n");
             }
+            long busy = jobs.values().stream().filter(this::running).count();
+            if (busy >= maxPrestuffs) {
+                return new StatusServer.Response(429, "text/plain; charset=utf-8", busy
+                        + " prestuffs are running (status.maxPrestuffs); try again when one has finished\n");
+            }
             Job job = new Job(ids.incrementAndGet(), target);
             jobs.put(job.id, job);
             // Only the latest jobs are kept: each holds its item, which must not outlive eviction.
             jobs.keySet().removeIf(id -> id <= job.id - KEPT_JOBS);
-            proxy.prestuff(target).whenComplete((r, e) -> job.result = r != null ? r
-                    : new ProxyCatalog.Prestuff(target, null, false, String.valueOf(e)));
+            Failure failed = failures.get(target);
+            if (failed != null && System.currentTimeMillis() - failed.atMillis() < FAILURE_MEMORY_MILLIS) {
+                job.result = new ProxyCatalog.Prestuff(target, null, false, failed.result().error()
+                        + " (failed " + (System.currentTimeMillis() - failed.atMillis()) / 1000 + " s ago; not retried for "
+                        + FAILURE_MEMORY_MILLIS / 1000 + " s)");
+            } else {
+                proxy.prestuff(target).whenComplete((r, e) -> finished(job, r != null ? r
+                        : new ProxyCatalog.Prestuff(target, null, false, String.valueOf(e))));
+            }
             return new StatusServer.Response(202, "application/json; charset=utf-8", describe(job).toPrettyString());
         }
         String id = first(q, "id");
@@ -140,6 +168,24 @@ public final class CacheAdmin {
         ArrayNode all = JSON.createArrayNode();
         jobs.values().stream().sorted((a, b) -> Long.compare(a.id, b.id)).forEach(j -> all.add(describe(j)));
         return StatusServer.Response.json(all.toPrettyString());
+    }
+
+    private void finished(Job job, ProxyCatalog.Prestuff result) {
+        if (result.error() != null) {
+            if (failures.size() >= MAX_FAILURES) {
+                failures.clear();
+            }
+            failures.put(job.target, new Failure(System.currentTimeMillis(), result));
+        } else {
+            failures.remove(job.target);
+        }
+        job.result = result;
+    }
+
+    /** Opening, or its fill still running. */
+    private boolean running(Job job) {
+        ProxyCatalog.Prestuff r = job.result;
+        return r == null || (r.error() == null && r.item() != null && cache.activeFills(r.item()) > 0);
     }
 
     private ObjectNode describe(Job job) {

@@ -1,6 +1,7 @@
 package io.mmsedge.distribution.cli;
 
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.status.AdminAccess;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -18,12 +19,23 @@ final class ListenerOptions {
     Integer httpPort;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "Address of the MMS and status listeners (default: ${DEFAULT-VALUE}).")
+            description = "Address of the MMS listeners (default: ${DEFAULT-VALUE}).")
     String bind;
 
     @Option(names = "--status-port", paramLabel = "PORT", converter = PortConverter.class,
-            description = "Also serve /status (JSON) and /metrics (Prometheus) over HTTP on this port.")
+            description = "Also serve /status (JSON), /metrics (Prometheus), health and admin endpoints over HTTP "
+                    + "on this port (admin ones need the token in $" + AdminAccess.TOKEN_ENV + ").")
     Integer statusPort;
+
+    // The status listener has its own address: admin endpoints must not follow --bind 0.0.0.0.
+    @Option(names = "--status-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address of the status listener (default: ${DEFAULT-VALUE}, whatever --bind is).")
+    String statusBind;
+
+    @Option(names = "--drain-seconds", paramLabel = "S", converter = DrainConverter.class,
+            description = "On SIGTERM or POST /admin/drain, let sessions finish this long before ending them "
+                    + "(server.drainSeconds: 0 to 3600, default 30).")
+    Integer drainSeconds;
 
     @Option(names = "--pacing-speed", paramLabel = "X", converter = SpeedConverter.class,
             description = "Send at X times the content's rate (1 = real time, 0 = unpaced; default 1).")
@@ -38,12 +50,20 @@ final class ListenerOptions {
     EdgeConfig.ServerSection server(boolean listener) {
         return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null,
                 listener ? httpPort : null, null, null, null,
-                pacingSpeed, null, null, writeMergeMillis, null);
+                pacingSpeed, null, null, writeMergeMillis, null, drainSeconds);
     }
 
     /** The status section, or null without {@code --status-port}. */
     EdgeConfig.StatusSection status() {
-        return statusPort == null ? null : new EdgeConfig.StatusSection(bind, statusPort);
+        return statusPort == null ? null : new EdgeConfig.StatusSection(statusBind, statusPort);
+    }
+
+    /** server.drainSeconds: 0 to 3600 s. */
+    static final class DrainConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return intIn(value, 0, 3600, "must be between 0 (end every session at once) and 3600");
+        }
     }
 
     /** A TCP port, 0..65535. */

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import io.mmsedge.distribution.status.AdminAccess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,6 +31,11 @@ public final class PrestuffCommand extends Subcommand {
             description = "The edge's status port (default: ${DEFAULT-VALUE}).")
     String status;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "A file holding the edge's admin token (default: the token in $"
+                    + AdminAccess.TOKEN_ENV + ").")
+    java.nio.file.Path tokenFile;
+
     @Parameters(paramLabel = "PATH|URL", description = "The content, as players ask the edge for it (a path), "
             + "or an mms:// URL.")
     String target;
@@ -41,9 +47,11 @@ public final class PrestuffCommand extends Subcommand {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String base = "http://" + status + "/cache/prestuff";
         try {
+            String bearer = "Bearer " + token();
             HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(base + "?target="
                     + URLEncoder.encode(target, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody())
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", bearer).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (started.statusCode() != 202) {
                 err.println("mms-edge: prestuff refused (HTTP " + started.statusCode() + "): " + started.body().trim());
                 return 1;
@@ -52,7 +60,8 @@ public final class PrestuffCommand extends Subcommand {
             String last = "";
             while (true) {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "?id=" + id))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                        .header("Authorization", bearer).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 JsonNode job = JSON.readTree(r.body());
                 String state = job.path("state").asText();
                 String line = state + (job.has("packetCount") ? " " + job.path("packetsStored").asLong() + "/"
@@ -78,6 +87,15 @@ public final class PrestuffCommand extends Subcommand {
                     + " (is an edge with a 'status' listener running there? --status HOST:PORT names another)");
             return 1;
         }
+    }
+
+    /** The admin token: from --admin-token-file, else the environment; empty when neither has one. */
+    private String token() throws IOException {
+        if (tokenFile != null) {
+            return java.nio.file.Files.readString(tokenFile).strip();
+        }
+        String env = System.getenv(AdminAccess.TOKEN_ENV);
+        return env == null ? "" : env.strip();
     }
 
     /** What went wrong: HttpClient's ConnectException has no message of its own (it printed "null"). */

@@ -4,6 +4,7 @@ import io.mmsedge.distribution.EdgeApplication;
 import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.lifecycle.Signals;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +93,11 @@ public final class RootCommand implements Callable<Integer> {
         return serve(embeddedDefault(), Path.of("."));
     }
 
-    /** Runs a configuration until the JVM is stopped (SIGTERM, Ctrl-C): its shutdown hook closes it. */
+    /**
+     * Runs a configuration until the JVM is stopped. SIGTERM, Ctrl-C or {@code POST /admin/drain}
+     * drain it ({@link Signals}), then exit 0; a second signal exits at once. The shutdown hook
+     * closes what is left (every other way the JVM stops).
+     */
     static int serve(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
         EdgeApplication app = EdgeApplication.start(cfg, baseDir);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -101,6 +106,8 @@ public final class RootCommand implements Callable<Integer> {
             org.apache.logging.log4j.LogManager.shutdown();
             stopped.countDown();
         }, "mms-edge-shutdown"));
+        app.onDrained(() -> System.exit(0));
+        Signals.drainOn(app);
         stopped.await();
         return 0;
     }

@@ -201,9 +201,26 @@ public record EdgeConfig(
             @JsonProperty("writeBufferBytes") @Range(min = 16 * 1024) Integer writeBufferBytes,
             @JsonProperty("writeMergeMillis") @Range(max = 1000, note = "0 = a write per packet")
             Integer writeMergeMillis,
-            @JsonProperty("limits") LimitsConfig limits) implements CrossChecked {
+            @JsonProperty("limits") LimitsConfig limits,
+            @JsonProperty("drainSeconds") @Range(max = 3600, note = "0 = end every session at once")
+            Integer drainSeconds) implements CrossChecked {
         static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
+        /** How long a drain (SIGTERM, POST /admin/drain) lets sessions finish by default. */
+        public static final int DEFAULT_DRAIN_SECONDS = 30;
+
+        /** The section without a drain deadline of its own (the default). */
+        public ServerSection(String bind, Integer port, Integer http, String serverVersionInfo, Integer keepAliveSeconds,
+                             Integer idleTimeoutSeconds, Double pacingSpeed, Integer maxCommandBytes,
+                             Integer writeBufferBytes, Integer writeMergeMillis) {
+            this(bind, port, http, serverVersionInfo, keepAliveSeconds, idleTimeoutSeconds, pacingSpeed, maxCommandBytes,
+                    writeBufferBytes, writeMergeMillis, null, null);
+        }
+
+        /** The drain deadline: {@code drainSeconds}, or the default. */
+        public java.time.Duration drainDeadline() {
+            return java.time.Duration.ofSeconds(drainSeconds != null ? drainSeconds : DEFAULT_DRAIN_SECONDS);
+        }
 
         @Override
         public Problem problem() {
@@ -230,9 +247,25 @@ public record EdgeConfig(
         return a != null && b != null && a != 0 && a.equals(b);
     }
 
-    /** The HTTP status/metrics listener; absent = disabled. */
+    /**
+     * The HTTP status, metrics and admin listener; absent = disabled.
+     *
+     * @param bind            its own address (default loopback, whatever the MMS listeners use)
+     * @param adminToken      the bearer token of the protected (admin) routes; the environment's
+     *                        MMS_EDGE_ADMIN_TOKEN overrides it; none = those routes are refused
+     * @param maxRequestBytes the largest request body accepted
+     * @param maxPrestuffs    prestuff jobs opening or filling at once; more are refused (429)
+     */
     public record StatusSection(@JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
-                                @JsonProperty(value = "port", required = true) @Range(max = 65535) Integer port) {
+                                @JsonProperty(value = "port", required = true) @Range(max = 65535) Integer port,
+                                @JsonProperty("adminToken") @Matches(regex = "[\\x21-\\x7E]{16,256}",
+                                        message = "16 to 256 printable ASCII characters, no spaces") String adminToken,
+                                @JsonProperty("maxRequestBytes") @Range(min = 1024, max = 1 << 20) Integer maxRequestBytes,
+                                @JsonProperty("maxPrestuffs") @Range(min = 1, max = 100) Integer maxPrestuffs) {
+        /** A listener with the default limits and no admin token. */
+        public StatusSection(String bind, Integer port) {
+            this(bind, port, null, null, null);
+        }
     }
 
     /**

@@ -359,6 +359,15 @@ public final class MmshHandler extends PlayerChannelHandler {
         }
     }
 
+    @Override
+    protected void endForShutdown() {
+        if (current != null) {
+            current.endForShutdown();
+        } else {
+            ctx.close();
+        }
+    }
+
     // ------------------------------------------------------------------ connection events
 
     @Override

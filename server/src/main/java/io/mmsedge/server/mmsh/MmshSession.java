@@ -288,6 +288,15 @@ final class MmshSession implements PlayEvents {
         conn.finish(this, false);
     }
 
+    /** The server is going away: $E S_OK ends a streaming response (§2.2.3.4) before the close. */
+    void endForShutdown() {
+        play.stop();
+        if (streaming) {
+            framing.endOfStream(Hresults.S_OK);
+        }
+        conn.finish(this, false);
+    }
+
     void clientLog(ClientLog clientLog) {
         play.clientLog(clientLog);
     }

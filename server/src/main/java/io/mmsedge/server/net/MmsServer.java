@@ -156,14 +156,50 @@ public final class MmsServer implements AutoCloseable {
                 - (httpListener != null && httpListener.isOpen() ? 1 : 0));
     }
 
-    /** Stops accepting, closes every session, and waits up to {@code grace} for them to finish. */
+    /** Stops accepting new connections (a drain); the open sessions go on. */
+    public void stopAccepting() {
+        for (Channel l : new Channel[] {listener, httpListener}) {
+            if (l != null && l.isOpen()) {
+                l.close().awaitUninterruptibly(2000);
+            }
+        }
+    }
+
+    /**
+     * Ends every open session so that its player stops cleanly ({@link ShutdownEvent}: MMS
+     * EndOfStream, MMSH $E, then a close, FIN rather than RST), gives them {@code linger} to
+     * close, then closes what is left. Returns how many connections there were.
+     */
+    public int endSessions(Duration linger) {
+        java.util.List<Channel> open = connections.stream()
+                .filter(ch -> ch != listener && ch != httpListener && ch.isOpen()).toList();
+        for (Channel ch : open) {
+            if (ch.pipeline().get(PlayerChannelHandler.class) != null) {
+                ch.pipeline().fireUserEventTriggered(ShutdownEvent.END_SESSION);
+            } else {
+                ch.close(); // still sniffing its first bytes: no session to end
+            }
+        }
+        long end = System.nanoTime() + linger.toNanos();
+        for (Channel ch : open) {
+            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left)) {
+                ch.close();
+            }
+        }
+        if (!open.isEmpty()) {
+            log.info("ended {} sessions on {} for shutdown", open.size(), listener == null ? "-" : listener.localAddress());
+        }
+        return open.size();
+    }
+
+    /**
+     * Stops accepting, ends every session (players are told, {@link #endSessions}), and waits up
+     * to {@code grace} for them to finish.
+     */
     public void stop(Duration grace) {
-        if (listener != null) {
-            listener.close().awaitUninterruptibly(grace.toMillis());
-        }
-        if (httpListener != null) {
-            httpListener.close().awaitUninterruptibly(grace.toMillis());
-        }
+        stopAccepting();
+        endSessions(grace);
         connections.close().awaitUninterruptibly(grace.toMillis());
         if (ownsGroup) {
             group.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();

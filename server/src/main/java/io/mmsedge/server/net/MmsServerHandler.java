@@ -82,6 +82,11 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
         ctx.close();
     }
 
+    @Override
+    protected void endForShutdown() {
+        session.endForShutdown();
+    }
+
     // ------------------------------------------------------------------ SessionIo
 
     @Override

@@ -77,6 +77,23 @@ public abstract class PlayerChannelHandler extends ChannelInboundHandlerAdapter 
         Admission.handshakeDone(ctx.channel());
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ShutdownEvent.END_SESSION) {
+            endForShutdown();
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    /**
+     * The server is going away: ends the session in the way its player stops cleanly. By default
+     * the connection closes; a front end with a session sends its end-of-stream first.
+     */
+    protected void endForShutdown() {
+        ctx.close();
+    }
+
     /** Logs a pipeline exception with the peer: resets by players are routine, anything else a warning. */
     protected void logPipelineError(Throwable cause) {
         if (cause instanceof java.io.IOException) {

@@ -25,6 +25,9 @@ final class ClientQuirks {
     private static final Set<String> WAIT_FOR_CLOSE_AT_END = Set.of(
             "33715801-BAB3-9D85-24E9-03B90328270A"); // MPlayer
 
+    /** FFmpeg's libavformat/mmst.c (ffmpeg, ffplay): always this GUID. */
+    private static final String FFMPEG = "7E667F5D-A661-495E-A512-F55686DDA178";
+
     private ClientQuirks() {
     }
 
@@ -34,7 +37,21 @@ final class ClientQuirks {
      * (§2.2.4.17), and its upstream session must stay usable (an edge's cache fill moves on).
      */
     static boolean waitsForCloseAtEnd(SubscriberName subscriber) {
+        return isOneOf(subscriber, WAIT_FOR_CLOSE_AT_END);
+    }
+
+    /**
+     * True for FFmpeg, which no end of a session stops while it plays: its mmst.c read returns 0
+     * for every failure (a closed or reset connection, an EndOfStream where media is expected),
+     * and libavformat calls it again at once, for ever, at full CPU. Only malformed Data packets
+     * make it stop: {@link FfmpegStop} sends them before the EndOfStream at shutdown.
+     */
+    static boolean stopsOnlyOnBadPacket(SubscriberName subscriber) {
+        return isOneOf(subscriber, Set.of(FFMPEG));
+    }
+
+    private static boolean isOneOf(SubscriberName subscriber, Set<String> guids) {
         return subscriber != null && subscriber.guid() != null && !subscriber.viaProxy()
-                && WAIT_FOR_CLOSE_AT_END.contains(subscriber.guid().trim().toUpperCase(Locale.ROOT));
+                && guids.contains(subscriber.guid().trim().toUpperCase(Locale.ROOT));
     }
 }

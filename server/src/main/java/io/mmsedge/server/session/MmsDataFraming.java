@@ -47,6 +47,14 @@ final class MmsDataFraming implements PlayerTransport {
         sequence++;
     }
 
+    /** The Data packets that make FFmpeg stop at shutdown ({@link FfmpegStop}). */
+    void sendFfmpegStop(ContentInfo info) {
+        for (ByteBuf payload : FfmpegStop.payloads(info)) {
+            io.sendData(0, incarnation, sequence & 0xFF, payload);
+            sequence++;
+        }
+    }
+
     /** A header piece is never larger than the ASF packet size (§3.2.5.8.1), nor than MPlayer's buffer. */
     @Override
     public int maxHeaderPart(ContentInfo info) {

@@ -376,6 +376,14 @@ public final class ServerSession implements PlayEvents {
         close();
     }
 
+    /** Server going away: EndOfStream (§2.2.4.5) if streaming, then the close; FFmpeg: see ClientQuirks. */
+    public void endForShutdown() {
+        if (state == SessionState.STREAMING && ClientQuirks.stopsOnlyOnBadPacket(subscriber)) {
+            framing.sendFfmpegStop(play.info());
+        }
+        contentFailed(Hresults.S_OK);
+    }
+
     @Override
     public void internalError() {
         close();
