@@ -73,4 +73,146 @@ class JarIT {
         // SIGTERM: the shutdown hook closes listeners and exits 143 (128 + 15) without a stack trace.
         assertTrue(p.exitValue() == 143 || p.exitValue() == 0, "exit " + p.exitValue());
     }
+
+    /** A free loopback port (closed again: the jar binds it next). */
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The jar running a configuration with a live point, its output collected by a thread of its own. */
+    private static final class Server implements AutoCloseable {
+        final Process process;
+        final int port;
+        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        Server(Path dir, int drainSeconds) throws Exception {
+            port = freePort();
+            Path conf = Files.writeString(dir.resolve("drain.yaml"), """
+                    server: {bind: 127.0.0.1, port: %d, drainSeconds: %d}
+                    publishingPoints:
+                      - {name: live, type: broadcast, path: "%s"}
+                    """.formatted(port, drainSeconds, Fixtures.media("av.asf")));
+            process = new ProcessBuilder("java", "-jar", jar().toString(), "--config", conf.toString())
+                    .redirectErrorStream(true).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String l = out.readLine(); l != null; l = out.readLine()) {
+                        lines.add(l);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the process is gone
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            await("a second one exits at once", 60_000); // the signal handlers are in place
+        }
+
+        /** SIGTERM, the output still read (Process.destroy() would close the pipes as well). */
+        void sigterm() {
+            process.toHandle().destroy();
+        }
+
+        void await(String fragment, long millis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + millis;
+            while (System.currentTimeMillis() < deadline) {
+                synchronized (lines) {
+                    if (lines.stream().anyMatch(l -> l.contains(fragment))) {
+                        return;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("no '" + fragment + "' in " + lines);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    /** ffmpeg playing the jar's live point until it has frames. */
+    private static Process ffmpegPlaying(Server server, Path dir) throws Exception {
+        io.mmsedge.distribution.realplayers.Players.require("ffmpeg");
+        Path out = dir.resolve("live.framemd5");
+        Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-i", "mmst://127.0.0.1:" + server.port
+                + "/live", "-c", "copy", "-flush_packets", "1", "-f", "framemd5", out.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!Files.exists(out) || Files.size(out) < 2000) {
+            assertTrue(ffmpeg.isAlive() && System.currentTimeMillis() < deadline, "ffmpeg does not play");
+            Thread.sleep(100);
+        }
+        return ffmpeg;
+    }
+
+    @Test
+    void sigtermDrainsEndsThePlayersSoThatFfmpegExitsThenExitsZero(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        try (Server server = new Server(dir, 2)) {
+            Process ffmpeg = ffmpegPlaying(server, dir);
+            try {
+                server.sigterm();
+                server.await("draining (SIGTERM)", 15_000);
+                assertTrue(server.process.waitFor(20, TimeUnit.SECONDS), "drained and exited: " + server.lines);
+                assertEquals(0, server.process.exitValue(), server.lines.toString());
+                assertTrue(ffmpeg.waitFor(10, TimeUnit.SECONDS), "ffmpeg stopped, not spinning: "
+                        + Files.readString(dir.resolve("ffmpeg.log")));
+                assertEquals(0, ffmpeg.exitValue());
+            } finally {
+                ffmpeg.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aSecondSignalExitsAtOnce(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (Server server = new Server(dir, 600)) {
+            Process ffmpeg = ffmpegPlaying(server, dir);
+            try {
+                server.sigterm();
+                server.await("draining (SIGTERM)", 15_000);
+                assertTrue(server.process.isAlive(), "the drain waits for the playing session");
+                server.sigterm();
+                assertTrue(server.process.waitFor(10, TimeUnit.SECONDS), "a second SIGTERM exits at once");
+                assertEquals(143, server.process.exitValue());
+            } finally {
+                ffmpeg.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void theReleaseArchiveHasTheLauncherConfigurationAndLibraries(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path archive = Path.of(System.getProperty("mmsedge.release", "target/mms-edge-0.1.0-SNAPSHOT-release.tar.gz"));
+        assertTrue(Files.isRegularFile(archive), "release archive missing: " + archive);
+        ExternalTool.Result untar = ExternalTool.run(List.of("tar", "xzf", archive.toString(), "-C", dir.toString()),
+                Duration.ofSeconds(60));
+        assertEquals(0, untar.exitCode(), untar.describe());
+        Path base;
+        try (var top = Files.list(dir)) {
+            base = top.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        for (String f : List.of("bin/mms-edge", "conf/mms-edge.yaml", "conf/log4j2.xml", "lib/mms-edge.jar",
+                "systemd/mms-edge.service", "kubernetes/mms-edge.yaml")) {
+            assertTrue(Files.isRegularFile(base.resolve(f)), "archive lacks " + f);
+        }
+        assertTrue(Files.isExecutable(base.resolve("bin/mms-edge")));
+        try (var libs = Files.list(base.resolve("lib"))) {
+            assertTrue(libs.anyMatch(p -> p.getFileName().toString().startsWith("netty-")), "dependencies in lib/");
+        }
+        ExternalTool.Result version = ExternalTool.run(List.of(base.resolve("bin/mms-edge").toString(), "--version"),
+                Duration.ofSeconds(60));
+        assertEquals(0, version.exitCode(), version.describe());
+        assertTrue(version.stdoutText().strip().matches("mms-edge \\d+\\.\\d+\\.\\d+.*"), version.stdoutText());
+        ExternalTool.Result inspect = ExternalTool.run(List.of(base.resolve("bin/mms-edge").toString(), "inspect",
+                Fixtures.media("av.asf").toString()), Duration.ofSeconds(60));
+        assertEquals(0, inspect.exitCode(), inspect.describe());
+        assertTrue(inspect.stdoutText().contains("\"packetSize\""), inspect.stdoutText());
+    }
 }
