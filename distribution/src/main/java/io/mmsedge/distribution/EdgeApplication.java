@@ -373,7 +373,10 @@ public final class EdgeApplication implements AutoCloseable {
             status.close();
         }
         if (edge != null) {
-            // The players first, told the end (MmsServer#endSessions), then their splits' upstreams.
+            // The players first, told the end so that they stop (MmsServer#endSessions), then
+            // their splits' upstreams.
+            edge.stopAccepting();
+            edge.endSessions(Duration.ofSeconds(2));
             edge.stop(Duration.ofSeconds(2));
             if (proxy.splits() != null) {
                 proxy.splits().closeAll();
@@ -381,6 +384,8 @@ public final class EdgeApplication implements AutoCloseable {
             proxy.close();
         }
         if (mms != null) {
+            mms.stopAccepting();
+            mms.endSessions(Duration.ofSeconds(2));
             mms.stop(Duration.ofSeconds(2));
         }
         points.close();

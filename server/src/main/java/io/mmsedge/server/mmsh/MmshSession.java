@@ -288,11 +288,15 @@ final class MmshSession implements PlayEvents {
         conn.finish(this, false);
     }
 
-    /** The server is going away: $E S_OK ends a streaming response (§2.2.3.4) before the close. */
+    /**
+     * The server is going away: $E ends a streaming response (§2.2.3.4) before the close, with a
+     * failure hr: the content did not end (a proxy must not take it for the end, a cache fill for
+     * a complete item).
+     */
     void endForShutdown() {
         play.stop();
         if (streaming) {
-            framing.endOfStream(Hresults.S_OK);
+            framing.endOfStream(Hresults.NS_E_SERVER_UNAVAILABLE);
         }
         conn.finish(this, false);
     }

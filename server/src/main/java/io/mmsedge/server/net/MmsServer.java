@@ -194,12 +194,11 @@ public final class MmsServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, ends every session (players are told, {@link #endSessions}), and waits up
-     * to {@code grace} for them to finish.
+     * Stops accepting, closes every connection, and waits up to {@code grace} for them to finish.
+     * The players are not told (as when a server dies): {@link #endSessions} first tells them.
      */
     public void stop(Duration grace) {
         stopAccepting();
-        endSessions(grace);
         connections.close().awaitUninterruptibly(grace.toMillis());
         if (ownsGroup) {
             group.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();

@@ -376,12 +376,12 @@ public final class ServerSession implements PlayEvents {
         close();
     }
 
-    /** Server going away: EndOfStream (§2.2.4.5) if streaming, then the close; FFmpeg: see ClientQuirks. */
+    /** Server going away: EndOfStream with a failure hr (not the end), then the close; FFmpeg: see ClientQuirks. */
     public void endForShutdown() {
         if (state == SessionState.STREAMING && ClientQuirks.stopsOnlyOnBadPacket(subscriber)) {
             framing.sendFfmpegStop(play.info());
         }
-        contentFailed(Hresults.S_OK);
+        contentFailed(Hresults.NS_E_SERVER_UNAVAILABLE);
     }
 
     @Override
