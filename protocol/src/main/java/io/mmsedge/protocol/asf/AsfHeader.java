@@ -213,6 +213,34 @@ public final class AsfHeader {
         return sum;
     }
 
+    /**
+     * A bit rate at which sending the data takes no longer than playing it, from what the header
+     * says: the largest of the streams' sum ({@link #totalBitrate()}, which counts a stream whose
+     * header gives no rate as 0: FFmpeg writes none for multi-bit-rate video), File Properties
+     * "Maximum Bitrate", and, for on-demand content, the data packets over the play duration
+     * (every packet is {@link #maxDataPacketSize()} bytes in the file). 0 when none is known.
+     */
+    public long realTimeBitrate() {
+        long rate = Math.max(totalBitrate(), maxBitrate);
+        double seconds = durationSeconds();
+        if (!broadcast() && seconds > 0 && dataPacketsCount > 0) {
+            rate = Math.max(rate, dataRate(dataPacketsCount, packetSize, seconds));
+        }
+        return rate;
+    }
+
+    /**
+     * {@code packets} packets of {@code packetSize} bytes over {@code seconds}, in bits/s, rounded
+     * up and capped at {@link Long#MAX_VALUE}; 0 when {@code seconds} is not positive.
+     */
+    public static long dataRate(long packets, long packetSize, double seconds) {
+        if (!(seconds > 0) || packets <= 0 || packetSize <= 0) {
+            return 0;
+        }
+        double bits = (double) packets * packetSize * 8;
+        return (long) Math.min(Math.ceil(bits / seconds), Long.MAX_VALUE);
+    }
+
     /** Play duration minus preroll, in seconds, never negative. */
     public double durationSeconds() {
         double d = playDurationHns / 1e7 - prerollMs / 1e3;

@@ -91,6 +91,22 @@ public record ContentInfo(
         return false;
     }
 
+    /**
+     * The bit rate at which sending this entry takes no longer than playing it: {@link #bitRate}
+     * (the origin's fileBitRate, which counts streams whose header gives no rate as 0), raised to
+     * what the header says ({@link io.mmsedge.protocol.asf.AsfHeader#realTimeBitrate()}: stream
+     * rates, File Properties maximum bit rate, data over duration) and to the packets reported
+     * here over the duration reported here. 0 only when nothing says anything.
+     */
+    public long realTimeBitRate() {
+        long rate = Math.max(bitRate, io.mmsedge.protocol.asf.AsfHeader.parse(fileHeader).realTimeBitrate());
+        if (!broadcast()) {
+            rate = Math.max(rate, io.mmsedge.protocol.asf.AsfHeader.dataRate(packetCount, packetSize,
+                    durationSeconds));
+        }
+        return rate;
+    }
+
     public boolean seekable() {
         return (attributes & ATTR_CANSEEK) != 0;
     }

@@ -99,6 +99,12 @@ class AsfFileTest {
             // No Stream Bitrate Properties and two video streams: the header cannot tell their rates.
             assertEquals(0, s.get(0).bitrate());
             assertEquals(432_000, f.header().maxBitrate());
+            // Sending it takes no longer than playing it: at least the data over the duration
+            // (the muxer's 432 kbit/s maximum is below what the packets hold), far above the
+            // audio stream's 32 kbit/s that the streams' sum gives (issue 13 §3).
+            long dataRate = (long) Math.ceil(f.packetCount() * f.packetSize() * 8.0 / f.header().durationSeconds());
+            assertEquals(dataRate, f.header().realTimeBitrate());
+            assertTrue(dataRate > 500_000, "mbr.asf carries " + dataRate + " bit/s");
         }
         try (AsfFile f = AsfFile.open(Fixtures.file("av.asf"))) {
             // One stream without a declared rate: File Properties maximum minus the audio rate.

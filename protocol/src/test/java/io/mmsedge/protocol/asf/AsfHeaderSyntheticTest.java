@@ -91,6 +91,24 @@ class AsfHeaderSyntheticTest {
         assertEquals(40_050, h.dataObjectSize());
         assertEquals(bytes.length, h.fileHeaderSize());
         assertTrue(h.seekable() && !h.broadcast());
+        // The largest of the streams' 548 kbit/s, File Properties' 700 kbit/s and 10 packets of 4000 bytes
+        // over 8 s (40 kbit/s).
+        assertEquals(700_000, h.realTimeBitrate());
+    }
+
+    @Test
+    void realTimeBitrateFromWhatTheHeaderSaysWhenStreamsHaveNoRate() {
+        // Two video streams without any rate object: the sum is 0; File Properties says 700 kbit/s.
+        AsfHeader mbr = AsfHeader.parse(header(fileProperties(4000, 0x2), videoStream(1), videoStream(2)));
+        assertEquals(0, mbr.totalBitrate());
+        assertEquals(700_000, mbr.realTimeBitrate());
+        // Larger packets: 10 x 100 000 bytes over 8 s are 1 Mbit/s, more than File Properties says.
+        AsfHeader big = AsfHeader.parse(header(fileProperties(100_000, 0x2), videoStream(1), videoStream(2)));
+        assertEquals(1_000_000, big.realTimeBitrate());
+        // A broadcast's packet count means nothing: File Properties only.
+        AsfHeader live = AsfHeader.parse(header(fileProperties(100_000, 0x1), videoStream(1), videoStream(2)));
+        assertEquals(700_000, live.realTimeBitrate());
+        assertEquals(0, AsfHeader.dataRate(10, 4000, 0));
     }
 
     @Test

@@ -176,7 +176,11 @@ public final class CacheBridge {
         upstreamSessions.incrementAndGet();
         metrics.upstreamOpened();
         double speed = cache.policy().fillSpeed();
-        long bitRate = Integer.toUnsignedLong(o.openFile().fileBitRate());
+        // Never slower than real time: fileBitRate alone counts the video streams of an MBR file
+        // whose header has no per-stream rates as 0, and asking for fillSpeed x the audio's rate
+        // made the first play 4-5x slower than real time (issue 13).
+        ContentInfo info = cacheableContent(o);
+        long bitRate = info != null ? info.realTimeBitRate() : Integer.toUnsignedLong(o.openFile().fileBitRate());
         long accelBitRate = speed > 1 && bitRate > 0 ? (long) Math.min(bitRate * speed, 0xFFFF_FFFFL) : 0;
         // Some slack over the duration: send times run up to a preroll past it.
         double durationMs = o.openFile().fileDuration() * 1000;
