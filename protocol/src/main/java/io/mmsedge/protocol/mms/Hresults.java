@@ -20,6 +20,8 @@ public final class Hresults {
     public static final int NS_E_SERVER_UNAVAILABLE = 0xC00D0006;
     /** NS_E_PROTOCOL_MISMATCH: the request did not follow MS-MMSP. */
     public static final int NS_E_PROTOCOL_MISMATCH = 0xC00D0007;
+    /** NS_E_INVALID_STREAM (nserror.h): a StreamSwitch names a stream number the content lacks. */
+    public static final int NS_E_INVALID_STREAM = 0xC00D003C;
     /** NS_E_CANNOTCONNECT / generic failure of an upstream session. */
     public static final int NS_E_CANNOTCONNECT = 0xC00D2EE0;
 

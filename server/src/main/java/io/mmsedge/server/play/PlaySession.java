@@ -156,9 +156,23 @@ public final class PlaySession {
 
     // ------------------------------------------------------------------ selection (§3.2.5.10)
 
-    /** Applies a stream selection; false if it names streams the content doesn't have. */
+    /**
+     * Applies a stream selection; false, and nothing changed, if it names streams the content
+     * doesn't have. The access log records what the player now receives and its bit rate.
+     */
     public boolean selectStreams(List<StreamSwitchEntry> entries) {
-        return selection.apply(entries, media.info());
+        if (!selection.apply(entries, media.info())) {
+            return false;
+        }
+        accessLog.info("peer={} path={} event=stream-switch {}", channel.peer(), requestedPath, selectedStreams());
+        return true;
+    }
+
+    /** {@code streams=1,3 bitrate=N}: the selected streams and their bit rate, for access-log lines. */
+    private String selectedStreams() {
+        List<Integer> streams = selection.selectedStreams();
+        return "streams=" + (streams.isEmpty() ? "-" : streams.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(","))) + " bitrate=" + selection.selectedBitRate(media.info());
     }
 
     /** §3.2.5.11: Windows Media Services 4.x as a client gets every stream until it selects. */

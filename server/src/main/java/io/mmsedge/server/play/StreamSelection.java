@@ -24,6 +24,11 @@ public final class StreamSelection {
     /** Newly selected streams waiting for their first key frame. */
     private final Set<Integer> awaitingKeyFrame = new HashSet<>();
     /**
+     * Replacement stream -> the stream it replaces, while the replacement waits for its first
+     * key frame: §3.2.5.10 keeps the replaced stream flowing until then.
+     */
+    private final Map<Integer, Integer> replaced = new HashMap<>();
+    /**
      * Video streams. Only video has key frames that matter: FFmpeg writes audio payloads without
      * the key-frame flag, and every audio media object decodes on its own, so a non-video stream
      * starts at its next media object and counts every media object as a key frame.
@@ -81,48 +86,103 @@ public final class StreamSelection {
         return switched;
     }
 
-    /** Applies a StreamSwitch. Returns false if an entry names a stream the content lacks. */
+    /**
+     * Applies a StreamSwitch (§3.2.5.10), all or nothing: false, and nothing changed, if an entry
+     * names a stream the content lacks (the front end then answers with an error hr).
+     *
+     * <p>Per entry: {src, none} unselects src; {any, dst, 2} unselects dst (and src); {none, dst,
+     * 0 or 1} selects dst at that thinning level; {src, dst, 0 or 1} replaces src by dst, and src
+     * keeps flowing until dst's first key frame so that the player sees no gap. A stream that
+     * starts, or goes back from key frames only to every frame, starts at its next key frame:
+     * its delta frames need every frame since that key frame.
+     */
     public boolean apply(List<StreamSwitchEntry> entries, ContentInfo info) {
         learn(info);
         Set<Integer> known = new HashSet<>();
         for (ContentInfo.StreamInfo st : info.streams()) {
             known.add(st.number());
         }
-        boolean ok = true;
         for (StreamSwitchEntry e : entries) {
-            int src = e.srcStreamNumber();
-            int dst = e.dstStreamNumber();
-            if (dst != StreamSwitchEntry.NO_STREAM) {
-                if (!known.contains(dst)) {
-                    ok = false;
-                    continue;
-                }
-                // A src stream replaced by dst keeps flowing until dst's first key frame (§3.2.5.10);
-                // approximated by stopping src immediately while dst waits for its key frame.
-                if (src != StreamSwitchEntry.NO_STREAM && src != dst) {
-                    thinning.remove(src);
-                    awaitingKeyFrame.remove(src);
-                }
-                int level = Math.min(Math.max(e.thinningLevel(), 0), StreamSwitchEntry.THIN_ALL);
-                Integer before = thinning.get(dst);
-                if (level == StreamSwitchEntry.THIN_ALL) {
-                    thinning.remove(dst);
-                    awaitingKeyFrame.remove(dst);
-                } else {
-                    if (before == null) {
-                        awaitingKeyFrame.add(dst);
-                    }
-                    thinning.put(dst, level);
-                }
-            } else if (src != StreamSwitchEntry.NO_STREAM) {
-                // {src, none}: src is no longer wanted.
-                thinning.remove(src);
-                awaitingKeyFrame.remove(src);
+            if (!namesKnown(e.srcStreamNumber(), known) || !namesKnown(e.dstStreamNumber(), known)) {
+                return false;
             }
+        }
+        for (StreamSwitchEntry e : entries) {
+            applyEntry(e.srcStreamNumber(), e.dstStreamNumber(), e.thinningLevel());
         }
         switched = true;
         refreshFullRate();
-        return ok;
+        return true;
+    }
+
+    private static boolean namesKnown(int stream, Set<Integer> known) {
+        return stream == StreamSwitchEntry.NO_STREAM || known.contains(stream);
+    }
+
+    private void applyEntry(int src, int dst, int thinningLevel) {
+        if (dst == StreamSwitchEntry.NO_STREAM) {
+            if (src != StreamSwitchEntry.NO_STREAM) {
+                unselect(src); // {src, none}: src is no longer wanted
+            }
+            return;
+        }
+        int level = Math.min(Math.max(thinningLevel, 0), StreamSwitchEntry.THIN_ALL);
+        boolean replaces = src != StreamSwitchEntry.NO_STREAM && src != dst;
+        if (level == StreamSwitchEntry.THIN_ALL) {
+            unselect(dst);
+            if (replaces) {
+                unselect(src);
+            }
+            return;
+        }
+        Integer before = thinning.put(dst, level);
+        if (before == null || (before == StreamSwitchEntry.THIN_KEY_FRAMES && level == StreamSwitchEntry.THIN_NONE)) {
+            awaitingKeyFrame.add(dst);
+        }
+        if (replaces) {
+            if (thinning.containsKey(src) && awaitingKeyFrame.contains(dst)) {
+                replaced.put(dst, src); // src flows until dst's first key frame (§3.2.5.10)
+            } else {
+                unselect(src); // dst already flows: no gap to bridge
+            }
+        }
+    }
+
+    private void unselect(int stream) {
+        thinning.remove(stream);
+        awaitingKeyFrame.remove(stream);
+        // A replacement unselected before its key frame leaves the old stream selected.
+        replaced.remove(stream);
+        replaced.values().removeIf(old -> old == stream);
+    }
+
+    /** The selected streams' numbers, ascending (a replaced stream still flowing included). */
+    public List<Integer> selectedStreams() {
+        return thinning.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * The bit rate of the selected streams, for the access log: each stream's rate from the
+     * header; a stream whose header gives none (FFmpeg's multi-bit-rate video) gets an equal share
+     * of what the content's real-time rate ({@link ContentInfo#realTimeBitRate()}) leaves over
+     * the known ones. A stream thinned to key frames counts in full; a replaced stream still
+     * flowing does not count (its replacement does).
+     */
+    public long selectedBitRate(ContentInfo info) {
+        long known = 0;
+        int unknown = 0;
+        for (ContentInfo.StreamInfo st : info.streams()) {
+            known += st.bitRate();
+            unknown += st.bitRate() == 0 ? 1 : 0;
+        }
+        long share = unknown == 0 ? 0 : Math.max(0, info.realTimeBitRate() - known) / unknown;
+        long sum = 0;
+        for (ContentInfo.StreamInfo st : info.streams()) {
+            if (thinning.containsKey(st.number()) && !replaced.containsValue(st.number())) {
+                sum += st.bitRate() > 0 ? st.bitRate() : share;
+            }
+        }
+        return sum;
     }
 
     /** Restart point (seek, new StartPlaying): every selected stream waits for a key frame again. */
@@ -160,6 +220,13 @@ public final class StreamSelection {
                 return false;
             }
             awaitingKeyFrame.remove(p.streamNumber());
+            Integer old = replaced.remove(p.streamNumber());
+            if (old != null) {
+                // The replacement's first key frame goes out: the replaced stream stops here.
+                thinning.remove(old);
+                awaitingKeyFrame.remove(old);
+                refreshFullRate();
+            }
         }
         if (level == StreamSwitchEntry.THIN_KEY_FRAMES || keyFramesOnly) {
             return isKey(p);
@@ -200,6 +267,7 @@ public final class StreamSelection {
 
     @Override
     public String toString() {
-        return "StreamSelection" + thinning + (awaitingKeyFrame.isEmpty() ? "" : " awaiting " + awaitingKeyFrame);
+        return "StreamSelection" + thinning + (awaitingKeyFrame.isEmpty() ? "" : " awaiting " + awaitingKeyFrame)
+                + (replaced.isEmpty() ? "" : " replacing " + replaced);
     }
 }

@@ -152,10 +152,14 @@ public final class ServerSession implements PlayEvents {
     }
 
     private void onStreamSwitch(StreamSwitch s) {
-        if (!play.selectStreams(s.entries())) {
-            log.debug("peer={} StreamSwitch names unknown streams: {}", io.peer(), s.entries());
+        // §3.2.5.10: an entry naming a stream the content lacks changes nothing and gets an error hr.
+        int hr = play.selectStreams(s.entries()) ? Hresults.S_OK : Hresults.NS_E_INVALID_STREAM;
+        if (hr != Hresults.S_OK) {
+            log.warn("peer={} path={} StreamSwitch names a stream the content lacks: {} (streams {}): hr={}",
+                    io.peer(), play.requestedPath(), s.entries(),
+                    play.info().streams().stream().map(ContentInfo.StreamInfo::number).toList(), Hresults.hex(hr));
         }
-        send(new ReportStreamSwitch(Hresults.S_OK));
+        send(new ReportStreamSwitch(hr));
     }
 
     /** The socket drained below its low-water mark: sending resumes. */
