@@ -63,6 +63,8 @@ public final class Split implements UpstreamListener {
     private long failingSinceNanos = -1;
     private int reconnects;
     private boolean closed;
+    /** Players' logs on their way to the origin through the upstream session. */
+    private final SplitLogs clientLogs;
 
     Split(String key, EventLoop loop, Upstream first, SplitSettings settings, BroadcastSettings broadcastSettings,
           ServerMetrics serverMetrics, ProxyMetrics metrics, Supplier<CompletableFuture<UpstreamOpenResult>> reopen,
@@ -73,8 +75,10 @@ public final class Split implements UpstreamListener {
         this.metrics = metrics;
         this.reopen = reopen;
         this.onClosed = onClosed;
+        this.clientLogs = new SplitLogs(key, loop, () -> closed, () -> failingSinceNanos >= 0 ? null : upstream);
         this.broadcast = new Broadcast("split:" + key, loop, broadcastSettings, serverMetrics);
         this.upstream = first;
+        broadcast.onClientLog(clientLogs::offer);
     }
 
     public String key() {

@@ -50,6 +50,8 @@ public final class Broadcast implements AutoCloseable {
 
     /** The header players get, in broadcast form; written on the publisher, read anywhere. */
     private volatile ContentInfo header;
+    /** Where players' logs go (a split forwards them to its origin); null: only the access log has them. */
+    private volatile java.util.function.Consumer<io.mmsedge.protocol.mms.ClientLog> clientLogs;
 
     // ---- publisher-confined
     /** Video stream whose key frames players start at; -1 for audio-only content. */
@@ -77,6 +79,19 @@ public final class Broadcast implements AutoCloseable {
 
     public BroadcastSettings settings() {
         return settings;
+    }
+
+    /** Sends every player's log (§2.2.4.20, MMSH LogStats) to {@code sink}, called on the player's thread. */
+    public void onClientLog(java.util.function.Consumer<io.mmsedge.protocol.mms.ClientLog> sink) {
+        clientLogs = sink;
+    }
+
+    /** A player's log; see {@link #onClientLog}. */
+    void clientLog(io.mmsedge.protocol.mms.ClientLog clientLog) {
+        var sink = clientLogs;
+        if (sink != null) {
+            sink.accept(clientLog);
+        }
     }
 
     ServerMetrics metrics() {

@@ -66,6 +66,12 @@ public final class BroadcastMedia implements Media {
         return subscriber.cursor();
     }
 
+    /** The player's log goes to the broadcast's log sink (a split's origin), if it has one. */
+    @Override
+    public void clientLog(io.mmsedge.protocol.mms.ClientLog clientLog) {
+        broadcast.clientLog(clientLog);
+    }
+
     @Override
     public long packetForTime(long ms) {
         return 0;
