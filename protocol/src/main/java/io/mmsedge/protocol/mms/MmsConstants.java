@@ -26,6 +26,12 @@ public final class MmsConstants {
      * ReportFunnelInfo replies that carry it (§2.2.4.6, §2.2.4.19, §3.1.5.4).
      */
     public static final int PACKET_PAIR_TCP = 0xF0F0F0F1;
+    /**
+     * playIncarnation of FunnelInfo asking for the UDP packet-pair experiment, and of the one
+     * ReportFunnelInfo that accepts it: two packet-pair Data packets then go by UDP before the
+     * header (MMS_PACKET_PAIR_UDP_HIGH_ENTROPY, §2.2.4.6, §3.2.5.4, §3.2.5.8).
+     */
+    public static final int PACKET_PAIR_UDP = 0xF0F0F901;
 
     /** The MUST value of MacToViewerProtocolRevision (Connect, ReportConnectedEX). */
     public static final int MAC_TO_VIEWER_PROTOCOL_REVISION = 0x0004000B;

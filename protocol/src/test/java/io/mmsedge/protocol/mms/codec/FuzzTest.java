@@ -166,6 +166,11 @@ class FuzzTest {
             } catch (MmsDecodeException expected) {
                 // typed
             }
+            try {
+                DataDatagram.decode(b).release(); // the same bytes as a UDP Data datagram
+            } catch (MmsDecodeException expected) {
+                // typed
+            }
         }
         System.out.println("FuzzTest codec: " + CODEC_CASES + " cases, " + decoded + " decoded, " + failures + " typed failures");
         assertTrue(decoded > CODEC_CASES / 20, "mutations too destructive to exercise the decoders: " + decoded);
