@@ -61,4 +61,26 @@ public interface ServerMetrics {
      */
     default void broadcastClosed(String publishingPoint) {
     }
+
+    /** UDP players (MMS Data over UDP, MS-MMSP §3.2.5.5) came ({@code delta} > 0) or went. */
+    default void udpSessions(int delta) {
+    }
+
+    /** {@code datagrams} Data datagrams of {@code bytes} bytes in all were handed to the UDP socket. */
+    default void udpDatagrams(int datagrams, long bytes) {
+    }
+
+    /**
+     * One RequestPacketListResend (§3.2.5.13) of {@code asked} packets: {@code served} resent,
+     * {@code refused} by the rate limit, {@code tooOld} no longer (or never) in the resend window.
+     */
+    default void udpResends(int asked, int served, int refused, int tooOld) {
+    }
+
+    /**
+     * A datagram arrived on the UDP port and was dropped: {@code reason} is malformed,
+     * unknown_client, foreign_source or wrong_source_id.
+     */
+    default void udpDropped(String reason) {
+    }
 }

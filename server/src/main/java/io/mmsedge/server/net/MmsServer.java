@@ -8,6 +8,8 @@ import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.mmsh.MmshFrontEnd;
 import io.mmsedge.server.mmsh.MmshSettings;
+import io.mmsedge.server.udp.UdpSettings;
+import io.mmsedge.server.udp.UdpTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -48,6 +50,9 @@ public final class MmsServer implements AutoCloseable {
     private final WriteWindows windows;
     private MmshFrontEnd mmsh;
     private Admission admission;
+    private UdpSettings udpSettings = UdpSettings.disabled();
+    /** Read by connections' initializers; connections accepted before the UDP bind get TCP only. */
+    private volatile UdpTransport udp;
 
     public MmsServer(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, EventLoopGroup group) {
         this.settings = settings;
@@ -77,6 +82,20 @@ public final class MmsServer implements AutoCloseable {
     }
 
     /**
+     * Serves Data packets over UDP to players that ask for it (MS-MMSP §3.2.5.5), on a UDP
+     * socket bound beside the MMS port by {@link #start}. Off unless called. Call before starting.
+     */
+    public MmsServer withUdp(UdpSettings settings) {
+        this.udpSettings = settings;
+        return this;
+    }
+
+    /** The UDP side; null unless UDP is on and the server started. */
+    public UdpTransport udp() {
+        return udp;
+    }
+
+    /**
      * Binds the MMS port and starts accepting: MMS/TCP, and MMSH too (decided by a connection's
      * first bytes, {@link PortSniffer}) unless {@link MmshSettings#sharePort()} is off.
      */
@@ -89,6 +108,14 @@ public final class MmsServer implements AutoCloseable {
             }
         });
         log.info("MMS listening on {}{}", listener.localAddress(), mmsh.settings().sharePort() ? " (and MMSH)" : "");
+        if (udpSettings.enabled()) {
+            try {
+                udp = UdpTransport.bind(udpSettings, localAddress(), group, metrics);
+            } catch (InterruptedException | RuntimeException e) {
+                listener.close().awaitUninterruptibly();
+                throw e;
+            }
+        }
         return this;
     }
 
@@ -119,7 +146,7 @@ public final class MmsServer implements AutoCloseable {
         decoder.setMaxDataPacketSize(8);
         p.addLast("frame-decoder", decoder)
                 .addLast("frame-encoder", new MmsFrameEncoder())
-                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random, windows));
+                .addLast("session", new MmsServerHandler(settings, catalog, metrics, random, windows, udp));
     }
 
     private Channel bind(InetSocketAddress address, java.util.function.Consumer<SocketChannel> init)
@@ -200,6 +227,9 @@ public final class MmsServer implements AutoCloseable {
     public void stop(Duration grace) {
         stopAccepting();
         connections.close().awaitUninterruptibly(grace.toMillis());
+        if (udp != null) {
+            udp.close();
+        }
         if (ownsGroup) {
             group.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
         }

@@ -9,6 +9,7 @@ import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.session.ServerSession;
 import io.mmsedge.server.session.SessionIo;
+import io.mmsedge.server.udp.UdpTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,10 +29,10 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
     private final ServerSession session;
 
     MmsServerHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, SecureRandom random,
-                     WriteWindows windows) {
+                     WriteWindows windows, UdpTransport udp) {
         super(windows);
         this.session = new ServerSession(settings, catalog, this, metrics,
-                io.netty.buffer.ByteBufAllocator.DEFAULT, random);
+                io.netty.buffer.ByteBufAllocator.DEFAULT, random, udp);
     }
 
     @Override

@@ -7,21 +7,22 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Frames the play session's output as MMS Data packets (§2.2.2): header pieces flagged as such,
- * ASF packets with the session's Incarnation and Sequence (§3.2.1).
+ * ASF packets with the session's Incarnation and Sequence (§3.2.1), over the session's
+ * {@link DataFunnel}: the TCP connection or UDP.
  */
 final class MmsDataFraming implements PlayerTransport {
 
     /** MPlayer's header buffer is 8 KiB, so a header piece and its Data packet header fit in that. */
     private static final int MAX_HEADER_PART = 8192 - DataPacket.HEADER_SIZE;
 
-    private final SessionIo io;
+    private final DataFunnel funnel;
     /** Incarnation (§3.2.1): playIncarnation of the Data packets now being sent. */
     private int incarnation;
     /** Sequence (§3.2.1): AFFlags of the next ASF data packet. */
     private int sequence;
 
-    MmsDataFraming(SessionIo io) {
-        this.io = io;
+    MmsDataFraming(DataFunnel funnel) {
+        this.funnel = funnel;
     }
 
     /** The playIncarnation the next Data packets carry (ReadBlock's, a play request's, or 0xFF). */
@@ -34,23 +35,25 @@ final class MmsDataFraming implements PlayerTransport {
         if ((sequence & 0xFF) == 0xFF) {
             sequence = 0;
         }
+        funnel.newPlayRequest();
     }
 
     @Override
     public void sendHeaderPart(int index, ByteBuf part, boolean last) {
-        io.sendData(index, incarnation, last ? DataPacket.AF_HEADER_LAST : DataPacket.AF_HEADER_PART, part);
+        funnel.sendHeaderPart(index, incarnation, last ? DataPacket.AF_HEADER_LAST : DataPacket.AF_HEADER_PART, part);
     }
 
     @Override
     public void sendPacket(long number, ByteBuf payload) {
-        io.sendData((int) number, incarnation, sequence & 0xFF, payload);
+        // The full 32-bit Sequence (§3.2.1): AFFlags is its low byte; UDP resends name all of it.
+        funnel.sendPacket(sequence, (int) number, incarnation, payload);
         sequence++;
     }
 
     /** The Data packets that make FFmpeg stop at shutdown ({@link FfmpegStop}). */
     void sendFfmpegStop(ContentInfo info) {
         for (ByteBuf payload : FfmpegStop.payloads(info)) {
-            io.sendData(0, incarnation, sequence & 0xFF, payload);
+            funnel.sendPacket(sequence, 0, incarnation, payload);
             sequence++;
         }
     }

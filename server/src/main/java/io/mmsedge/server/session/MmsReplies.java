@@ -73,6 +73,14 @@ final class MmsReplies {
         return out;
     }
 
+    /**
+     * §3.2.5.4: UDP packet-pair accepted, the packets follow by UDP at ReadBlock (§3.2.5.8), so
+     * this reply carries none.
+     */
+    ReportFunnelInfo udpPacketPair() {
+        return funnelInfo(MmsConstants.PACKET_PAIR_UDP, new byte[0]);
+    }
+
     private ReportFunnelInfo funnelInfo(int playIncarnation, byte[] packetPair) {
         return new ReportFunnelInfo(Hresults.S_OK, playIncarnation, 0x00000008, 1, 0x00010000, clientId, 0, 1, 0, 0,
                 packetPair);

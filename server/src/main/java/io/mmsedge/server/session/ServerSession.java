@@ -34,10 +34,10 @@ import io.mmsedge.server.media.OpenResult;
 import io.mmsedge.server.media.PlayRequest;
 import io.mmsedge.server.play.PlayEvents;
 import io.mmsedge.server.play.PlaySession;
+import io.mmsedge.server.udp.UdpTransport;
 import io.netty.buffer.ByteBufAllocator;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Locale;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +62,7 @@ public final class ServerSession implements PlayEvents {
     private final SecureRandom random;
     private final MmsReplies replies;
     private final MmsDataFraming framing;
+    private final DataFunnel funnel;
     private final PlaySession play;
 
     private SessionState state = SessionState.AWAIT_CONNECT;
@@ -76,15 +77,17 @@ public final class ServerSession implements PlayEvents {
     private boolean headerAfterOpen;
     private final SessionTimers timers;
 
+    /** @param udp the listener's UDP side (§3.2.5.5), or null: UDP funnels are then refused */
     public ServerSession(ServerSettings settings, MediaCatalog catalog, SessionIo io, ServerMetrics metrics,
-                         ByteBufAllocator alloc, SecureRandom random) {
+                         ByteBufAllocator alloc, SecureRandom random, UdpTransport udp) {
         this.settings = settings;
         this.io = io;
         this.metrics = metrics;
         this.random = random;
         this.replies = new MmsReplies(settings, catalog, random);
-        this.framing = new MmsDataFraming(io);
-        this.play = new PlaySession(settings, catalog, metrics, io, framing, this, alloc);
+        this.funnel = new DataFunnel(io, udp, settings.pacingSpeed(), this::onWritable);
+        this.framing = new MmsDataFraming(funnel);
+        this.play = new PlaySession(settings, catalog, metrics, funnel, framing, this, alloc);
         this.timers = new SessionTimers(io, settings, this::keepAliveExpired, this::idleExpired);
     }
 
@@ -121,11 +124,7 @@ public final class ServerSession implements PlayEvents {
     private void dispatch(MmsMessage m) {
         switch (m.type()) {
             case CONNECT -> onConnect((Connect) m);
-            case FUNNEL_INFO -> {
-                for (MmsMessage reply : replies.funnelInfo((FunnelInfo) m)) {
-                    send(reply);
-                }
-            }
+            case FUNNEL_INFO -> Arrays.stream(funnel.funnelInfo((FunnelInfo) m, replies)).forEach(this::send);
             case CONNECT_FUNNEL -> onConnectFunnel((ConnectFunnel) m);
             case OPEN_FILE -> onOpenFile((OpenFile) m);
             case SECURITY_RESPONSE -> onSecurityResponse((SecurityResponse) m);
@@ -143,8 +142,8 @@ public final class ServerSession implements PlayEvents {
             case LOGGING -> play.clientLog(((Logging) m).log());
             case PONG -> log.trace("peer={} pong", io.peer()); // §3.2.5.16: nothing to do
             case CLOSE_FILE -> {
-                accessLog.info("peer={} path={} event=close-file packets={} bytes={}", io.peer(),
-                        play.requestedPath(), play.packetsSent(), play.bytesSent());
+                accessLog.info("peer={} path={} event=close-file transport={} packets={} bytes={}", io.peer(),
+                        play.requestedPath(), funnel.transportName(), play.packetsSent(), play.bytesSent());
                 close();
             }
             default -> protocolError(m, "unexpected message"); // CommandRules let through only the above
@@ -170,8 +169,8 @@ public final class ServerSession implements PlayEvents {
     /** The TCP connection is gone (§3.2.7.1): delete all session state. */
     public void onDisconnected() {
         if (state != SessionState.CLOSED) {
-            accessLog.info("peer={} path={} event=disconnect state={} packets={} bytes={}", io.peer(),
-                    play.requestedPath(), state, play.packetsSent(), play.bytesSent());
+            accessLog.info("peer={} path={} event=disconnect state={} transport={} packets={} bytes={}", io.peer(),
+                    play.requestedPath(), state, funnel.transportName(), play.packetsSent(), play.bytesSent());
         }
         release();
     }
@@ -207,10 +206,12 @@ public final class ServerSession implements PlayEvents {
     }
 
     private void onConnectFunnel(ConnectFunnel f) {
-        // §3.2.5.5: the address in funnelName is ignored (players send fake ones); only the
-        // transport matters. UDP delivery is not offered yet, so UDP funnels are refused and
-        // clients fall back to TCP.
-        if (f.funnelName().toUpperCase(Locale.ROOT).contains("\\UDP\\")) {
+        // §3.2.5.5: the address in funnelName is ignored (players send fake ones); a refused UDP
+        // funnel gets ReportDisconnectedFunnel and the player rolls over to TCP (§3.1.5.3).
+        String refusal = funnel.connect(f, replies.clientId());
+        if (refusal != null) {
+            log.info("peer={} funnel \"{}\" refused: {}", io.peer(), f.funnelName(), refusal);
+            metrics.error("udp_funnel_refused");
             send(new ReportDisconnectedFunnel(Hresults.E_FAIL, 0));
             return;
         }
@@ -247,6 +248,7 @@ public final class ServerSession implements PlayEvents {
         String path = play.requestedPath();
         if (result instanceof OpenResult.Opened) {
             setState(SessionState.OPENED);
+            funnel.contentOpened(play.info());
             send(replies.openFile(Hresults.S_OK, openPlayIncarnation, play.info()));
         } else if (result instanceof OpenResult.Failed f) {
             setState(SessionState.FUNNEL_READY);
@@ -287,6 +289,7 @@ public final class ServerSession implements PlayEvents {
 
     private void onReadBlock(ReadBlock r) {
         framing.incarnation(r.playIncarnation());
+        funnel.beforeHeader(random);
         send(new ReportReadBlock(Hresults.S_OK, r.playIncarnation(), 0));
         headerAfterOpen = state == SessionState.OPENED;
         setState(SessionState.SENDING_HEADER);
@@ -353,6 +356,7 @@ public final class ServerSession implements PlayEvents {
         // 0xFF, then the new entry's packets from the start.
         send(new ReportEndOfStream(Hresults.S_STREAM_CHANGE, playIncarnation));
         send(replies.streamChange(next));
+        funnel.contentOpened(next);
         framing.incarnation(MmsConstants.STREAM_CHANGE_INCARNATION);
     }
 
@@ -464,6 +468,7 @@ public final class ServerSession implements PlayEvents {
         }
         setState(SessionState.CLOSED);
         play.close();
+        funnel.close();
         timers.stopAll();
     }
 }

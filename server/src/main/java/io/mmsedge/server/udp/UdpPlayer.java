@@ -1,0 +1,289 @@
+package io.mmsedge.server.udp;
+
+import io.mmsedge.protocol.mms.DataPacket;
+import io.mmsedge.protocol.mms.RequestPacketListResend;
+import io.mmsedge.protocol.mms.codec.DataDatagram;
+import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.play.PlayerChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One player's UDP side (MS-MMSP §3.2.5.11.1 with Client-Port set): its Data packets as
+ * datagrams to one fixed destination, the window of packets it may ask again, and its limits.
+ *
+ * <p>The destination is the address of the player's TCP connection and the port of its funnel
+ * (§3.2.5.5); nothing else it sends can change that. Every datagram (data, header, packet-pair,
+ * resend) is charged to a byte budget of the content rate times {@link UdpSettings#rateFactor()};
+ * while it is spent, {@link #isWritable()} is false and the play session waits, as it does for
+ * a full socket. Resends also need a token of their own bucket (§5.1: "a limit on how many
+ * packets per second it will resend"), which bounds how far they can take the budget into debt. Runs on the session's thread, except
+ * {@link #resendRequested}, which arrives on the UDP listener's.
+ */
+public final class UdpPlayer {
+
+    private static final Logger log = LoggerFactory.getLogger(UdpPlayer.class);
+    /** Datagrams queued before a flush is forced, whatever the caller does. */
+    private static final int MAX_BATCH = 64;
+    /** Resend requests waiting for the session's thread; more are refused (a flood costs a counter). */
+    private static final int MAX_PENDING_REQUESTS = 4;
+    /** Budget before the content's rate is known (only the funnel exists then): 64 kbit/s. */
+    private static final long UNKNOWN_BIT_RATE = 64_000;
+
+    private final UdpTransport transport;
+    private final UdpSettings settings;
+    private final int clientId;
+    private final InetSocketAddress destination;
+    private final PlayerChannel owner;
+    private final Runnable resume;
+    private final ServerMetrics metrics;
+    private final double speed;
+    private final ByteBufAllocator alloc;
+    private final TokenBucket budget;
+    private final TokenBucket resends;
+    private ResendWindow window = new ResendWindow(1, 0);
+    private int minChunk = DataDatagram.PACKET_PAIR_PAYLOAD;
+    private final List<DatagramPacket> batch = new ArrayList<>();
+    private long batchBytes;
+    private final AtomicInteger pendingRequests = new AtomicInteger();
+    private ScheduledFuture<?> resumeTimer;
+    private boolean closed;
+    private long datagramsSent;
+    private long bytesSent;
+
+    UdpPlayer(UdpTransport transport, int clientId, InetSocketAddress destination, PlayerChannel owner,
+              Runnable resume, double pacingSpeed, ServerMetrics metrics) {
+        this.transport = transport;
+        this.settings = transport.settings();
+        this.clientId = clientId;
+        this.destination = destination;
+        this.owner = owner;
+        this.resume = resume;
+        this.metrics = metrics;
+        // Limits are in the pacing's time: content paced 8x faster (tests) may go 8x faster.
+        this.speed = pacingSpeed > 0 ? pacingSpeed : 1;
+        this.alloc = transport.alloc();
+        long now = owner.nanoTime();
+        this.budget = new TokenBucket(1, 1, now);
+        this.resends = new TokenBucket(1, 1, now);
+        limitTo(UNKNOWN_BIT_RATE, DataDatagram.PACKET_PAIR_PAYLOAD, 0);
+    }
+
+    public InetSocketAddress destination() {
+        return destination;
+    }
+
+    int clientId() {
+        return clientId;
+    }
+
+    /**
+     * Sets the limits for content of {@code bitRate} bit/s in packets of {@code packetSize}
+     * bytes whose header is {@code headerSize} bytes; the resend window restarts.
+     */
+    public void limitTo(long bitRate, int packetSize, int headerSize) {
+        double bytesPerSecond = Math.max(bitRate, 8_000) / 8.0;
+        int chunk = Math.max(packetSize, 64) + DataPacket.HEADER_SIZE;
+        minChunk = chunk;
+        // The burst holds the preroll a play starts with, the header and the two packet-pair packets.
+        // Full at first: the content's rate only becomes known now (open, next playlist entry).
+        budget.fill(bytesPerSecond * settings.rateFactor() * speed,
+                bytesPerSecond * settings.burstSeconds() + headerSize + 2L * (DataDatagram.PACKET_PAIR_PAYLOAD + 8)
+                        + 2L * chunk);
+        double packetsPerSecond = bytesPerSecond / chunk * speed;
+        double resendRate = Math.max(4, settings.resendShare() * packetsPerSecond);
+        resends.fill(resendRate, Math.max(RequestPacketListResend.MAX_PACKETS, resendRate));
+        window.clear();
+        long windowPackets = (long) Math.ceil(packetsPerSecond * settings.resendSeconds()) + 16;
+        window = settings.resendSeconds() == 0 ? new ResendWindow(1, -1)
+                : new ResendWindow((int) Math.min(4096, windowPackets), (long) (settings.resendSeconds() * 1e9));
+    }
+
+    // ------------------------------------------------------------------ sending (session thread)
+
+    /** A piece of the ASF file header (§3.2.5.8.1); takes ownership of {@code part}. */
+    public void sendHeaderPart(int index, int playIncarnation, int afFlags, ByteBuf part) {
+        queue(DataDatagram.encode(alloc, index, playIncarnation, afFlags, part));
+    }
+
+    /**
+     * An ASF data packet (§3.2.5.11.1) with its full 32-bit sequence number, kept for resends;
+     * takes ownership of {@code payload}.
+     */
+    public void sendPacket(int sequence, int locationId, int playIncarnation, int afFlags, ByteBuf payload) {
+        if (!closed) {
+            window.put(sequence, locationId, playIncarnation, afFlags, payload.retainedDuplicate(), owner.nanoTime());
+        }
+        queue(DataDatagram.encode(alloc, locationId, playIncarnation, afFlags, payload));
+    }
+
+    /** §3.2.5.8: two packet-pair Data packets of 1,464 random bytes, different from each other. */
+    public void sendPacketPair(Random random) {
+        for (int i = 0; i < 2; i++) {
+            byte[] noise = new byte[DataDatagram.PACKET_PAIR_PAYLOAD];
+            random.nextBytes(noise);
+            queue(DataDatagram.encode(alloc, DataDatagram.PACKET_PAIR_LOCATION + i, DataPacket.PACKET_PAIR_INCARNATION,
+                    DataPacket.AF_PACKET_PAIR, alloc.buffer(noise.length).writeBytes(noise)));
+        }
+        flush();
+    }
+
+    /** A new play request: the sequence may restart (§2.2.2), so older packets can't be asked for. */
+    public void newPlayRequest() {
+        window.clear();
+    }
+
+    private void queue(ByteBuf datagram) {
+        if (closed) {
+            datagram.release();
+            return;
+        }
+        int n = datagram.readableBytes();
+        budget.charge(n, owner.nanoTime());
+        batch.add(new DatagramPacket(datagram, destination));
+        batchBytes += n;
+        if (batch.size() >= MAX_BATCH) {
+            flush();
+        }
+    }
+
+    /** Hands the queued datagrams to the UDP channel in one go (one sendmmsg with epoll). */
+    public void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<DatagramPacket> out = new ArrayList<>(batch);
+        datagramsSent += out.size();
+        bytesSent += batchBytes;
+        metrics.udpDatagrams(out.size(), batchBytes);
+        batch.clear();
+        batchBytes = 0;
+        transport.write(out);
+    }
+
+    /**
+     * False while the UDP socket is backed up or this player's budget is spent; the session is
+     * then resumed when there is room again.
+     */
+    public boolean isWritable() {
+        if (closed) {
+            return true;
+        }
+        if (!transport.isWritable()) {
+            return false; // the transport wakes every player when the socket drains
+        }
+        long now = owner.nanoTime();
+        if (budget.available(now) > 0) {
+            return true;
+        }
+        if (resumeTimer == null) {
+            resumeTimer = owner.schedule(() -> {
+                resumeTimer = null;
+                if (!closed) {
+                    resume.run();
+                }
+            }, Math.max(1, budget.nanosUntil(minChunk, now)), TimeUnit.NANOSECONDS);
+        }
+        return false;
+    }
+
+    /** The UDP socket drained: resume sending on the session's thread. */
+    void wake() {
+        owner.execute(() -> {
+            if (!closed) {
+                resume.run();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ resends (§3.2.5.13)
+
+    /** On the UDP listener's thread: a checked request from this player's own address. */
+    void resendRequested(RequestPacketListResend request) {
+        if (pendingRequests.incrementAndGet() > MAX_PENDING_REQUESTS) {
+            pendingRequests.decrementAndGet();
+            metrics.udpResends(request.packets().size(), 0, request.packets().size(), 0);
+            return;
+        }
+        owner.execute(() -> {
+            pendingRequests.decrementAndGet();
+            serve(request);
+        });
+    }
+
+    private void serve(RequestPacketListResend request) {
+        if (closed) {
+            return;
+        }
+        long now = owner.nanoTime();
+        int served = 0;
+        int refused = 0;
+        int tooOld = 0;
+        // Each packet at most once per request, and only packets this player was sent: a request
+        // never makes the server send more than it names (no amplification beyond the list).
+        Set<Integer> seen = new HashSet<>();
+        for (int sequence : request.packets()) {
+            if (!seen.add(sequence)) {
+                continue;
+            }
+            int slot = window.find(sequence, now);
+            if (slot < 0) {
+                tooOld++; // MS-MMSP has no reply for this: the packet is simply not resent
+                continue;
+            }
+            // A resend goes before new packets: charged to the byte budget like any datagram, it
+            // holds back the next new packets until repaid, so the player's total stays bounded;
+            // how many there are is the resend bucket's to bound.
+            if (!resends.tryTake(1, now)) {
+                refused++;
+                continue;
+            }
+            queue(window.datagram(slot, alloc));
+            served++;
+        }
+        flush();
+        metrics.udpResends(request.packets().size(), served, refused, tooOld);
+        if (refused > 0 || tooOld > 0) {
+            log.debug("peer={} resend of {} packets: {} served, {} refused by the rate limit, {} too old or never sent",
+                    owner.peer(), request.packets().size(), served, refused, tooOld);
+        }
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    /** Datagrams and bytes sent so far (for the access log). */
+    public long datagramsSent() {
+        return datagramsSent;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Stops: sends what is queued, forgets the window, leaves the transport. Idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        flush();
+        closed = true;
+        window.clear();
+        if (resumeTimer != null) {
+            resumeTimer.cancel(false);
+            resumeTimer = null;
+        }
+        transport.unregister(this);
+    }
+}
