@@ -94,7 +94,8 @@ public final class EdgeApplication implements AutoCloseable {
                 int port = cfg.server().port() != null ? cfg.server().port() : MmsConstants.DEFAULT_PORT;
                 points.startBroadcasts(group, settings, metrics);
                 MmsServer origin = new MmsServer(settings, points, metrics, group)
-                        .withLimits(ConfigLoader.connectionLimits(cfg));
+                        .withLimits(ConfigLoader.connectionLimits(cfg))
+                        .withUdp(ConfigLoader.udpSettings(cfg.server().udp()));
                 mms = listen("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
                 if (cfg.server().http() != null) {
                     listen("origin HTTP", "server.http", new InetSocketAddress(bind, cfg.server().http()),
@@ -121,7 +122,8 @@ public final class EdgeApplication implements AutoCloseable {
                         cache == null ? null : cache.service(), edgeAddress::get);
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
                 MmsServer edgeServer = new MmsServer(settings, proxy, metrics, group)
-                        .withLimits(ConfigLoader.connectionLimits(cfg));
+                        .withLimits(ConfigLoader.connectionLimits(cfg))
+                        .withUdp(ConfigLoader.udpSettings(cfg.edge().udp()));
                 edge = listen("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
                         edgeServer::start);
                 edgeAddress.set(edge.localAddress());

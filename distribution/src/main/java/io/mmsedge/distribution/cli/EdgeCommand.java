@@ -67,7 +67,7 @@ public final class EdgeCommand extends Subcommand {
                         cacheSize, cacheMemory, null, null, null);
         EdgeConfig.EdgeSection edge = new EdgeConfig.EdgeSection(listener.bind, listener.port, listener.httpPort, reverse,
                 forwarding,
-                null, null, null, null, null, null, null, instanceId, null, null, null, cache);
+                null, null, null, null, null, null, null, instanceId, null, null, null, cache, listener.udp());
         EdgeConfig cfg = new EdgeConfig(listener.server(false), listener.status(), List.of(), edge);
         ConfigLoader.validate(cfg, "command line");
         return cfg;

@@ -36,6 +36,13 @@ final class ListenerOptions {
             description = "On SIGTERM or POST /admin/drain, let sessions finish this long before ending them "
                     + "(server.drainSeconds: 0 to 3600, default 30).")
     Integer drainSeconds;
+    @Option(names = "--udp-port", paramLabel = "PORT", converter = PortConverter.class,
+            description = "UDP port for MMS Data over UDP (mmsu://) and resend requests "
+                    + "(default: the MMS port's number; 0 = any free port).")
+    Integer udpPort;
+
+    @Option(names = "--no-udp", description = "Refuse UDP funnels: players then roll over to TCP.")
+    boolean noUdp;
 
     @Option(names = "--pacing-speed", paramLabel = "X", converter = SpeedConverter.class,
             description = "Send at X times the content's rate (1 = real time, 0 = unpaced; default 1).")
@@ -50,7 +57,13 @@ final class ListenerOptions {
     EdgeConfig.ServerSection server(boolean listener) {
         return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null,
                 listener ? httpPort : null, null, null, null,
-                pacingSpeed, null, null, writeMergeMillis, null, drainSeconds);
+                pacingSpeed, null, null, writeMergeMillis, null, drainSeconds, listener ? udp() : null);
+    }
+
+    /** The udp section of this process's listener, or null when the options leave the defaults. */
+    EdgeConfig.UdpConfig udp() {
+        return udpPort == null && !noUdp ? null
+                : new EdgeConfig.UdpConfig(!noUdp, udpPort, null, null, null, null, null);
     }
 
     /** The status section, or null without {@code --status-port}. */

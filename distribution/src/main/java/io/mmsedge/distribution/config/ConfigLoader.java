@@ -234,6 +234,21 @@ public final class ConfigLoader {
         return value == null ? absent : Duration.ofNanos(Math.round(value * 1e9));
     }
 
+    /** UDP settings of a listener's {@code udp} section (absent: on, the defaults). */
+    public static io.mmsedge.server.udp.UdpSettings udpSettings(EdgeConfig.UdpConfig c) {
+        io.mmsedge.server.udp.UdpSettings d = io.mmsedge.server.udp.UdpSettings.defaults();
+        if (c == null) {
+            return d;
+        }
+        return new io.mmsedge.server.udp.UdpSettings(c.enabled() == null || c.enabled(),
+                c.port() != null ? c.port() : d.port(),
+                c.rateFactor() != null ? c.rateFactor() : d.rateFactor(),
+                c.burstSeconds() != null ? c.burstSeconds() : d.burstSeconds(),
+                c.resendSeconds() != null ? c.resendSeconds() : d.resendSeconds(),
+                c.resendShare() != null ? c.resendShare() : d.resendShare(),
+                c.minClientPort() != null ? c.minClientPort() : d.minClientPort());
+    }
+
     /** Server settings from the server section, defaults where a key is absent. */
     public static ServerSettings serverSettings(EdgeConfig cfg) {
         EdgeConfig.ServerSection s = cfg.server();

@@ -80,7 +80,8 @@ public record EdgeConfig(
             @JsonProperty("localNames") List<String> localNames,
             @JsonProperty("upstreamProxy") @Format(Kind.ORIGIN_URL) String upstreamProxy,
             @JsonProperty("split") SplitConfig split,
-            @JsonProperty("cache") CacheConfig cache) implements CrossChecked {
+            @JsonProperty("cache") CacheConfig cache,
+            @JsonProperty("udp") UdpConfig udp) implements CrossChecked {
 
         public boolean forwarding() {
             return forward != null && Boolean.TRUE.equals(forward.enabled());
@@ -203,9 +204,10 @@ public record EdgeConfig(
             Integer writeMergeMillis,
             @JsonProperty("limits") LimitsConfig limits,
             @JsonProperty("drainSeconds") @Range(max = 3600, note = "0 = end every session at once")
-            Integer drainSeconds) implements CrossChecked {
+            Integer drainSeconds,
+            @JsonProperty("udp") UdpConfig udp) implements CrossChecked {
         static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
         /** How long a drain (SIGTERM, POST /admin/drain) lets sessions finish by default. */
         public static final int DEFAULT_DRAIN_SECONDS = 30;
 
@@ -214,7 +216,7 @@ public record EdgeConfig(
                              Integer idleTimeoutSeconds, Double pacingSpeed, Integer maxCommandBytes,
                              Integer writeBufferBytes, Integer writeMergeMillis) {
             this(bind, port, http, serverVersionInfo, keepAliveSeconds, idleTimeoutSeconds, pacingSpeed, maxCommandBytes,
-                    writeBufferBytes, writeMergeMillis, null, null);
+                    writeBufferBytes, writeMergeMillis, null, null, null);
         }
 
         /** The drain deadline: {@code drainSeconds}, or the default. */
@@ -240,6 +242,29 @@ public record EdgeConfig(
             Integer maxConnectionsPerAddress,
             @JsonProperty("maxHandshakes") @Range(min = 1) Integer maxHandshakes,
             @JsonProperty("handshakeSeconds") @Range(min = 1, max = 600) Integer handshakeSeconds) {
+    }
+
+    /**
+     * MMS Data packets over UDP for a listener (MS-MMSP 3.2.5.5, mmsu://); absent = on, with the
+     * defaults. A player's datagrams only ever go to the address of its TCP connection.
+     *
+     * @param enabled       default true
+     * @param port          the UDP port (resend requests arrive, datagrams leave); absent = the
+     *                      listener's own port number, 0 = any free port
+     * @param rateFactor    a player's UDP rate stays under its content's bit rate times this (default 2)
+     * @param burstSeconds  seconds of content a player may get ahead of that rate (default 5)
+     * @param resendSeconds how long sent packets stay available for resends (default 5; 0 = no resends)
+     * @param resendShare   resends a player may ask for, as a share of its packet rate (default 0.25;
+     *                      at least 4 a second, bursts of 32)
+     * @param minClientPort the lowest UDP port a player may name (default 1024)
+     */
+    public record UdpConfig(@JsonProperty("enabled") Boolean enabled,
+                            @JsonProperty("port") @Range(max = 65535, note = "0 = any free port") Integer port,
+                            @JsonProperty("rateFactor") @Range(min = 1, max = 1000) Double rateFactor,
+                            @JsonProperty("burstSeconds") @Range(min = 1, max = 60) Double burstSeconds,
+                            @JsonProperty("resendSeconds") @Range(max = 30) Double resendSeconds,
+                            @JsonProperty("resendShare") @Range(max = 1) Double resendShare,
+                            @JsonProperty("minClientPort") @Range(min = 1, max = 65535) Integer minClientPort) {
     }
 
     /** Two listeners configured on one fixed port (0 picks a free port, so it never clashes). */

@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code mmsedge_data_packets_sent_total{kind}}, {@code mmsedge_errors_total{reason}};
  * broadcasts (publishing points and the edge's splits, {@code broadcast="split:<url>"}):
  * {@code mmsedge_broadcast_subscribers{broadcast}}, {@code mmsedge_broadcast_dropped_packets_total}
- * (packets slow players skipped to catch up), {@code mmsedge_broadcast_lag_disconnects_total}.
+ * (packets slow players skipped to catch up), {@code mmsedge_broadcast_lag_disconnects_total};
+ * MMS over UDP: {@code mmsedge_udp_sessions}, {@code mmsedge_udp_datagrams_sent_total},
+ * {@code mmsedge_udp_bytes_sent_total}, {@code mmsedge_udp_resend_packets_total{outcome}} (asked,
+ * served, refused by the rate limit, too_old), {@code mmsedge_udp_dropped_datagrams_total{reason}}.
  */
 public final class MicrometerServerMetrics implements ServerMetrics {
 
@@ -29,6 +32,11 @@ public final class MicrometerServerMetrics implements ServerMetrics {
     private final Map<String, BroadcastMeters> broadcasts = new ConcurrentHashMap<>();
     private final Counter headerPackets;
     private final Counter mediaPackets;
+    private final AtomicInteger udpSessions = new AtomicInteger();
+    private final Counter udpDatagrams;
+    private final Counter udpBytes;
+    private final Counter[] udpResends = new Counter[4];
+    private final Map<String, Counter> udpDropped = new ConcurrentHashMap<>();
 
     public MicrometerServerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -45,6 +53,18 @@ public final class MicrometerServerMetrics implements ServerMetrics {
                 .description("Data packets written").register(registry);
         mediaPackets = Counter.builder("mmsedge.data.packets.sent").tag("kind", "media")
                 .description("Data packets written").register(registry);
+        Gauge.builder("mmsedge.udp.sessions", udpSessions, AtomicInteger::get)
+                .description("Sessions taking their Data packets over UDP").register(registry);
+        udpDatagrams = Counter.builder("mmsedge.udp.datagrams.sent").description("Data datagrams sent")
+                .register(registry);
+        udpBytes = Counter.builder("mmsedge.udp.bytes.sent").description("Bytes of Data datagrams sent")
+                .register(registry);
+        String[] outcomes = {"asked", "served", "refused", "too_old"};
+        for (int i = 0; i < outcomes.length; i++) {
+            udpResends[i] = Counter.builder("mmsedge.udp.resend.packets").tag("outcome", outcomes[i])
+                    .description("Packets named by RequestPacketListResend, by what became of them")
+                    .register(registry);
+        }
     }
 
     public MeterRegistry registry() {
@@ -61,6 +81,31 @@ public final class MicrometerServerMetrics implements ServerMetrics {
         Map<String, Integer> out = new java.util.TreeMap<>();
         activeByPoint.forEach((k, v) -> out.put(k, v.get()));
         return out;
+    }
+
+    @Override
+    public void udpSessions(int delta) {
+        udpSessions.addAndGet(delta);
+    }
+
+    @Override
+    public void udpDatagrams(int datagrams, long bytes) {
+        udpDatagrams.increment(datagrams);
+        udpBytes.increment(bytes);
+    }
+
+    @Override
+    public void udpResends(int asked, int served, int refused, int tooOld) {
+        udpResends[0].increment(asked);
+        udpResends[1].increment(served);
+        udpResends[2].increment(refused);
+        udpResends[3].increment(tooOld);
+    }
+
+    @Override
+    public void udpDropped(String reason) {
+        udpDropped.computeIfAbsent(reason, r -> Counter.builder("mmsedge.udp.dropped.datagrams").tag("reason", r)
+                .description("Datagrams received on the UDP port and dropped").register(registry)).increment();
     }
 
     @Override

@@ -138,7 +138,7 @@ class RootCommandTest {
         EdgeConfig cfg = command(OriginCommand.class, "origin", "--port", "0", "--media", media.toString(),
                 "--live", "news=" + Fixtures.media("av.asf"), "--live", "talk=" + Fixtures.media("audio.asf"),
                 "--status-port", "0", "--bind", "0.0.0.0", "--write-merge-ms", "20").config();
-        assertEquals(new EdgeConfig.ServerSection("0.0.0.0", 0, null, null, null, null, null, null, null, 20, null, null), cfg.server());
+        assertEquals(new EdgeConfig.ServerSection("0.0.0.0", 0, null, null, null, null, null, null, null, 20, null, null, null), cfg.server());
         // The status listener keeps to loopback whatever --bind says (issue #17: admin endpoints).
         assertEquals(new EdgeConfig.StatusSection("127.0.0.1", 0), cfg.status());
         assertEquals(List.of(new EdgeConfig.DirectoryPoint("", media.toAbsolutePath().toString(), null, null),

@@ -29,6 +29,12 @@ final class DataFunnel implements PlayerChannel {
 
     private static final Logger log = LoggerFactory.getLogger(DataFunnel.class);
     private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
+    /**
+     * How long the end of the content waits after the last UDP datagram before EndOfStream goes
+     * by TCP: VLC (mmstu.c) handles what arrived on TCP first and stops reading at EndOfStream, so
+     * datagrams still in its socket then are lost.
+     */
+    static final long UDP_END_GRACE_MILLIS = 500;
 
     private final SessionIo io;
     /** The listener's UDP side; null when UDP is not served. */
@@ -125,6 +131,24 @@ final class DataFunnel implements PlayerChannel {
         } else {
             io.sendData(locationId, playIncarnation, sequence & 0xFF, payload);
         }
+    }
+
+    /**
+     * Runs {@code report} (the end of the content's EndOfStream) now over TCP; over UDP a moment
+     * later, once the last datagrams are in, unless the funnel has closed meanwhile.
+     */
+    void afterLastData(Runnable report) {
+        UdpPlayer player = udp;
+        if (player == null) {
+            report.run();
+            return;
+        }
+        player.flush();
+        io.schedule(() -> {
+            if (udp == player) {
+                report.run();
+            }
+        }, UDP_END_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     void newPlayRequest() {

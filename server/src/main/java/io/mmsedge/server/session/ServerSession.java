@@ -364,7 +364,8 @@ public final class ServerSession implements PlayEvents {
     public void endOfContent() {
         setState(SessionState.READY);
         timers.startIdle();
-        send(new ReportEndOfStream(Hresults.S_OK, playIncarnation));
+        ReportEndOfStream eos = new ReportEndOfStream(Hresults.S_OK, playIncarnation);
+        funnel.afterLastData(() -> send(eos));
         if (ClientQuirks.waitsForCloseAtEnd(subscriber)) {
             // MPlayer waits for the connection to close (ClientQuirks); the close goes out
             // after the EndOfStream and the last packets.
