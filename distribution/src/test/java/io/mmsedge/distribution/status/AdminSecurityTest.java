@@ -91,7 +91,9 @@ class AdminSecurityTest {
 
     @Test
     void withoutAConfiguredTokenTheAdminEndpointsRefuseEveryone() throws Exception {
+        // Port 0: the default 1755 may be taken by another test's server or a real one.
         String yaml = """
+                server: {port: 0}
                 status: {port: 0}
                 publishingPoints:
                   - {name: "", type: directory, path: "%s"}
