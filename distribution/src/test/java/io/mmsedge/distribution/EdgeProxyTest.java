@@ -161,7 +161,7 @@ class EdgeProxyTest {
                        instanceId: fwd
                        forward:
                          enabled: true
-                         allow: ["127.0.0.1"]
+                         allow: ["127.0.0.1:*"]
                      """)) {
             String sub = MmsTestClient.DEFAULT_SUBSCRIBER + "; Host: 127.0.0.1:" + origin.port();
             playAndCheck(edge.edgeAddress(), sub, "audio.asf");
@@ -326,7 +326,7 @@ class EdgeProxyTest {
                            origins: ["mms://127.0.0.1:%d"]
                        forward:
                          enabled: true
-                         allow: ["127.0.0.1", "*.intranet.example"]
+                         allow: ["127.0.0.1:*", "*.intranet.example"]
                        redirects:
                          - {originPattern: "*.intranet.example", type: 2, location: ""}
                          - {pathPrefix: "moved/", type: 1, location: "mmst://127.0.0.1:%d/av.asf"}

@@ -89,7 +89,7 @@ class EdgeRedirectTest {
                        bind: 127.0.0.1
                        port: 0
                        instanceId: sibling
-                       forward: {enabled: true, allow: ["127.0.0.1"]}
+                       forward: {enabled: true, allow: ["127.0.0.1:*"]}
                      """);
              ScriptedMmsServer busyProxy = redirecting(2, "mms://127.0.0.1:" + sibling.edgeAddress().getPort());
              EdgeApplication edge = EdgeProxyTest.edge("""

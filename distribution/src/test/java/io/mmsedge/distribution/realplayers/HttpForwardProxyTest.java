@@ -43,7 +43,7 @@ class HttpForwardProxyTest {
                 publishingPoints:
                   - {name: "", type: directory, path: "%s"}
                 """.formatted(Fixtures.mediaDir()), Fixtures.mediaDir());
-             EdgeApplication edge = forwardEdge("127.0.0.1")) {
+             EdgeApplication edge = forwardEdge("127.0.0.1:*")) {
             String url = "mmsh://127.0.0.1:" + origin.mmsHttpAddress().getPort() + "/av.asf";
             ExternalTool.Result r = ExternalTool.run(viaProxy(edge, List.of("ffmpeg", "-nostdin", "-v", "error", "-i",
                     url, "-map", "0", "-c", "copy", "-f", "framemd5", "-")), Players.PLAYER_TIMEOUT);
@@ -61,7 +61,7 @@ class HttpForwardProxyTest {
         WireMockServer origin = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1")
                 .dynamicPort());
         origin.start();
-        try (EdgeApplication edge = forwardEdge("127.0.0.1")) {
+        try (EdgeApplication edge = forwardEdge("127.0.0.1:*")) {
             origin.stubFor(get(urlPathEqualTo("/gone.asf")).willReturn(aResponse().withStatus(404)));
             String status = rawProxyRequest(edge, "http://127.0.0.1:" + origin.port() + "/gone.asf");
             assertTrue(status.startsWith("HTTP/1.0 404") || status.startsWith("HTTP/1.1 404"), status);

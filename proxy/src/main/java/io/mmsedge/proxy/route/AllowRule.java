@@ -6,15 +6,25 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * One forward-proxy allow rule: a host pattern ({@code *.example.com}, {@code media.example.com},
- * optionally {@code :port}) or a CIDR block ({@code 10.0.0.0/8}, {@code ::1/128}). A forward
- * proxy without rules relays nothing: it must never be an open relay.
+ * One forward-proxy allow rule: a host pattern ({@code *.example.com}, {@code media.example.com})
+ * or a CIDR block ({@code 10.0.0.0/8}, {@code ::1/128}), optionally with {@code :port} or
+ * {@code :*} (host patterns only). A forward proxy without rules relays nothing: it must never be
+ * an open relay.
+ *
+ * <p>A rule without a port allows only the streaming ports: 1755 for MMS, 80 for MMSH (issue #17,
+ * finding 5: {@code --allow 127.0.0.1} let players make the edge connect to :22 and the status
+ * ports, and the reply timing made it a port scanner). Another port must be named, or {@code :*}
+ * written on purpose.
  */
 public final class AllowRule {
 
     private final String text;
     private final Pattern hostPattern;
-    private final int port; // -1 = any
+    private final int port; // DEFAULT_PORTS, ANY_PORT or one port
+    /** No port in the rule: the protocol's own port only (1755 for MMS, 80 for MMSH). */
+    private static final int DEFAULT_PORTS = -1;
+    /** {@code :*}: any port. */
+    private static final int ANY_PORT = -2;
     private final byte[] network;
     private final int prefixLength;
 
@@ -45,14 +55,17 @@ public final class AllowRule {
                 throw new IllegalArgumentException("bad CIDR block: " + t);
             }
         }
-        int port = -1;
+        int port = DEFAULT_PORTS;
         String host = t;
         int colon = t.lastIndexOf(':');
         if (colon > 0 && t.indexOf(':') == colon) {
-            try {
-                port = Integer.parseInt(t.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in allow rule " + t);
+            String p = t.substring(colon + 1);
+            if (p.equals("*")) {
+                port = ANY_PORT;
+            } else if (p.matches("[0-9]{1,5}") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= 65535) {
+                port = Integer.parseInt(p);
+            } else {
+                throw new IllegalArgumentException("bad port in allow rule " + t + " (1-65535 or *)");
             }
             host = t.substring(0, colon);
         }
@@ -67,8 +80,19 @@ public final class AllowRule {
         return new AllowRule(t, Pattern.compile(regex), port, null, 0);
     }
 
-    /** True if a forward request to host:port is allowed by this rule. */
+    /**
+     * True if this rule matches {@code host} whatever the port ({@code targetPort} -1, as redirect
+     * policies ask), or an MMS forward request to host:targetPort.
+     */
     public boolean allows(String host, int targetPort) {
+        return allows(host, targetPort, false);
+    }
+
+    /** True if a forward request to host:targetPort, over MMSH ({@code http}) or MMS, is allowed. */
+    public boolean allows(String host, int targetPort, boolean http) {
+        if (targetPort >= 0 && !portAllowed(targetPort, http)) {
+            return false;
+        }
         if (network != null) {
             try {
                 // Literal addresses only: a name is not resolved here (no DNS on the decision path).
@@ -95,7 +119,15 @@ public final class AllowRule {
                 return false;
             }
         }
-        return (port < 0 || port == targetPort) && hostPattern.matcher(host.toLowerCase(Locale.ROOT)).matches();
+        return hostPattern.matcher(host.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    private boolean portAllowed(int targetPort, boolean http) {
+        return switch (port) {
+            case ANY_PORT -> true;
+            case DEFAULT_PORTS -> targetPort == (http ? OriginUrl.DEFAULT_HTTP_PORT : OriginUrl.DEFAULT_PORT);
+            default -> targetPort == port;
+        };
     }
 
     @Override

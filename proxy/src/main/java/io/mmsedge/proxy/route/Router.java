@@ -30,6 +30,16 @@ public final class Router {
         this.listenAddress = listenAddress;
     }
 
+    /**
+     * A forward request's host-info (§2.2.4.17): a DNS name, an IPv4 literal or a bracketed IPv6
+     * literal with an optional port in 1..65535, or a bare IPv6 literal.
+     */
+    private static final java.util.regex.Pattern WELL_FORMED_HOST = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\\.?|\\[[0-9A-Fa-f:.]{2,45}\\])"
+                    + "(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+                    // A bare IPv6 literal (no port): players' host-param may carry one (§2.2.4.17).
+                    + "|(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}");
+
     /** Where a player's OpenFile of {@code path} goes; {@code sub} is its subscriberName, or null. */
     public Route route(String path, SubscriberName sub) {
         if (sub != null && sub.viaContains(settings.via().value())) {
@@ -44,6 +54,11 @@ public final class Router {
             boolean http = named != null && named.regionMatches(true, 0, "http://", 0, 7);
             if (http) {
                 named = named.substring(7);
+            }
+            if (named != null && !named.isBlank() && !WELL_FORMED_HOST.matcher(named.trim()).matches()) {
+                // Invalid ports (":0", ":99999", ":+17560", ":17560/evil") used to become 1755 silently.
+                return new Route.Denied(Hresults.E_ACCESS_DENIED, "malformed host token '" + named
+                        + "' (expected host[:port], port 1-65535)", "bad_host");
             }
             if (named != null && !named.isBlank()) {
                 SubscriberName.HostPort hp = SubscriberName.parseHostInfo(named,
@@ -78,7 +93,7 @@ public final class Router {
     public Route forward(String host, int port, String path, boolean http) {
         String lower = host.toLowerCase(Locale.ROOT);
         for (AllowRule rule : settings.allow()) {
-            if (rule.allows(lower, port)) {
+            if (rule.allows(lower, port, http)) {
                 OriginUrl origin = new OriginUrl(http ? "http" : "mmst", host, port, "");
                 return new Route.Upstream(List.of(Hop.first(settings.upstreamProxy(), origin, path)), host, false);
             }

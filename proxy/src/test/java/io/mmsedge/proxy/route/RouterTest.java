@@ -3,6 +3,7 @@ package io.mmsedge.proxy.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.protocol.mms.Hresults;
@@ -135,7 +136,7 @@ class RouterTest {
 
     @Test
     void forwardModeGoesToTheServerThePlayerNamed() {
-        Router r = router(forwardOnly("*.example.com"));
+        Router r = router(forwardOnly("*.example.com", "*.example.com:8080"));
         Route.Upstream up = upstream(r.route("live/a.asf", naming("Media.Example.com")));
         assertEquals(1, up.candidates().size());
         assertEquals("Media.Example.com", up.forwardHost());
@@ -143,6 +144,52 @@ class RouterTest {
         // The NUL-separated HOST string wins over the host-param, and carries the port.
         SubscriberName both = SubscriberName.parse("NSPlayer/9.0; {g}; Host: other.example.com\0HOST: a.example.com:8080");
         assertEquals("a.example.com:8080/x", upstream(r.route("x", both)).candidates().get(0).key());
+    }
+
+    @Test
+    void aRuleWithoutAPortAllowsOnlyTheStreamingPorts() {
+        // Issue #17, finding 5: --allow 127.0.0.1 let players make the edge connect to :22.
+        // (A host other than the edge's own address: naming the edge itself means the edge.)
+        Router r = router(forwardOnly("origin.example", "media.example.com:8080", "*.any.example:*"));
+        assertEquals("origin.example:1755/a.asf", upstream(r.route("a.asf", naming("origin.example"))).candidates().get(0).key());
+        assertEquals("origin.example:1755/a.asf", upstream(r.route("a.asf", hostString("origin.example:1755")))
+                .candidates().get(0).key());
+        for (String port : List.of("22", "2024", "8755", "1756")) {
+            Route.Denied d = denied(r.route("a.asf", hostString("origin.example:" + port)));
+            assertEquals("forward_not_allowed", d.token(), port);
+        }
+        // A named port is allowed alone; ":*" allows any port on purpose.
+        assertEquals("media.example.com:8080/a.asf", upstream(r.route("a.asf", hostString("media.example.com:8080")))
+                .candidates().get(0).key());
+        assertEquals("forward_not_allowed", denied(r.route("a.asf", hostString("media.example.com:1755"))).token());
+        assertEquals("a.any.example:22/a.asf", upstream(r.route("a.asf", hostString("a.any.example:22")))
+                .candidates().get(0).key());
+        // Over MMSH (an absolute URI through the HTTP proxy) the streaming port is 80.
+        assertEquals("origin.example:80/a.asf", upstream(r.route("a.asf", hostString("http://origin.example")))
+                .candidates().get(0).key());
+        assertEquals("forward_not_allowed", denied(r.route("a.asf", hostString("http://origin.example:8080"))).token());
+    }
+
+    @Test
+    void malformedHostTokensAreRefusedNotReadAsTheDefaultPort() {
+        Router r = router(forwardOnly("127.0.0.1:*"));
+        for (String bad : List.of("127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:+17560", "127.0.0.1:17560/evil",
+                "127.0.0.1:", "127.0.0.1 :1755", "a b", "host\r\nX: y", "[::1", "127.0.0.1:17560:1")) {
+            Route.Denied d = denied(r.route("a.asf", hostString(bad)));
+            assertEquals("bad_host", d.token(), bad);
+            assertTrue(d.reason().contains("malformed host token"), d.reason());
+        }
+        assertEquals("127.0.0.1:17560/a.asf", upstream(r.route("a.asf", hostString("127.0.0.1:17560")))
+                .candidates().get(0).key());
+        assertEquals("[::1]:1755/a.asf", upstream(router(forwardOnly("::1/128")).route("a.asf", hostString("[::1]")))
+                .candidates().get(0).key());
+    }
+
+    @Test
+    void anAllowRuleWithABadPortIsRefusedAtStartUp() {
+        for (String bad : List.of("h:0", "h:65536", "h:+1", "h:x", "h:")) {
+            assertThrows(IllegalArgumentException.class, () -> AllowRule.parse(bad), bad);
+        }
     }
 
     @Test
@@ -336,7 +383,7 @@ class RouterTest {
 
     @Test
     void anAbsoluteUriThroughTheHttpProxyIsAForwardRequestOverMmsh() {
-        Router r = router(forwardOnly("*.example"));
+        Router r = router(forwardOnly("*.example", "*.example:8080"));
         Route.Upstream up = upstream(r.route("live/a.asf", hostString("http://origin.example:8080")));
         Hop hop = up.candidates().get(0);
         assertTrue(hop.origin().http());
