@@ -51,8 +51,9 @@ public interface PlayerChannel {
     /**
      * The player has asked for content (a complete open request): it speaks the protocol, and
      * the listener's handshake deadline no longer applies (issue #17: silent, dripping and
-     * Connect-then-nothing connections are closed by that deadline).
+     * Connect-then-nothing connections are closed by that deadline). Not a default method: a
+     * channel that wraps another (the MMS front end's DataFunnel) must pass it on, or its players
+     * are closed at the deadline while they play.
      */
-    default void handshakeDone() {
-    }
+    void handshakeDone();
 }

@@ -216,4 +216,9 @@ final class DataFunnel implements PlayerChannel {
     public boolean inEventLoop() {
         return io.inEventLoop();
     }
+
+    @Override
+    public void handshakeDone() {
+        io.handshakeDone();
+    }
 }

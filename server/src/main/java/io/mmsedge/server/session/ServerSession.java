@@ -88,7 +88,9 @@ public final class ServerSession implements PlayEvents {
         this.funnel = new DataFunnel(io, udp, settings.pacingSpeed(), this::onWritable);
         this.framing = new MmsDataFraming(funnel);
         this.play = new PlaySession(settings, catalog, metrics, funnel, framing, this, alloc);
-        this.timers = new SessionTimers(io, settings, this::keepAliveExpired, this::idleExpired);
+        this.timers = new SessionTimers(io, settings, this::keepAliveExpired, this::idleExpired,
+                () -> closeBecause("pings_unanswered", "answered none of " + SessionTimers.MAX_UNANSWERED_PINGS
+                        + " Pings"));
     }
 
     public SessionState state() {
@@ -400,30 +402,23 @@ public final class ServerSession implements PlayEvents {
 
     // ------------------------------------------------------------------ timers (§3.2.6)
 
-    /** Pings a player may leave unanswered (one KeepAlive period each) before the session closes. */
-    static final int MAX_UNANSWERED_PINGS = 3;
-
     private void keepAliveExpired() {
-        if (state == SessionState.CLOSED) {
-            return;
+        if (state != SessionState.CLOSED) {
+            send(new Ping(0, 0));
         }
-        if (timers.unansweredPings() > MAX_UNANSWERED_PINGS) {
-            // Real players (FFmpeg, VLC, MPlayer, libmms, WMP) answer every Ping; a peer that
-            // ignores them is gone or hostile (issue #17: 1,000 such sessions were held for hours).
-            log.info("peer={} path={} answered none of {} Pings in state {}: closing", io.peer(),
-                    play.requestedPath(), MAX_UNANSWERED_PINGS, state);
-            metrics.error("pings_unanswered");
-            close();
-            return;
-        }
-        send(new Ping(0, 0));
     }
 
     private void idleExpired() {
-        if (state != SessionState.STREAMING && state != SessionState.CLOSED) {
-            log.info("peer={} path={} idle for {} in state {}: closing", io.peer(), play.requestedPath(),
-                    settings.idleTimeout(), state);
-            metrics.error("idle_timeout");
+        if (state != SessionState.STREAMING) {
+            closeBecause("idle_timeout", "idle for " + settings.idleTimeout());
+        }
+    }
+
+    /** A timer ended the session: logged with the peer and state, counted, closed. */
+    private void closeBecause(String error, String why) {
+        if (state != SessionState.CLOSED) {
+            log.info("peer={} path={} {} in state {}: closing", io.peer(), play.requestedPath(), why, state);
+            metrics.error(error);
             close();
         }
     }

@@ -16,17 +16,30 @@ final class SessionTimers {
     private final ServerSettings settings;
     private final Runnable keepAliveExpired;
     private final Runnable idleExpired;
+    private final Runnable pingsUnanswered;
     private ScheduledFuture<?> keepAlive;
     private ScheduledFuture<?> idle;
     private boolean stopped;
     /** Pings sent since the player last sent anything. */
     private int unansweredPings;
 
-    SessionTimers(PlayerChannel channel, ServerSettings settings, Runnable keepAliveExpired, Runnable idleExpired) {
+    /** Pings a player may leave unanswered (one KeepAlive period each) before the session closes. */
+    static final int MAX_UNANSWERED_PINGS = 3;
+
+    /**
+     * @param keepAliveExpired sends a Ping
+     * @param idleExpired      closes an idle session
+     * @param pingsUnanswered  closes a session whose player answered none of {@link #MAX_UNANSWERED_PINGS}
+     *                         Pings: real players (FFmpeg, VLC, MPlayer, libmms, WMP) answer every one,
+     *                         so such a peer is gone or hostile (issue #17: 1,000 were held for hours)
+     */
+    SessionTimers(PlayerChannel channel, ServerSettings settings, Runnable keepAliveExpired, Runnable idleExpired,
+                  Runnable pingsUnanswered) {
         this.channel = channel;
         this.settings = settings;
         this.keepAliveExpired = keepAliveExpired;
         this.idleExpired = idleExpired;
+        this.pingsUnanswered = pingsUnanswered;
     }
 
     /** After a reply: a Ping follows unless the player sends something first (§3.2.6.1). */
@@ -34,8 +47,11 @@ final class SessionTimers {
         if (keepAlive == null && !stopped) {
             keepAlive = channel.schedule(() -> {
                 keepAlive = null;
-                unansweredPings++;
-                keepAliveExpired.run();
+                if (++unansweredPings > MAX_UNANSWERED_PINGS) {
+                    pingsUnanswered.run();
+                } else {
+                    keepAliveExpired.run();
+                }
             }, settings.keepAlive().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
@@ -47,10 +63,6 @@ final class SessionTimers {
         unansweredPings = 0;
     }
 
-    /** KeepAlive expiries (each answered by a Ping) since the player last sent a message. */
-    int unansweredPings() {
-        return unansweredPings;
-    }
 
     /** Starts the idle timer unless it runs already (§3.2.6.2). */
     void startIdle() {

@@ -116,4 +116,13 @@ final class ManualChannel implements PlayerChannel {
             return null;
         }
     }
+
+    /** Opens in these tests need no handshake deadline: there is no listener. */
+    @Override
+    public void handshakeDone() {
+        handshakes++;
+    }
+
+    /** How many times the session said its player asked for content. */
+    int handshakes;
 }

@@ -199,7 +199,9 @@ class PlaySessionTest {
     private void open(MediaCatalog catalog, String path, ServerSettings settings) {
         session = new PlaySession(settings, catalog, ServerMetrics.NONE, channel, out, out, ALLOC);
         List<OpenResult> results = new ArrayList<>();
+        int handshakes = channel.handshakes;
         session.open(path, null, results::add);
+        assertEquals(handshakes + 1, channel.handshakes, "an open request ends the listener's handshake deadline");
         assertEquals(1, results.size());
         assertInstanceOf(OpenResult.Opened.class, results.get(0));
         assertTrue(session.hasMedia());
