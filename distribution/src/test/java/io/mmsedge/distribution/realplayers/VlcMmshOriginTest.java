@@ -57,6 +57,7 @@ class VlcMmshOriginTest {
                     - {prefix: "", origins: ["mmsh://127.0.0.1:%d"]}
                 """.formatted(port), Fixtures.mediaDir())) {
             awaitListening(port, vlc, dir);
+            awaitHeader(port);
             String mmst = "mmst://127.0.0.1:" + edge.edgeAddress().getPort() + "/live";
             String mmsh = "mmsh://127.0.0.1:" + edge.edgeHttpAddress().getPort() + "/live";
             CompletableFuture<ExternalTool.Result> tcp = CompletableFuture.supplyAsync(() -> decode(mmst));
@@ -100,6 +101,47 @@ class VlcMmshOriginTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * Waits until VLC's Describe answer holds a whole ASF header. VLC listens before its muxer
+     * has written the header: a Describe in that window gets a partial $H and a close, which the
+     * edge rightly takes for a failed origin (seen on a quiet machine, where the players come
+     * sooner than on a loaded one).
+     */
+    private static void awaitHeader(int port) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String describe = "GET /live HTTP/1.0\r\nUser-Agent: NSPlayer/4.1.0.3856\r\n"
+                + "Pragma: xClientGUID={c77e7400-738a-11d2-9add-0020af0a3278}\r\n\r\n";
+        while (System.nanoTime() < end) {
+            byte[] got;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                s.setSoTimeout(2000);
+                s.getOutputStream().write(describe.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                got = s.getInputStream().readNBytes(1 << 16);
+            } catch (java.io.IOException e) {
+                got = new byte[0];
+            }
+            if (wholeHeader(got)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("VLC's MMSH server sent no whole ASF header within 20 s");
+    }
+
+    /** A response whose first $H holds the whole ASF Header Object and the Data Object's header. */
+    private static boolean wholeHeader(byte[] r) {
+        String text = new String(r, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int body = text.indexOf("\r\n\r\n") + 4;
+        if (body < 4 || r.length < body + 12 + 24 || r[body] != '$' || r[body + 1] != 'H') {
+            return false;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int payload = (b.getShort(body + 2) & 0xFFFF) - 8;
+        long headerObject = b.getLong(body + 12 + 16);
+        return payload >= headerObject + 50 && r.length >= body + 12 + payload;
     }
 
     private static void awaitListening(int port, Process vlc, Path dir) throws Exception {
