@@ -65,6 +65,11 @@ public final class MmsServer implements AutoCloseable {
         withLimits(ConnectionLimits.defaults());
     }
 
+    /** Connections the bounds count now (tests: a refused connection's slot frees when it has closed). */
+    int boundedConnections() {
+        return admission.openConnections();
+    }
+
     /** Bounds the connections of both listeners together ({@link Admission}). Call before starting. */
     public MmsServer withLimits(ConnectionLimits limits) {
         this.admission = new Admission(limits, metrics);

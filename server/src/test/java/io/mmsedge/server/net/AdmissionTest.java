@@ -68,6 +68,14 @@ class AdmissionTest {
         }
     }
 
+    private static void awaitCount(MmsServer srv, int expected) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (srv.boundedConnections() != expected && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(expected, srv.boundedConnections(), "connections counted against the bounds");
+    }
+
     private static Socket rawFrom(String local, InetSocketAddress server) throws IOException {
         Socket s = new Socket();
         s.bind(new InetSocketAddress(InetAddress.getByName(local), 0));
@@ -133,6 +141,9 @@ class AdmissionTest {
                 open.add(third);
                 assertTrue(closedWithin(third, WAIT), "a third connection from 127.0.0.2 is reset");
                 assertNotNull(logs.await(5000, "refused: address_connection_limit"));
+                // The refused connection's slot frees once the server has closed it, a moment
+                // after the client sees the reset: wait for that, or the next count races it.
+                awaitCount(srv, 2);
 
                 MmsTestClient c = MmsTestClient.connectFrom(srv.localAddress(), InetAddress.getByName("127.0.0.3"),
                         WAIT);
@@ -141,6 +152,9 @@ class AdmissionTest {
                 c.open("av.asf");
                 Socket fourth = rawFrom("127.0.0.4", srv.localAddress());
                 open.add(fourth);
+                // Each accepted connection is admitted on its own event loop: without this wait the
+                // fifth's admission could run before the fourth's.
+                awaitCount(srv, 4);
                 Socket fifth = rawFrom("127.0.0.5", srv.localAddress());
                 open.add(fifth);
                 assertTrue(closedWithin(fifth, WAIT), "over the total bound a connection is reset");
