@@ -64,11 +64,17 @@ final class LogFieldReader {
         return buf.toString(start, stop - start, StandardCharsets.ISO_8859_1);
     }
 
-    /** Writes {@code s} into a fixed field of {@code size} bytes: truncated, NUL-terminated, zero-filled. */
+    /**
+     * Writes {@code s} into a fixed field of {@code size} bytes: truncated, zero-filled, and
+     * NUL-terminated unless it fills the field. {@link #str} tolerates a field with no NUL (some
+     * players send one), so a string of exactly {@code size} characters is written back as it was
+     * read: a log forwarded upstream says what the player said (found by fuzzing: a 260-byte
+     * unterminated url came back one byte shorter).
+     */
     static void writeStr(ByteBuf out, String s, int size) {
         String v = s == null || s.isEmpty() ? EMPTY : s;
         byte[] b = v.getBytes(StandardCharsets.ISO_8859_1);
-        int n = Math.min(b.length, size - 1);
+        int n = Math.min(b.length, size);
         out.writeBytes(b, 0, n);
         out.writeZero(size - n);
     }
