@@ -99,7 +99,10 @@ public final class FuzzRun {
                 "-artifact_prefix=" + findings + "/",
                 corpus.toString(), fuzzDir.resolve("corpus").resolve(t.corpus()).toString()));
         if (maxRuns > 0) {
+            // A build's brief run is the same every time (a fixed seed): a red build is a finding
+            // that reproduces, never the luck of the day. Long runs draw a new seed each time.
             cmd.add(cmd.size() - 2, "-runs=" + maxRuns);
+            cmd.add(cmd.size() - 2, "-seed=1");
         }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(seconds + 120, TimeUnit.SECONDS)) {

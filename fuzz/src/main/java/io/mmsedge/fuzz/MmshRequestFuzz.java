@@ -51,7 +51,11 @@ public final class MmshRequestFuzz {
                 }
             }
         } finally {
-            ch.finishAndReleaseAll();
+            try {
+                ch.finishAndReleaseAll();
+            } catch (io.netty.handler.codec.PrematureChannelClosureException expected) {
+                // The peer closed in the middle of a request: the front end closes the connection.
+            }
         }
     }
 
