@@ -39,6 +39,8 @@ public final class MmshResponseReader {
     private final int maxFrame;
     private State state = State.HEAD;
     private ByteArrayOutputStream header = new ByteArrayOutputStream();
+    /** The complete header's length once its first 24 bytes arrived (a Header Object's size), else -1. */
+    private long headerNeeded = -1;
     private boolean changing;
     private long clientId = -1;
     private String features = "";
@@ -168,6 +170,7 @@ public final class MmshResponseReader {
                 // §2.2.3.2: the next entry's $H packets follow.
                 changing = true;
                 header = new ByteArrayOutputStream();
+                headerNeeded = -1;
                 state = State.HEADER;
             }
             default -> {
@@ -186,11 +189,16 @@ public final class MmshResponseReader {
         byte[] b = new byte[piece.readableBytes()];
         piece.getBytes(piece.readerIndex(), b);
         header.writeBytes(b);
-        byte[] h = header.toByteArray();
-        long needed = needed(h);
-        if (needed < 0 || h.length < needed) {
+        // The size is read once, when its field has arrived; the header is copied out once, when
+        // complete: a header sent in many small $H pieces costs linear time, not quadratic.
+        if (headerNeeded < 0) {
+            headerNeeded = needed(header.size() < 24 ? null : header.toByteArray());
+        }
+        long needed = headerNeeded;
+        if (needed < 0 || header.size() < needed) {
             return;
         }
+        byte[] h = header.toByteArray();
         byte[] complete = java.util.Arrays.copyOf(h, (int) needed);
         if (changing) {
             changing = false;
@@ -207,7 +215,7 @@ public final class MmshResponseReader {
 
     /** Header Object size + the 50-byte Data Object start, once its size field arrived; else -1. */
     private static long needed(byte[] h) {
-        if (h.length < 24) {
+        if (h == null || h.length < 24) {
             return -1;
         }
         long size = 0;

@@ -69,6 +69,20 @@ class MmshResponseReaderTest {
     }
 
     @Test
+    void aHeaderInPiecesSmallerThanItsSizeFieldIsStillWhole() {
+        // Some origins send $H packets of a few bytes: the Header Object's size field (bytes
+        // 16-23) then arrives across pieces, and the size is read only once it is all there.
+        for (int piece : new int[] {1, 5, 23, 24, 25}) {
+            ByteBuf in = ascii("HTTP/1.0 200 OK\r\nPragma: client-id=7\r\n\r\n");
+            in.writeBytes(headerFrames(header, piece));
+            List<MmshClientEvent> events = read(new MmshResponseReader(false, 65535), in);
+            assertEquals(1, events.size(), "pieces of " + piece + ": " + events);
+            MmshClientEvent.Described d = assertInstanceOf(MmshClientEvent.Described.class, events.get(0));
+            assertArrayEquals(header, d.header(), "pieces of " + piece);
+        }
+    }
+
+    @Test
     void aBroadcastFeatureMakesItABroadcastWithoutPacketCount() {
         var of = MmshDescriptions.openFile(header, "broadcast");
         assertEquals(ContentInfo.ATTR_BROADCAST, of.fileAttributes());
