@@ -13,7 +13,6 @@ import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.ScriptedMmsServer;
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfPacket;
-import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfStreamType;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.DataPacket;
@@ -28,8 +27,6 @@ import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -99,20 +96,6 @@ class UpstreamSessionTest {
     }
 
     /** The ASF packet as our origin sends it: padding stripped (§2.2.2). */
-    private static byte[] expectedPayload(AsfFile f, long n) throws IOException {
-        ByteBuf raw = f.readPacket(n, ByteBufAllocator.DEFAULT);
-        try {
-            ByteBuf stripped = AsfPackets.stripPadding(raw, f.packetSize(), ByteBufAllocator.DEFAULT);
-            try {
-                return ByteBufUtil.getBytes(stripped);
-            } finally {
-                stripped.release();
-            }
-        } finally {
-            raw.release();
-        }
-    }
-
     private static void assertWholeFile(AsfFile f, List<RecordingListener.Packet> packets, int incarnation)
             throws IOException {
         assertEquals(f.packetCount(), packets.size(), "every packet delivered");
@@ -120,7 +103,7 @@ class UpstreamSessionTest {
             RecordingListener.Packet p = packets.get(i);
             assertEquals(i, p.locationId(), "LocationId is the packet number");
             assertEquals(incarnation, p.playIncarnation());
-            assertArrayEquals(expectedPayload(f, i), p.payload(), "payload of packet " + i);
+            assertArrayEquals(Fixtures.sentPayload(f, i), p.payload(), "payload of packet " + i);
         }
     }
 

@@ -10,7 +10,6 @@ import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.asf.AsfFile;
 import io.mmsedge.protocol.asf.AsfPacket;
-import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfPayload;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.asf.AsfStreamType;
@@ -32,8 +31,6 @@ import io.mmsedge.protocol.mms.message.StartPlaying;
 import io.mmsedge.protocol.mms.message.StopPlaying;
 import io.mmsedge.server.ServerSettings;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,20 +81,6 @@ class OnDemandSessionTest {
     }
 
     /** The bytes the server should send for packet n: the file's packet without its padding (§2.2.2). */
-    private static byte[] expectedPayload(AsfFile f, long n) throws IOException {
-        ByteBuf raw = f.readPacket(n, ByteBufAllocator.DEFAULT);
-        try {
-            ByteBuf stripped = AsfPackets.stripPadding(raw, f.packetSize(), ByteBufAllocator.DEFAULT);
-            try {
-                return ByteBufUtil.getBytes(stripped);
-            } finally {
-                stripped.release();
-            }
-        } finally {
-            raw.release();
-        }
-    }
-
     private static List<AsfPayload> payloads(byte[] packet, int packetSize) {
         ByteBuf b = Unpooled.wrappedBuffer(packet);
         try {
@@ -162,7 +145,7 @@ class OnDemandSessionTest {
                 assertEquals(i, d.locationId(), "LocationId is the ASF packet number");
                 assertEquals(4, d.playIncarnation(), "low 8 bits of StartPlaying's playIncarnation");
                 assertEquals(i & 0xFF, d.afFlags(), "AFFlags is the per-session sequence");
-                assertArrayEquals(expectedPayload(f, i), d.payload(), "packet " + i);
+                assertArrayEquals(Fixtures.sentPayload(f, i), d.payload(), "packet " + i);
             }
             ReportEndOfStream eos = r.lastEndOfStream();
             assertEquals(0, eos.hr());

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.protocol.asf.AsfFile;
-import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
@@ -84,20 +83,6 @@ class MmshUpstreamTest {
         return assertInstanceOf(UpstreamOpenResult.Opened.class, r, () -> "open result " + r).session();
     }
 
-    private static byte[] expectedPayload(AsfFile f, long n) throws IOException {
-        ByteBuf raw = f.readPacket(n, ByteBufAllocator.DEFAULT);
-        try {
-            ByteBuf stripped = AsfPackets.stripPadding(raw, f.packetSize(), ByteBufAllocator.DEFAULT);
-            try {
-                return ByteBufUtil.getBytes(stripped);
-            } finally {
-                stripped.release();
-            }
-        } finally {
-            raw.release();
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"av.asf", "mbr.asf", "audio.asf"})
     void describesLikeReportOpenFileAndPlaysEveryPacket(String name) throws Exception {
@@ -126,7 +111,7 @@ class MmshUpstreamTest {
                 assertEquals(f.packetCount(), packets.size(), "every packet");
                 for (int i = 0; i < packets.size(); i++) {
                     assertEquals(i, packets.get(i).locationId());
-                    assertArrayEquals(expectedPayload(f, i), packets.get(i).payload(), "payload of packet " + i);
+                    assertArrayEquals(Fixtures.sentPayload(f, i), packets.get(i).payload(), "payload of packet " + i);
                 }
                 assertEquals(0, l.failures.get());
                 assertTrue(s.isOpen(), "the session outlives its play");
