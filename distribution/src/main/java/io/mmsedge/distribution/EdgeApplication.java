@@ -21,11 +21,10 @@ import io.mmsedge.proxy.ProxyCatalog;
 import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.net.MmsServer;
+import io.mmsedge.server.net.Transports;
 import io.mmsedge.server.session.SessionState;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +76,7 @@ public final class EdgeApplication implements AutoCloseable {
     public static EdgeApplication start(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
         ServerSettings settings = ConfigLoader.serverSettings(cfg);
         PublishingPoints points = PublishingPoints.from(cfg, baseDir, ByteBufAllocator.DEFAULT);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        EventLoopGroup group = Transports.newGroup(0);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -14,7 +14,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -80,7 +79,7 @@ public final class UpstreamSession implements Upstream {
      * Failed result within the connect timeout (per step). Cancelling the returned future closes
      * the connection.
      *
-     * @param group an NIO event loop group (the channel type is {@link NioSocketChannel})
+     * @param group an event loop group (epoll or NIO: the channel type follows it, see Transports)
      */
     public static CompletableFuture<UpstreamOpenResult> open(UpstreamRequest request, EventLoopGroup group) {
         try {

@@ -15,13 +15,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -60,7 +57,7 @@ public final class MmsServer implements AutoCloseable {
         this.metrics = metrics;
         this.ownsGroup = group == null;
         this.windows = new WriteWindows(settings.writeMergeMillis());
-        this.group = group != null ? group : new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        this.group = group != null ? group : Transports.newGroup(0);
         withMmsh(MmshSettings.defaults());
         withLimits(ConnectionLimits.defaults());
     }
@@ -112,7 +109,8 @@ public final class MmsServer implements AutoCloseable {
                 installMms(ch.pipeline());
             }
         });
-        log.info("MMS listening on {}{}", listener.localAddress(), mmsh.settings().sharePort() ? " (and MMSH)" : "");
+        log.info("MMS listening on {}{} ({})", listener.localAddress(), mmsh.settings().sharePort() ? " (and MMSH)" : "",
+                Transports.name(group));
         if (udpSettings.enabled()) {
             try {
                 udp = UdpTransport.bind(udpSettings, localAddress(), group, metrics);
@@ -158,7 +156,7 @@ public final class MmsServer implements AutoCloseable {
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transports.serverChannel(group))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
