@@ -1,6 +1,7 @@
 package io.mmsedge.proxy.origin;
 
 import io.mmsedge.protocol.mms.Hresults;
+import io.mmsedge.proxy.route.AllowRule;
 import io.mmsedge.proxy.route.Hop;
 import io.mmsedge.proxy.route.OriginUrl;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
@@ -137,7 +138,13 @@ final class Attempt {
             fail("bad redirect: " + e.getMessage());
             return;
         }
+        if (hop.playerNamed() && !forwardAllowed(hop, target, "redirects to")) {
+            return;
+        }
         Hop nextHop = Hop.first(opener.settings().upstreamProxy(), target, target.path());
+        if (hop.playerNamed()) {
+            nextHop = nextHop.namedByPlayer();
+        }
         if (!visited.add(nextHop.key())) {
             fail("redirect loop at " + target);
             return;
@@ -162,6 +169,9 @@ final class Attempt {
                 fail("bad proxy redirect: " + e.getMessage());
                 return;
             }
+            if (hop.playerNamed() && !forwardAllowed(hop, proxy, "names as its proxy")) {
+                return;
+            }
             nextHop = Hop.through(proxy, hop.origin(), hop.path());
             log.info("peer={} path={} upstream asks to use proxy {}: reconnecting through it to {}", request.peer(),
                     request.path(), proxy.hostPort(), hop.origin().hostPort());
@@ -170,8 +180,27 @@ final class Attempt {
             fail("proxy redirect loops back to " + hop.connectTo());
             return;
         }
+        if (hop.playerNamed()) {
+            nextHop = nextHop.namedByPlayer();
+        }
         redirects++;
         tryCandidates(List.of(nextHop));
+    }
+
+    /**
+     * Whether an origin a player named (forward mode) may send the edge on to {@code target}: only
+     * where the allow rules would have let the player go itself. Otherwise any allowed origin could
+     * turn the edge into an open relay (issue #17: the forward proxy is never an open relay).
+     */
+    private boolean forwardAllowed(Hop hop, OriginUrl target, String what) {
+        if (AllowRule.anyAllows(opener.settings().allow(), target.host(), target.port(), target.http())) {
+            return true;
+        }
+        log.warn("peer={} path={} forward origin {} {} {}, which no allow rule allows: refused", request.peer(),
+                request.path(), hop.origin().hostPort(), what, target.hostPort());
+        result.complete(answer(new OpenResult.Failed(Hresults.E_ACCESS_DENIED, "origin " + hop.origin().hostPort()
+                + " " + what + " " + target.hostPort() + ", which no allow rule allows")));
+        return false;
     }
 
     private void fail(String reason) {

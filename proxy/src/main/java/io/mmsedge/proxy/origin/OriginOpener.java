@@ -1,5 +1,6 @@
 package io.mmsedge.proxy.origin;
 
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.proxy.route.Hop;
@@ -170,6 +171,11 @@ public final class OriginOpener implements AutoCloseable {
     /** Opens one upstream session for a hop (names resolved off the event loop). */
     public CompletableFuture<UpstreamOpenResult> openHop(OpenRequest request, Hop hop, EventLoopGroup group) {
         return resolve(hop.connectTo()).thenCompose(address -> {
+            String refused = ForwardTargets.refusal(hop, address);
+            if (refused != null) {
+                return CompletableFuture.completedFuture(new UpstreamOpenResult.Failed(Hresults.E_ACCESS_DENIED,
+                        refused));
+            }
             UpstreamRequest up = new UpstreamRequest(address, hop.origin().hostPort(), hop.path(),
                     request.subscriber(), settings.via().value(), request.credentials(), settings.connectTimeout(),
                     MAX_UPSTREAM_PACKET, settings.firstDataTimeout(), settings.stallTimeout());

@@ -122,6 +122,17 @@ public final class AllowRule {
         return hostPattern.matcher(host.toLowerCase(Locale.ROOT)).matches();
     }
 
+    /** True if one of {@code rules} allows a forward request to host:port (over MMSH if {@code http}). */
+    public static boolean anyAllows(java.util.List<AllowRule> rules, String host, int port, boolean http) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        for (AllowRule rule : rules) {
+            if (rule.allows(lower, port, http)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean portAllowed(int targetPort, boolean http) {
         return switch (port) {
             case ANY_PORT -> true;

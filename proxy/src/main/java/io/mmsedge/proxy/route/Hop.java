@@ -6,8 +6,26 @@ import java.net.InetSocketAddress;
  * One upstream attempt: connect to {@code connectTo} (the origin, or an MMS proxy in front of
  * it), asking for {@code origin}'s {@code path}. The address stays unresolved here: names are
  * looked up when the hop is opened, off the event loop.
+ *
+ * <p>{@code playerNamed}: a player named this origin (forward mode), so everything it leads to
+ * stays under the allow rules: the address its name resolves to, and the redirects it sends.
  */
-public record Hop(InetSocketAddress connectTo, OriginUrl origin, String path) {
+public record Hop(InetSocketAddress connectTo, OriginUrl origin, String path, boolean playerNamed) {
+
+    /** A hop an operator configured (reverse rules, upstream proxy). */
+    public Hop(InetSocketAddress connectTo, OriginUrl origin, String path) {
+        this(connectTo, origin, path, false);
+    }
+
+    /** This hop, named by a player: see the class comment. */
+    public Hop namedByPlayer() {
+        return new Hop(connectTo, origin, path, true);
+    }
+
+    /** True when this hop connects to its origin itself, not to a proxy in front of it. */
+    public boolean direct() {
+        return connectTo.getHostString().equalsIgnoreCase(origin.host()) && connectTo.getPort() == origin.port();
+    }
 
     /** Straight to the origin. */
     public static Hop direct(OriginUrl origin, String path) {

@@ -91,12 +91,10 @@ public final class Router {
 
     /** As {@link #forward(String, int, String)}, over MMSH ({@code http}) or MMS/TCP. */
     public Route forward(String host, int port, String path, boolean http) {
-        String lower = host.toLowerCase(Locale.ROOT);
-        for (AllowRule rule : settings.allow()) {
-            if (rule.allows(lower, port, http)) {
-                OriginUrl origin = new OriginUrl(http ? "http" : "mmst", host, port, "");
-                return new Route.Upstream(List.of(Hop.first(settings.upstreamProxy(), origin, path)), host, false);
-            }
+        if (AllowRule.anyAllows(settings.allow(), host, port, http)) {
+            OriginUrl origin = new OriginUrl(http ? "http" : "mmst", host, port, "");
+            return new Route.Upstream(List.of(Hop.first(settings.upstreamProxy(), origin, path).namedByPlayer()),
+                    host, false);
         }
         return new Route.Denied(Hresults.E_ACCESS_DENIED, "forward request to " + host + ":" + port
                 + " is not allowed by any allow rule (not an open relay)", "forward_not_allowed");

@@ -8,6 +8,7 @@ import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.proxy.ViaToken;
+import io.mmsedge.proxy.route.AllowRule;
 import io.mmsedge.proxy.route.Hop;
 import io.mmsedge.proxy.route.OriginUrl;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
@@ -62,7 +63,12 @@ class OriginOpenerTest {
     }
 
     private OriginOpener opener(boolean followRedirects, int maxRedirectHops, OriginUrl upstreamProxy) {
-        ProxySettings settings = new ProxySettings(List.of(), false, List.of(), Set.of(), followRedirects,
+        return opener(followRedirects, maxRedirectHops, upstreamProxy, List.of());
+    }
+
+    private OriginOpener opener(boolean followRedirects, int maxRedirectHops, OriginUrl upstreamProxy,
+                                List<AllowRule> allow) {
+        ProxySettings settings = new ProxySettings(List.of(), !allow.isEmpty(), allow, Set.of(), followRedirects,
                 maxRedirectHops, List.of(), 0, VIA, Duration.ofSeconds(5), upstreamProxy);
         opener = new OriginOpener(settings, metrics, this::connect);
         return opener;
@@ -281,5 +287,56 @@ class OriginOpenerTest {
         assertTrue(assertInstanceOf(OriginOutcome.Unreachable.class, outcome).lastFailure().reason()
                 .contains("shutting down"));
         assertTrue(opens.isEmpty());
+    }
+
+    // ------------------------------------------------------------ forward targets (issue #17)
+
+    private static List<AllowRule> allow(String... rules) {
+        return java.util.Arrays.stream(rules).map(AllowRule::parse).toList();
+    }
+
+    private static Hop named(String url) {
+        return hop(url).namedByPlayer();
+    }
+
+    @Test
+    void aPlayerNamedNameThatResolvesToThisMachineIsNeverConnected() throws Exception {
+        // "localhost" stands for any name that resolves to loopback (wildcard DNS: 127.0.0.1.nip.io).
+        OpenResult.Failed f = assertInstanceOf(OpenResult.Failed.class,
+                answered(open(opener(true, 5, null, allow("*")), named("mms://localhost/a.asf"))));
+        assertEquals(Hresults.E_ACCESS_DENIED, f.hr());
+        assertTrue(f.reason().contains("resolves to loopback address 127.0.0.1"), f.reason());
+        assertEquals(List.of(), opens, "nothing was connected");
+        // The same name in an operator's reverse rule is the operator's choice: it is connected.
+        open(opener(true, 5, null, allow("*")), hop("mms://localhost/a.asf"));
+        assertEquals(List.of("127.0.0.1:1755 localhost:1755/a.asf"), opens);
+    }
+
+    @Test
+    void aPlayerNamedOriginsRedirectStaysUnderTheAllowRules() throws Exception {
+        script.put("10.0.0.1:1755 10.0.0.1:1755/a.asf",
+                new UpstreamOpenResult.Redirected(OpenResult.Redirect.TYPE_URL, "mms://10.0.0.9:22/b.asf"));
+        OpenResult.Failed f = assertInstanceOf(OpenResult.Failed.class,
+                answered(open(opener(true, 5, null, allow("10.0.0.1")), named("mms://10.0.0.1/a.asf"))));
+        assertEquals(Hresults.E_ACCESS_DENIED, f.hr());
+        assertTrue(f.reason().contains("10.0.0.9:22, which no allow rule allows"), f.reason());
+        assertEquals(List.of("10.0.0.1:1755 10.0.0.1:1755/a.asf"), opens, "the redirect target was never contacted");
+
+        opens.clear();
+        script.put("10.0.0.9:22 10.0.0.9:22/b.asf", OPENED);
+        assertInstanceOf(OriginOutcome.Opened.class,
+                open(opener(true, 5, null, allow("10.0.0.1", "10.0.0.9:22")), named("mms://10.0.0.1/a.asf")));
+        assertEquals(List.of("10.0.0.1:1755 10.0.0.1:1755/a.asf", "10.0.0.9:22 10.0.0.9:22/b.asf"), opens);
+    }
+
+    @Test
+    void aPlayerNamedOriginCannotNameAProxyTheRulesDoNotAllow() throws Exception {
+        script.put("10.0.0.1:1755 10.0.0.1:1755/a.asf",
+                new UpstreamOpenResult.Redirected(OpenResult.Redirect.TYPE_PROXY, "mms://10.0.0.7:1755"));
+        OpenResult.Failed f = assertInstanceOf(OpenResult.Failed.class,
+                answered(open(opener(true, 5, null, allow("10.0.0.1")), named("mms://10.0.0.1/a.asf"))));
+        assertEquals(Hresults.E_ACCESS_DENIED, f.hr());
+        assertTrue(f.reason().contains("names as its proxy 10.0.0.7:1755"), f.reason());
+        assertEquals(List.of("10.0.0.1:1755 10.0.0.1:1755/a.asf"), opens);
     }
 }

@@ -1,6 +1,7 @@
 package io.mmsedge.proxy.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,6 +79,7 @@ class RouterTest {
         assertTrue(first.connectTo().isUnresolved(), "no DNS while routing");
         assertEquals("o2.example:8080/news.asf", up.candidates().get(1).key());
         assertNull(up.forwardHost());
+        assertFalse(first.playerNamed(), "an operator's origin");
         assertEquals("upstream:o1.example:1755", first.displayName());
     }
 
@@ -141,6 +143,7 @@ class RouterTest {
         assertEquals(1, up.candidates().size());
         assertEquals("Media.Example.com", up.forwardHost());
         assertEquals("Media.Example.com:1755/live/a.asf", up.candidates().get(0).key());
+        assertTrue(up.candidates().get(0).playerNamed(), "a player's target stays under the allow rules");
         // The NUL-separated HOST string wins over the host-param, and carries the port.
         SubscriberName both = SubscriberName.parse("NSPlayer/9.0; {g}; Host: other.example.com\0HOST: a.example.com:8080");
         assertEquals("a.example.com:8080/x", upstream(r.route("x", both)).candidates().get(0).key());
