@@ -20,6 +20,11 @@ public final class AsfHeaderFuzz {
         Harness.run("asf-header", data, AsfHeaderFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(AsfHeaderFuzz::check);
+    }
+
     static void check(byte[] data) {
         AsfHeader h;
         try {

@@ -17,6 +17,11 @@ public final class AsfIndexFuzz {
         Harness.run("asf-index", data, AsfIndexFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(AsfIndexFuzz::check);
+    }
+
     public static void fuzzerTearDown() {
         Harness.finalLeakCheck("asf-index");
     }

@@ -23,6 +23,11 @@ public final class AsfPacketFuzz {
         Harness.run("asf-packet", data, AsfPacketFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(AsfPacketFuzz::check);
+    }
+
     public static void fuzzerTearDown() {
         Harness.finalLeakCheck("asf-packet");
     }

@@ -21,6 +21,11 @@ public final class ClientLogFuzz {
         Harness.run("client-log", data, ClientLogFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(ClientLogFuzz::check);
+    }
+
     public static void fuzzerTearDown() {
         Harness.finalLeakCheck("client-log");
     }

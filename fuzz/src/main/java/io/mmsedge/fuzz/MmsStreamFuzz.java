@@ -31,6 +31,11 @@ public final class MmsStreamFuzz {
         Harness.run("mms-stream", data, MmsStreamFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(MmsStreamFuzz::check);
+    }
+
     public static void fuzzerTearDown() {
         Harness.finalLeakCheck("mms-stream");
     }

@@ -30,6 +30,11 @@ public final class MmshRequestFuzz {
         Harness.run("mmsh-request", data, MmshRequestFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(MmshRequestFuzz::check);
+    }
+
     public static void fuzzerTearDown() {
         Harness.finalLeakCheck("mmsh-request");
     }

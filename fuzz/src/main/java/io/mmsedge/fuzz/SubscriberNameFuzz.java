@@ -19,6 +19,11 @@ public final class SubscriberNameFuzz {
         Harness.run("subscriber-name", data, SubscriberNameFuzz::check);
     }
 
+    /** Class loading and set-up happen here, outside the per-input timeout. */
+    public static void fuzzerInitialize() {
+        Harness.warmUp(SubscriberNameFuzz::check);
+    }
+
     static void check(byte[] data) {
         String raw = new String(data, StandardCharsets.UTF_16LE);
         SubscriberName n = SubscriberName.parse(raw);
