@@ -22,6 +22,12 @@ public final class Hresults {
     public static final int NS_E_PROTOCOL_MISMATCH = 0xC00D0007;
     /** NS_E_INVALID_STREAM (nserror.h): a StreamSwitch names a stream number the content lacks. */
     public static final int NS_E_INVALID_STREAM = 0xC00D003C;
+    /** NS_E_TOO_MANY_SESS (nserror.h): "the server session limit was exceeded"; a new-session rate limit. */
+    public static final int NS_E_TOO_MANY_SESS = 0xC00D000F;
+    /** NS_E_MAX_BITRATE (nserror.h): the aggregate player bandwidth limit would be exceeded. */
+    public static final int NS_E_MAX_BITRATE = 0xC00D0047;
+    /** NS_E_MAX_CLIENTS (nserror.h): the player connection limit is reached. */
+    public static final int NS_E_MAX_CLIENTS = 0xC00D0049;
     /** NS_E_CANNOTCONNECT / generic failure of an upstream session. */
     public static final int NS_E_CANNOTCONNECT = 0xC00D2EE0;
 

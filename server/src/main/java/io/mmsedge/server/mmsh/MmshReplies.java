@@ -145,7 +145,9 @@ final class MmshReplies {
         return switch (hr) {
             case Hresults.E_FILE_NOT_FOUND, Hresults.E_PATH_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case Hresults.E_ACCESS_DENIED -> HttpResponseStatus.FORBIDDEN;
-            case Hresults.NS_E_SERVER_UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            // WMS answers an HTTP player at a limit with 503 (Server Too Busy).
+            case Hresults.NS_E_SERVER_UNAVAILABLE, Hresults.NS_E_TOO_MANY_SESS, Hresults.NS_E_MAX_CLIENTS,
+                    Hresults.NS_E_MAX_BITRATE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case Hresults.NS_E_CANNOTCONNECT, Hresults.NS_E_NOCONNECTION -> HttpResponseStatus.BAD_GATEWAY;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };
