@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.config.AccessSettings;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.lifecycle.Drain;
@@ -20,6 +21,7 @@ import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.proxy.ProxyCatalog;
 import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.access.AccessControl;
 import io.mmsedge.server.net.MmsServer;
 import io.mmsedge.server.net.Transports;
 import io.mmsedge.server.session.SessionState;
@@ -53,6 +55,9 @@ public final class EdgeApplication implements AutoCloseable {
     /** The edge's on-demand cache, or null when caching is off. */
     private final EdgeCache cache;
     private final Drain drain;
+    /** The listeners' player access control (null without that listener); see {@link #originAccess()}. */
+    private volatile AccessControl originAccess;
+    private volatile AccessControl edgeAccess;
     /** What runs once a drain has ended every session: the command line exits there. */
     private volatile Runnable onDrained = () -> { };
 
@@ -87,12 +92,15 @@ public final class EdgeApplication implements AutoCloseable {
         ProxyCatalog proxy = null;
         StatusServer status = null;
         EdgeCache cache = null;
+        AccessControl originAccess = null;
+        AccessControl edgeAccess = null;
         try {
             if (!cfg.publishingPoints().isEmpty()) {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
                 int port = cfg.server().port() != null ? cfg.server().port() : MmsConstants.DEFAULT_PORT;
                 points.startBroadcasts(group, settings, metrics);
-                MmsServer origin = new MmsServer(settings, points, metrics, group)
+                originAccess = new AccessControl(points, AccessSettings.origin(cfg), metrics, "server");
+                MmsServer origin = new MmsServer(settings, originAccess, metrics, group)
                         .withLimits(ConfigLoader.connectionLimits(cfg))
                         .withUdp(ConfigLoader.udpSettings(cfg.server().udp()));
                 mms = listen("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
@@ -120,7 +128,10 @@ public final class EdgeApplication implements AutoCloseable {
                                 ConfigLoader.splitBroadcastSettings(cfg.edge()), metrics, proxyMetrics),
                         cache == null ? null : cache.service(), edgeAddress::get);
                 String bind = cfg.edge().bind() != null ? cfg.edge().bind() : "127.0.0.1";
-                MmsServer edgeServer = new MmsServer(settings, proxy, metrics, group)
+                edgeAccess = new AccessControl(proxy, AccessSettings.edge(cfg.edge()), metrics, "edge");
+                ServerSettings edgeSettings = cfg.edge().idleTimeoutSeconds() == null ? settings
+                        : settings.withIdleTimeout(Duration.ofSeconds(cfg.edge().idleTimeoutSeconds()));
+                MmsServer edgeServer = new MmsServer(edgeSettings, edgeAccess, metrics, group)
                         .withLimits(ConfigLoader.connectionLimits(cfg))
                         .withUdp(ConfigLoader.udpSettings(cfg.edge().udp()));
                 edge = listen("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
@@ -137,7 +148,7 @@ public final class EdgeApplication implements AutoCloseable {
             EdgeApplication[] self = new EdgeApplication[1];
             // The edge's sessions end before the origin's: the edge reads from it.
             Drain drain = new Drain(java.util.stream.Stream.of(edge, mms).filter(java.util.Objects::nonNull).toList(),
-                    cfg.server().drainDeadline());
+                    cfg.server().drainDeadline(), cfg.server().drainRedirect());
             if (cfg.status() != null) {
                 status = startStatus(cfg.status(), group, registry, () -> self[0].statusJson(), drain);
                 status.route("/admin/drain", (method, q) -> self[0].drainRoute(method));
@@ -147,6 +158,8 @@ public final class EdgeApplication implements AutoCloseable {
                 }
             }
             self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points, cache, drain);
+            self[0].originAccess = originAccess;
+            self[0].edgeAccess = edgeAccess;
             if (mms != null) {
                 log.info("mms-edge {} serving publishing points {}", VERSION,
                         points.names().stream().map(n -> n.isEmpty() ? "/ (default)" : n).toList());
@@ -280,6 +293,20 @@ public final class EdgeApplication implements AutoCloseable {
     /** The edge listener's MMSH-only HTTP port ({@code edge.http}), or null. */
     public InetSocketAddress edgeHttpAddress() {
         return edge == null ? null : edge.httpAddress();
+    }
+
+    /**
+     * The origin listener's player access control, or null when there is no origin listener. A
+     * reload swaps its policy for new sessions with {@code originAccess().replace(
+     * AccessSettings.origin(newConfig))}.
+     */
+    public AccessControl originAccess() {
+        return originAccess;
+    }
+
+    /** The edge listener's access control, or null; {@code edgeAccess().replace(AccessSettings.edge(...))}. */
+    public AccessControl edgeAccess() {
+        return edgeAccess;
     }
 
     /** The edge's catalog, or null when there is no edge. */

@@ -82,6 +82,13 @@ public final class Check {
                 io.mmsedge.proxy.route.OriginUrl.parse(s);
             }
         },
+        /** A player address block: an IPv4 or IPv6 address, with an optional /prefix length. */
+        CIDR {
+            @Override
+            void check(String s) {
+                io.mmsedge.server.access.Cidr.parse(s);
+            }
+        },
         /** A forward-proxy allow rule: a host pattern or a CIDR. */
         ALLOW_RULE {
             @Override

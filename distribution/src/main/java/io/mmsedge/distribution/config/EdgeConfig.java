@@ -81,7 +81,22 @@ public record EdgeConfig(
             @JsonProperty("upstreamProxy") @Format(Kind.ORIGIN_URL) String upstreamProxy,
             @JsonProperty("split") SplitConfig split,
             @JsonProperty("cache") CacheConfig cache,
-            @JsonProperty("udp") UdpConfig udp) implements CrossChecked {
+            @JsonProperty("udp") UdpConfig udp,
+            @JsonProperty("access") AccessConfig access,
+            @JsonProperty("idleTimeoutSeconds") @Range(min = 10, note = "absent = server.idleTimeoutSeconds")
+            Integer idleTimeoutSeconds) implements CrossChecked {
+
+        /** The section without access rules or an idle timeout of its own. */
+        public EdgeSection(String bind, Integer port, Integer http, List<ReverseConfig> reverse, ForwardConfig forward,
+                           Boolean followRedirects, Integer maxRedirectHops, Integer maxSessions,
+                           List<RedirectConfig> redirects, Integer connectTimeoutSeconds,
+                           Double firstDataTimeoutSeconds, Double stallTimeoutSeconds, String instanceId,
+                           List<String> localNames, String upstreamProxy, SplitConfig split, CacheConfig cache,
+                           UdpConfig udp) {
+            this(bind, port, http, reverse, forward, followRedirects, maxRedirectHops, maxSessions, redirects,
+                    connectTimeoutSeconds, firstDataTimeoutSeconds, stallTimeoutSeconds, instanceId, localNames,
+                    upstreamProxy, split, cache, udp, null, null);
+        }
 
         public boolean forwarding() {
             return forward != null && Boolean.TRUE.equals(forward.enabled());
@@ -142,7 +157,38 @@ public record EdgeConfig(
     public record ReverseConfig(@JsonProperty("prefix") String prefix,
                                 @JsonProperty("origins") @NotEmpty(message = "at least one origin URL is required")
                                 @Format(Kind.ORIGIN_URL) List<String> origins,
-                                @JsonProperty("cacheProtected") Boolean cacheProtected) {
+                                @JsonProperty("cacheProtected") Boolean cacheProtected,
+                                @JsonProperty("access") AccessConfig access) {
+        /** A rule without access rules of its own. */
+        public ReverseConfig(String prefix, List<String> origins, Boolean cacheProtected) {
+            this(prefix, origins, cacheProtected, null);
+        }
+    }
+
+    /**
+     * Player access rules of a listener ({@code server.access}, {@code edge.access}), a reverse
+     * prefix or a publishing point ({@link io.mmsedge.server.access.AccessRules}); a player must
+     * pass its listener's and its path's. Absent keys: no list, no limit; 0 = no limit.
+     *
+     * @param allow                  address blocks (10.0.0.0/8, 2001:db8::/32, 192.0.2.7) served;
+     *                               absent or empty = every address not denied
+     * @param deny                   address blocks refused (E_ACCESS_DENIED, MMSH 403), even if allowed
+     * @param maxPlayers             players at once (then NS_E_MAX_CLIENTS, MMSH 503)
+     * @param maxBandwidthKbps       the players' aggregate bit rate; a player whose content would
+     *                               take it over is refused (NS_E_MAX_BITRATE, MMSH 503)
+     * @param maxPlayerBandwidthKbps each player's rate: a faster player is slowed down
+     * @param connectionsPerSecond   new sessions a second from one address (then NS_E_TOO_MANY_SESS)
+     * @param redirect               at a limit, a type 2 (proxy) redirect to this sibling edge
+     *                               instead of the error (never for a denied address)
+     */
+    public record AccessConfig(
+            @JsonProperty("allow") @Format(Kind.CIDR) List<String> allow,
+            @JsonProperty("deny") @Format(Kind.CIDR) List<String> deny,
+            @JsonProperty("maxPlayers") @Range(note = "0 = no limit") Integer maxPlayers,
+            @JsonProperty("maxBandwidthKbps") @Range(max = 1e9, note = "0 = no limit") Long maxBandwidthKbps,
+            @JsonProperty("maxPlayerBandwidthKbps") @Range(max = 1e9, note = "0 = no limit") Long maxPlayerBandwidthKbps,
+            @JsonProperty("connectionsPerSecond") @Range(max = 1e6, note = "0 = no limit") Integer connectionsPerSecond,
+            @JsonProperty("redirect") @Format(Kind.ORIGIN_URL) String redirect) {
     }
 
     /** Forward proxying; {@code allow} is only read (and checked) when enabled. */
@@ -205,9 +251,20 @@ public record EdgeConfig(
             @JsonProperty("limits") LimitsConfig limits,
             @JsonProperty("drainSeconds") @Range(max = 3600, note = "0 = end every session at once")
             Integer drainSeconds,
-            @JsonProperty("udp") UdpConfig udp) implements CrossChecked {
+            @JsonProperty("udp") UdpConfig udp,
+            @JsonProperty("access") AccessConfig access,
+            @JsonProperty("drainRedirect") @Format(Kind.ORIGIN_URL) String drainRedirect) implements CrossChecked {
         static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
                 null, null, null, null);
+
+        /** The section without access rules or a drain redirect. */
+        public ServerSection(String bind, Integer port, Integer http, String serverVersionInfo, Integer keepAliveSeconds,
+                             Integer idleTimeoutSeconds, Double pacingSpeed, Integer maxCommandBytes,
+                             Integer writeBufferBytes, Integer writeMergeMillis, LimitsConfig limits,
+                             Integer drainSeconds, UdpConfig udp) {
+            this(bind, port, http, serverVersionInfo, keepAliveSeconds, idleTimeoutSeconds, pacingSpeed, maxCommandBytes,
+                    writeBufferBytes, writeMergeMillis, limits, drainSeconds, udp, null, null);
+        }
         /** How long a drain (SIGTERM, POST /admin/drain) lets sessions finish by default. */
         public static final int DEFAULT_DRAIN_SECONDS = 30;
 
@@ -318,6 +375,9 @@ public record EdgeConfig(
 
         /** Basic authentication, or null. */
         AuthConfig auth();
+
+        /** The point's own player access rules, or null. */
+        AccessConfig access();
     }
 
     /**
@@ -330,7 +390,12 @@ public record EdgeConfig(
             @JsonProperty("name") @Matches(regex = NAME_REGEX, message = NAME_RULE) String name,
             @JsonProperty(value = "path", required = true) @NotEmpty(message = "required for a directory") String path,
             @JsonProperty("auth") AuthConfig auth,
-            @JsonProperty("followSymlinks") Boolean followSymlinks) implements PublishingPointConfig {
+            @JsonProperty("followSymlinks") Boolean followSymlinks,
+            @JsonProperty("access") AccessConfig access) implements PublishingPointConfig {
+        /** A point without access rules of its own. */
+        public DirectoryPoint(String name, String path, AuthConfig auth, Boolean followSymlinks) {
+            this(name, path, auth, followSymlinks, null);
+        }
     }
 
     /** A server-side playlist: the files of {@code entries}, one after another with StreamChange. */
@@ -339,7 +404,12 @@ public record EdgeConfig(
             @NotEmpty(message = "a playlist needs a name") String name,
             @JsonProperty(value = "entries", required = true)
             @NotEmpty(message = "a playlist needs at least one file") List<String> entries,
-            @JsonProperty("auth") AuthConfig auth) implements PublishingPointConfig {
+            @JsonProperty("auth") AuthConfig auth,
+            @JsonProperty("access") AccessConfig access) implements PublishingPointConfig {
+        /** A playlist without access rules of its own. */
+        public PlaylistPoint(String name, List<String> entries, AuthConfig auth) {
+            this(name, entries, auth, null);
+        }
     }
 
     /**
@@ -356,8 +426,15 @@ public record EdgeConfig(
             @JsonProperty("entries") List<String> entries,
             @JsonProperty("auth") AuthConfig auth,
             @JsonProperty("maxLagSeconds") @Range(min = 1) Integer maxLagSeconds,
-            @JsonProperty("queueBytes") @Range(min = 16 * 1024) Integer queueBytes)
+            @JsonProperty("queueBytes") @Range(min = 16 * 1024) Integer queueBytes,
+            @JsonProperty("access") AccessConfig access)
             implements PublishingPointConfig, CrossChecked {
+        /** A broadcast without access rules of its own. */
+        public BroadcastPoint(String name, String path, List<String> entries, AuthConfig auth, Integer maxLagSeconds,
+                              Integer queueBytes) {
+            this(name, path, entries, auth, maxLagSeconds, queueBytes, null);
+        }
+
         /** The files it loops: {@code path} alone, or {@code entries}. */
         public List<String> files() {
             return path != null ? List.of(path) : entries;

@@ -24,13 +24,21 @@ public final class Drain {
 
     private final List<MmsServer> servers;
     private final Duration deadline;
+    /** A sibling edge for the broadcast players ({@code server.drainRedirect}), or null. */
+    private final String redirect;
     private final AtomicBoolean started = new AtomicBoolean();
     private final CompletableFuture<Integer> done = new CompletableFuture<>();
 
     /** {@code servers} in the order their sessions are ended: an edge before the origin it reads. */
     public Drain(List<MmsServer> servers, Duration deadline) {
+        this(servers, deadline, null);
+    }
+
+    /** A drain that first sends broadcast players to the sibling {@code redirect} (null = none). */
+    public Drain(List<MmsServer> servers, Duration deadline, String redirect) {
         this.servers = List.copyOf(servers);
         this.deadline = deadline;
+        this.redirect = redirect;
     }
 
     /** True once a drain has started: the instance takes no new players (readiness fails). */
@@ -70,6 +78,10 @@ public final class Drain {
             log.info("draining ({}): no new players; {} open sessions have {} s to finish", why, sessions(),
                     deadline.toSeconds());
             servers.forEach(MmsServer::stopAccepting);
+            if (redirect != null) {
+                int asked = servers.stream().mapToInt(s -> s.redirectBroadcasts(redirect)).sum();
+                log.info("draining: broadcast players of {} sessions sent to {} (type 2 redirect)", asked, redirect);
+            }
             long end = System.nanoTime() + deadline.toNanos();
             while (sessions() > 0 && System.nanoTime() < end) {
                 Thread.sleep(POLL_MILLIS);

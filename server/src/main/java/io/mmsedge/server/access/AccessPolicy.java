@@ -1,5 +1,6 @@
 package io.mmsedge.server.access;
 
+import io.mmsedge.server.media.ContentPaths;
 import java.util.Comparator;
 import java.util.List;
 
@@ -44,9 +45,13 @@ public record AccessPolicy(AccessRules listener, List<Scope> scopes) {
                 : scopes.stream().sorted(Comparator.comparingInt((Scope s) -> s.prefix().length()).reversed()).toList();
     }
 
-    /** The most specific scope covering {@code path}, or null if none does. */
+    /**
+     * The most specific scope covering {@code path}, or null if none does. The path is normalised
+     * as the catalogs do ({@link ContentPaths#normalize}: '\\' as '/', no query), so that a player
+     * can't spell its way past a scope to the content the scope guards.
+     */
     public Scope scopeFor(String path) {
-        String p = strip(path);
+        String p = ContentPaths.normalize(path == null ? "" : path);
         for (Scope s : scopes) {
             if (s.covers(p)) {
                 return s;

@@ -196,6 +196,24 @@ public final class MmsServer implements AutoCloseable {
     }
 
     /**
+     * A drain with a sibling ({@code server.drainRedirect}): every MMS player watching a broadcast
+     * (a split on an edge) is sent to {@code location} with a type 2 redirect and closed
+     * ({@link MmsServerHandler#redirectForDrain}); on-demand players, MMSH players and FFmpeg (which
+     * follows no redirect) play on until they finish or the drain's deadline ends them.
+     * Returns how many sessions were asked (each decides on its own event loop).
+     */
+    public int redirectBroadcasts(String location) {
+        int asked = 0;
+        for (Channel ch : connections) {
+            if (ch != listener && ch != httpListener && ch.isOpen() && ch.pipeline().get(PlayerChannelHandler.class) != null) {
+                ch.pipeline().fireUserEventTriggered(new DrainRedirect(location));
+                asked++;
+            }
+        }
+        return asked;
+    }
+
+    /**
      * Ends every open session so that its player stops cleanly ({@link ShutdownEvent}: MMS
      * EndOfStream, MMSH $E, then a close, FIN rather than RST), gives them {@code linger} to
      * close, then closes what is left. Returns how many connections there were.

@@ -88,6 +88,23 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
         session.endForShutdown();
     }
 
+    /**
+     * A drain with a sibling: a broadcast player gets a type 2 (proxy) ReportRedirect to it and
+     * the connection closes, as after any redirect (MS-MMSP §3.2.5.6). §2.2.4.9 defines the message
+     * as the answer to OpenFile; a client that follows §3.1.5.7 reconnects through the sibling and
+     * opens the same URL, where the broadcast goes on (split from the origin). A client that does
+     * not is closed, as it would be at the deadline, only sooner.
+     */
+    @Override
+    protected void redirectForDrain(String location) {
+        if (session.redirectableBroadcast()) {
+            log.info("peer={} draining: broadcast player redirected (type 2) to {}", peer(), location);
+            send(new io.mmsedge.protocol.mms.message.ReportRedirect(io.mmsedge.protocol.mms.Hresults.S_OK,
+                    io.mmsedge.server.media.OpenResult.Redirect.TYPE_PROXY, location));
+            session.close();
+        }
+    }
+
     // ------------------------------------------------------------------ SessionIo
 
     @Override

@@ -81,6 +81,8 @@ public abstract class PlayerChannelHandler extends ChannelInboundHandlerAdapter 
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == ShutdownEvent.END_SESSION) {
             endForShutdown();
+        } else if (evt instanceof DrainRedirect r) {
+            redirectForDrain(r.location());
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -92,6 +94,14 @@ public abstract class PlayerChannelHandler extends ChannelInboundHandlerAdapter 
      */
     protected void endForShutdown() {
         ctx.close();
+    }
+
+    /**
+     * A drain sends broadcast players to a sibling: a front end that can redirect a player watching
+     * a broadcast does so and closes; by default (and for on-demand content) nothing happens, and
+     * the session finishes, or ends at the drain's deadline.
+     */
+    protected void redirectForDrain(String location) {
     }
 
     /** Logs a pipeline exception with the peer: resets by players are routine, anything else a warning. */

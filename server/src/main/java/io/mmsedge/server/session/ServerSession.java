@@ -387,6 +387,16 @@ public final class ServerSession implements PlayEvents {
         close();
     }
 
+    /**
+     * True if a drain may send this session's player to a sibling: it watches a broadcast, is not a
+     * proxy's upstream session (VIA, §2.2.4.17), and is not FFmpeg, which follows no redirect and
+     * would spin on the closed connection (it gets its clean end at the deadline instead).
+     */
+    public boolean redirectableBroadcast() {
+        return play.hasMedia() && play.info().broadcast() && subscriber != null && !subscriber.viaProxy()
+                && !ClientQuirks.stopsOnlyOnBadPacket(subscriber);
+    }
+
     /** Server going away: EndOfStream with a failure hr (not the end), then the close; FFmpeg: see ClientQuirks. */
     public void endForShutdown() {
         if (state == SessionState.STREAMING && ClientQuirks.stopsOnlyOnBadPacket(subscriber)) {

@@ -88,6 +88,7 @@ class CidrTest {
         assertEquals("live/hd", p.scopeFor("live/hd/a.asf").name());
         assertEquals("live", p.scopeFor("/live/sd.asf").name());
         assertEquals("live", p.scopeFor("live").name());
+        assertEquals("live/hd", p.scopeFor("\\live\\hd\\a.asf?x=1").name(), "spelled as the catalogs read it");
         assertEquals("", p.scopeFor("livestream/a.asf").name(), "a prefix matches whole path segments");
         assertEquals(null, new AccessPolicy(AccessRules.NONE, List.of()).scopeFor("a"));
     }
