@@ -82,9 +82,8 @@ public final class AccessControl implements MediaCatalog {
         AccessPolicy p = policy.get();
         AccessPolicy.Scope scope = p.scopeFor(request.path());
         AccessRules scoped = scope == null ? AccessRules.NONE : scope.rules();
-        if (!p.listener().any() && !scoped.any()) {
-            return catalog.open(request);
-        }
+        // Every player is counted, under rules or none, so that a policy swapped in later (a reload
+        // that adds a limit) counts the players already in.
         InetAddress address = request.peer().getAddress();
         Gate listener = new Gate("listener", p.listener(), state(LISTENER));
         Gate own = new Gate(scope == null ? "-" : "'" + scope.name() + "'", scoped,

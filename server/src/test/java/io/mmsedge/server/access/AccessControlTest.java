@@ -157,6 +157,16 @@ class AccessControlTest {
     }
 
     @Test
+    void aLimitSwappedInLaterCountsThePlayersAlreadyIn() throws Exception {
+        MmsServer s = server(AccessPolicy.OPEN);
+        assertEquals(Hresults.S_OK, player(s, "127.0.0.2").open("av.asf").hr());
+        AccessPolicy before = control.replace(listener(rules(List.of(), List.of(), 1, 0, 0, 0, null)));
+        assertEquals(AccessPolicy.OPEN, before);
+        assertEquals(1, control.players());
+        assertEquals(Hresults.NS_E_MAX_CLIENTS, player(s, "127.0.0.3").open("av.asf").hr());
+    }
+
+    @Test
     void atThePlayerLimitAConfiguredSiblingGetsThePlayerByATypeTwoRedirect() throws Exception {
         MmsServer sibling = server(AccessPolicy.OPEN);
         String location = "mms://127.0.0.1:" + sibling.localAddress().getPort();
