@@ -80,6 +80,8 @@ public final class EdgeApplication implements AutoCloseable {
     /** Starts everything a configuration describes. Ports of 0 pick free ports (tests). */
     public static EdgeApplication start(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
         ServerSettings settings = ConfigLoader.serverSettings(cfg);
+        io.mmsedge.distribution.logging.AccessLogSetup.apply(cfg.accessLog(), baseDir == null ? Path.of("") : baseDir,
+                VERSION);
         PublishingPoints points = PublishingPoints.from(cfg, baseDir, ByteBufAllocator.DEFAULT);
         EventLoopGroup group = Transports.newGroup(0);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

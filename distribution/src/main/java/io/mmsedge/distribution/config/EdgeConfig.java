@@ -28,7 +28,8 @@ public record EdgeConfig(
         @JsonProperty("server") ServerSection server,
         @JsonProperty("status") StatusSection status,
         @JsonProperty("publishingPoints") List<PublishingPointConfig> publishingPoints,
-        @JsonProperty("edge") EdgeSection edge) implements CrossChecked {
+        @JsonProperty("edge") EdgeSection edge,
+        @JsonProperty("accessLog") AccessLogConfig accessLog) implements CrossChecked {
 
     static final String NAME_REGEX = "[A-Za-z0-9._~-]*";
     static final String NAME_RULE = "may only use letters, digits and . _ ~ -";
@@ -37,6 +38,12 @@ public record EdgeConfig(
         server = server == null ? ServerSection.DEFAULT : server;
         publishingPoints = publishingPoints == null ? List.of() : java.util.Collections.unmodifiableList(
                 new java.util.ArrayList<>(publishingPoints)); // List.copyOf rejects the null of an empty '- ' entry
+    }
+
+    /** A configuration without an access-log file. */
+    public EdgeConfig(ServerSection server, StatusSection status, List<PublishingPointConfig> publishingPoints,
+                      EdgeSection edge) {
+        this(server, status, publishingPoints, edge, null);
     }
 
     @Override

@@ -192,6 +192,7 @@ public final class MmshHandler extends PlayerChannelHandler {
             s.connection().execute(() -> s.clientLog(clientLog));
         } else {
             accessLog.info("peer={} path={} event=client-log {}", peer(), r.path(), clientLog.toLogString());
+            io.mmsedge.server.accesslog.SessionAccess.clientLogAlone(peer(), localAddress(), r.path(), clientLog);
         }
     }
 

@@ -64,6 +64,7 @@ final class MmshSession implements PlayEvents {
         this.play = new PlaySession(settings, catalog, metrics, conn, framing, this, conn.alloc());
         this.pipelined = pipelined;
         play.holdEntryChanges(pipelined);
+        play.access().frontEnd("http", () -> "TCP", conn::localAddress);
     }
 
     /**

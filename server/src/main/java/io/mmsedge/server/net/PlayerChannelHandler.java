@@ -73,6 +73,11 @@ public abstract class PlayerChannelHandler extends ChannelInboundHandlerAdapter 
     }
 
     @Override
+    public InetSocketAddress localAddress() {
+        return ctx == null ? null : (InetSocketAddress) ctx.channel().localAddress();
+    }
+
+    @Override
     public void handshakeDone() {
         Admission.handshakeDone(ctx.channel());
     }

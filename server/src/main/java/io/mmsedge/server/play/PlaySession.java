@@ -8,6 +8,7 @@ import io.mmsedge.protocol.mms.SubscriberName;
 import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.accesslog.SessionAccess;
 import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.media.MediaReadException;
@@ -45,6 +46,7 @@ public final class PlaySession {
     private final PlayerTransport transport;
     private final PlayEvents events;
     private final ByteBufAllocator alloc;
+    private final SessionAccess access; // the access-log lines (W3C/JSON); the front end describes itself there
 
     private SubscriberName subscriber;
     private String requestedPath = "-";
@@ -77,6 +79,7 @@ public final class PlaySession {
         this.transport = transport;
         this.events = events;
         this.alloc = alloc;
+        this.access = new SessionAccess(channel::peer, this::packetsSent, this::bytesSent);
     }
 
     /** Who is playing (the Connect subscriberName, §2.2.4.17); null when the protocol has none. */
@@ -94,6 +97,7 @@ public final class PlaySession {
     public void open(String path, String credentials, Consumer<OpenResult> then) {
         channel.handshakeDone();
         requestedPath = path;
+        access.requested(path, subscriber);
         OpenResult result;
         try {
             result = catalog.open(new OpenRequest(path, subscriber, channel.peer(), credentials,
@@ -126,9 +130,12 @@ public final class PlaySession {
             packetCounter = metrics.packetCounter(publishingPoint);
             metrics.sessionOpened(publishingPoint);
             ContentInfo info = info();
+            access.opened(info);
             accessLog.info("peer={} path={} event=open pp={} client=\"{}\" packets={} bitrate={}", channel.peer(),
                     requestedPath, publishingPoint, subscriber == null ? "-" : subscriber.clientToken(),
                     info.packetCount(), info.bitRate());
+        } else if (result instanceof OpenResult.Failed f) {
+            access.refused(f.hr());
         }
         then.accept(result);
     }
@@ -164,15 +171,9 @@ public final class PlaySession {
         if (!selection.apply(entries, media.info())) {
             return false;
         }
-        accessLog.info("peer={} path={} event=stream-switch {}", channel.peer(), requestedPath, selectedStreams());
+        accessLog.info("peer={} path={} event=stream-switch {}", channel.peer(), requestedPath,
+                selection.describe(media.info()));
         return true;
-    }
-
-    /** {@code streams=1,3 bitrate=N}: the selected streams and their bit rate, for access-log lines. */
-    private String selectedStreams() {
-        List<Integer> streams = selection.selectedStreams();
-        return "streams=" + (streams.isEmpty() ? "-" : streams.stream().map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(","))) + " bitrate=" + selection.selectedBitRate(media.info());
     }
 
     /** §3.2.5.11: Windows Media Services 4.x as a client gets every stream until it selects. */
@@ -209,6 +210,7 @@ public final class PlaySession {
         }
         selection.resync();
         playing = true;
+        access.playing(request.rate(), pump == null ? request.positionSeconds() : Double.NaN);
         startPump(cursor, request.rate(), PacketPump.StopPoint.fromFrameOffset(request.frameOffset()), accelBitRate,
                 accelMs);
     }
@@ -224,6 +226,7 @@ public final class PlaySession {
     /** Stops playing (StopPlaying, §3.2.5.14); the content stays open. */
     public void stop() {
         playing = false;
+        access.stopped();
         stopPump();
     }
 
@@ -319,6 +322,7 @@ public final class PlaySession {
     public void clientLog(ClientLog clientLog) {
         accessLog.info("peer={} path={} event=client-log {}", channel.peer(), requestedPath,
                 clientLog.toLogString());
+        access.clientLog(clientLog);
         if (media != null) {
             media.clientLog(clientLog);
         }
@@ -354,6 +358,7 @@ public final class PlaySession {
         } catch (RuntimeException e) {
             log.error("peer={} path={} internal error; closing this session", channel.peer(), requestedPath, e);
             metrics.error("internal");
+            access.failed(Hresults.E_FAIL);
             events.internalError();
         }
     }
@@ -361,6 +366,9 @@ public final class PlaySession {
     /** The content failed while the front end handled a request, or while sending. */
     public void contentError(MediaReadException e) {
         log.warn("peer={} path={} content error: {}", channel.peer(), requestedPath, e.getMessage());
+        accessLog.info("peer={} path={} event=close reason=content-error hr={} packets={} bytes={}", channel.peer(),
+                requestedPath, Hresults.hex(e.hr()), packetsSent, bytesSent);
+        access.failed(e.hr());
         metrics.error("media_read");
         events.contentFailed(e.hr());
     }
@@ -373,6 +381,7 @@ public final class PlaySession {
         closed = true;
         cancelHeader();
         stop();
+        access.closed();
         if (media != null) {
             metrics.sessionClosed(publishingPoint);
             media.close();
@@ -403,6 +412,11 @@ public final class PlaySession {
     }
 
     // ------------------------------------------------------------------ state for the front end
+
+    /** The access-log side of this session, for the front end to describe itself ({@link SessionAccess#frontEnd}). */
+    public SessionAccess access() {
+        return access;
+    }
 
     public boolean hasMedia() {
         return media != null;

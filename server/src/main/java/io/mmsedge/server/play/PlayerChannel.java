@@ -37,6 +37,11 @@ public interface PlayerChannel {
 
     InetSocketAddress peer();
 
+    /** The address the player connected to (the access log's s-ip); null if unknown. */
+    default InetSocketAddress localAddress() {
+        return null;
+    }
+
     /** The event loop this session runs on (null outside Netty). */
     default EventLoop eventLoop() {
         return null;

@@ -168,6 +168,13 @@ public final class StreamSelection {
      * the known ones. A stream thinned to key frames counts in full; a replaced stream still
      * flowing does not count (its replacement does).
      */
+    /** {@code streams=1,3 bitrate=N}: the selected streams and their bit rate, for access-log lines. */
+    String describe(ContentInfo info) {
+        List<Integer> streams = selectedStreams();
+        return "streams=" + (streams.isEmpty() ? "-" : streams.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(","))) + " bitrate=" + selectedBitRate(info);
+    }
+
     public long selectedBitRate(ContentInfo info) {
         long known = 0;
         int unknown = 0;

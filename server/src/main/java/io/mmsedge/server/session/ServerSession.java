@@ -88,6 +88,7 @@ public final class ServerSession implements PlayEvents {
         this.funnel = new DataFunnel(io, udp, settings.pacingSpeed(), this::onWritable);
         this.framing = new MmsDataFraming(funnel);
         this.play = new PlaySession(settings, catalog, metrics, funnel, framing, this, alloc);
+        play.access().frontEnd("mms", funnel::transportName, io::localAddress);
         this.timers = new SessionTimers(io, settings, this::keepAliveExpired, this::idleExpired,
                 () -> closeBecause("pings_unanswered", "answered none of " + SessionTimers.MAX_UNANSWERED_PINGS
                         + " Pings"));
