@@ -50,7 +50,9 @@ final class ClientReport {
         r.set(AccessField.C_BUFFERCOUNT, Integer.toUnsignedLong(i.bufferingCount()));
         r.set(AccessField.C_TOTALBUFFERTIME, Integer.toUnsignedLong(i.bufferingTime()) / div);
         r.set(AccessField.C_QUALITY, Integer.toUnsignedLong(i.minReceptionQuality()));
-        over(r, AccessField.CS_URL, i.url());
+        if (i.url().contains("://")) { // LogStats carries cs-uri-stem there, not the URL
+            r.set(AccessField.CS_URL, i.url());
+        }
         return r;
     }
 
