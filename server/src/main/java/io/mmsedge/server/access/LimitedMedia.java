@@ -1,5 +1,6 @@
 package io.mmsedge.server.access;
 
+import io.github.bucket4j.Bucket;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.ClientLog;
 import io.mmsedge.server.media.Media;
@@ -16,6 +17,8 @@ final class LimitedMedia implements Media {
 
     private final Media media;
     private final Runnable release;
+    /** The player's bandwidth bucket, shared by all its plays; null without a per-player limit. */
+    private final Bucket bucket;
     private final long playerBps;
     private final EventLoop loop;
     private boolean closed;
@@ -23,12 +26,13 @@ final class LimitedMedia implements Media {
     LimitedMedia(Media media, Runnable release, long playerBps, EventLoop loop) {
         this.media = media;
         this.release = release;
+        this.bucket = playerBps > 0 && loop != null ? ThrottledCursor.bucketFor(playerBps) : null;
         this.playerBps = playerBps;
         this.loop = loop;
     }
 
     private PacketCursor limit(PacketCursor cursor) {
-        return playerBps > 0 && loop != null ? new ThrottledCursor(cursor, playerBps, loop) : cursor;
+        return bucket != null ? new ThrottledCursor(cursor, bucket, playerBps, loop) : cursor;
     }
 
     @Override

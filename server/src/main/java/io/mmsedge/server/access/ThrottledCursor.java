@@ -33,15 +33,31 @@ final class ThrottledCursor implements PacketCursor {
     private ScheduledFuture<?> wake;
     private boolean closed;
 
-    ThrottledCursor(PacketCursor cursor, long bitsPerSecond, EventLoop loop) {
+    /**
+     * @param bucket a player's bucket ({@link #bucketFor}), shared by the cursors of its plays and
+     *               seeks so that a player can't buy a fresh burst by seeking
+     */
+    ThrottledCursor(PacketCursor cursor, Bucket bucket, long bitsPerSecond, EventLoop loop) {
         this.cursor = cursor;
         this.loop = loop;
+        this.bucket = bucket;
+        this.capacity = burstBytes(bitsPerSecond);
+    }
+
+    /**
+     * A player's bucket at {@code bitsPerSecond}: half a second of bursts (at least a packet) keeps
+     * the rate close to the limit over any second, while letting a packet through as soon as it is
+     * paid for.
+     */
+    static Bucket bucketFor(long bitsPerSecond) {
         long bytesPerSecond = Math.max(1, bitsPerSecond / 8);
-        // Half a second of bursts (at least a packet) keeps the rate close to the limit over any
-        // second, while letting a packet through as soon as it is paid for.
-        this.capacity = Math.max(MIN_BURST_BYTES, bytesPerSecond / 2);
-        this.bucket = Bucket.builder().withNanosecondPrecision().addLimit(l -> l.capacity(capacity)
+        long capacity = burstBytes(bitsPerSecond);
+        return Bucket.builder().withNanosecondPrecision().addLimit(l -> l.capacity(capacity)
                 .refillGreedy(bytesPerSecond, Duration.ofSeconds(1)).initialTokens(capacity)).build();
+    }
+
+    private static long burstBytes(long bitsPerSecond) {
+        return Math.max(MIN_BURST_BYTES, bitsPerSecond / 16);
     }
 
     @Override
