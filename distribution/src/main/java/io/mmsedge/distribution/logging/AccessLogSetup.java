@@ -44,6 +44,8 @@ public final class AccessLogSetup {
     /** The Log4j2 configuration last applied to, and its own setting of the access logger (or null). */
     private static Configuration seen;
     private static LoggerConfig fileSetting;
+    /** What that configuration has now: the section, where and with which version (null: none). */
+    private static List<Object> applied;
 
     private AccessLogSetup() {
     }
@@ -57,30 +59,46 @@ public final class AccessLogSetup {
     public static synchronized void apply(AccessLogConfig cfg, Path baseDir, String version) throws ConfigException {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
+        List<Object> wanted = cfg == null ? null : List.of(cfg, baseDir.toAbsolutePath(), version);
         if (config != seen) { // first apply, or the logging configuration was reloaded from its file
             seen = config;
             fileSetting = config.getLoggers().get(AccessLog.LOGGER);
+            applied = null;
+        } else if (java.util.Objects.equals(wanted, applied)) {
+            return; // already so
         }
-        Appender replacement = cfg == null ? null : appender(cfg, baseDir, version, config);
+        // The old file closes before the new one opens (they may be the same file, whose manager
+        // Log4j2 shares by name); lines logged meanwhile are dropped, not sent to the console.
         if (config.getLoggers().containsKey(AccessLog.LOGGER)) {
             config.removeLogger(AccessLog.LOGGER);
         }
-        Appender old = config.getAppenders().get(APPENDER);
-        if (old != null && config instanceof AbstractConfiguration ac) {
-            ac.removeAppender(APPENDER);
-        }
-        if (replacement != null) {
-            config.addAppender(replacement);
-            LoggerConfig logger = LoggerConfig.newBuilder().withLoggerName(AccessLog.LOGGER).withLevel(Level.INFO)
-                    .withAdditivity(false).withConfig(config).build();
-            logger.addAppender(replacement, null, null);
-            config.addLogger(AccessLog.LOGGER, logger);
-        } else if (fileSetting != null) {
-            config.addLogger(AccessLog.LOGGER, fileSetting);
-        }
+        config.addLogger(AccessLog.LOGGER, LoggerConfig.newBuilder().withLoggerName(AccessLog.LOGGER)
+                .withLevel(Level.OFF).withAdditivity(false).withConfig(config).build());
         ctx.updateLoggers();
+        Appender old = config.getAppenders().get(APPENDER);
         if (old != null) {
+            if (config instanceof AbstractConfiguration ac) {
+                ac.removeAppender(APPENDER);
+            }
             old.stop(); // flushes and closes the previous file
+        }
+        applied = null;
+        Appender replacement = null;
+        try {
+            replacement = cfg == null ? null : appender(cfg, baseDir, version, config);
+        } finally {
+            config.removeLogger(AccessLog.LOGGER);
+            if (replacement != null) {
+                config.addAppender(replacement);
+                LoggerConfig logger = LoggerConfig.newBuilder().withLoggerName(AccessLog.LOGGER)
+                        .withLevel(Level.INFO).withAdditivity(false).withConfig(config).build();
+                logger.addAppender(replacement, null, null);
+                config.addLogger(AccessLog.LOGGER, logger);
+                applied = wanted;
+            } else if (fileSetting != null) {
+                config.addLogger(AccessLog.LOGGER, fileSetting);
+            }
+            ctx.updateLoggers();
         }
     }
 
@@ -96,7 +114,9 @@ public final class AccessLogSetup {
         if (maxSize > 0) {
             policies.add(SizeBasedTriggeringPolicy.createPolicy(Long.toString(maxSize)));
         }
-        RollingFileAppender appender = RollingFileAppender.newBuilder()
+        RollingFileAppender appender;
+        try {
+            appender = RollingFileAppender.newBuilder()
                 .setName(APPENDER)
                 .withFileName(file.toString())
                 .withFilePattern(rolledPattern(file, r.daily()))
@@ -107,6 +127,9 @@ public final class AccessLogSetup {
                 .setLayout(layout(cfg.format(), version, config))
                 .setConfiguration(config)
                 .build();
+        } catch (RuntimeException e) {
+            throw new ConfigException("key 'accessLog.file': cannot write " + file + ": " + e.getMessage(), e);
+        }
         if (appender == null) {
             throw new ConfigException("key 'accessLog.file': cannot write " + file + " (see the log above)");
         }

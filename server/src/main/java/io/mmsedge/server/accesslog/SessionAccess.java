@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * What one play session contributes to the access log. As Windows Media Services does, a line is
  * written when the player sends its log (MS-MMSP §2.2.4.20 LinkViewerToMacLogging, [MS-WMSP]
  * §2.2.2.4 LogStats), from what the player reported and what the server measured; and one at the
- * close of a session that played (or was refused) but whose player sent no log since it last
- * started playing, from the server's measurements alone. Runs on the session's thread.
+ * close of a session that played but whose player sent no log since it last
+ * started playing, from the server's measurements alone; and one for each refused open. Runs on
+ * the session's thread.
  */
 public final class SessionAccess {
 
@@ -77,6 +78,7 @@ public final class SessionAccess {
         this.requestedAt = Instant.now();
         this.path = path;
         this.player = player;
+        this.status = OK;
     }
 
     public void opened(ContentInfo info) {
@@ -87,9 +89,13 @@ public final class SessionAccess {
         }
     }
 
-    /** The open was refused with {@code hr}: the close writes a line with its status. */
+    /** The open was refused with {@code hr}: a line with its status (the player may ask again). */
     public void refused(int hr) {
         status = Statuses.of(hr);
+        if (AccessLog.enabled()) {
+            AccessLog.write(serverRecord());
+        }
+        status = OK;
     }
 
     /** Playing starts (or continues) at {@code rate} from {@code startSeconds} (NaN: where it was). */
@@ -121,10 +127,10 @@ public final class SessionAccess {
         reported = true;
     }
 
-    /** The session ends: a line if it played or was refused and no player's log covers it. */
+    /** The session ends: a line if it played and no player's log covers it. */
     public void closed() {
         pause();
-        if (!reported && path != null && (played || status != OK) && AccessLog.enabled()) {
+        if (!reported && path != null && played && AccessLog.enabled()) {
             AccessLog.write(serverRecord());
         }
         reported = true;
