@@ -46,7 +46,13 @@ public final class CacheItem {
          * Not stored: the item is invalid (evicted, replaced, discarded), the disk quota is full of
          * pinned items, the packet number is out of range, or it is larger than the packet size.
          */
-        REFUSED
+        REFUSED,
+        /**
+         * Not stored: the disk tier could not take it (the file system is full even after evicting
+         * what could be evicted, read-only or failing; see {@code DiskHealth}). The item stays in
+         * the index, partial, never broken; a fill relays such packets to its players uncached.
+         */
+        UNSTORED
     }
 
     /** A hold against deletion; close it once, when the session or fill is done with the item. */
@@ -394,14 +400,32 @@ public final class CacheItem {
         state.announceInvalid();
     }
 
-    /** A slot failed its checksum on read: the item is discarded, unless it was being deleted. */
+    /**
+     * A slot failed its checksum on read. In the index, only that packet is dropped (issue #17):
+     * it is no longer covered nor charged, the metadata no longer says complete, and a fill
+     * fetches it from the origin again for the player that found it. Out of the index the item
+     * is on its way out; nothing changes.
+     */
     private CacheReadException corrupt(long n) {
         if (state.state() == ItemState.DELETED) {
             // Deleted while we read it: a short read of a closed file, not corruption.
             return new CacheReadException(url() + ": the item is gone (evicted, replaced or discarded)");
         }
         String reason = "packet " + n + " fails its checksum on read";
-        store.discard(this, reason);
-        return new CacheReadException(url() + ": " + reason + "; item discarded");
+        if (!coverage.drop(n)) {
+            return new CacheReadException(url() + ": " + reason + (valid() ? "" : " (the item left the cache)"));
+        }
+        store.release(this, slotSize);
+        store.metrics().packetDropped();
+        LOG.warn("cache: {} of {} ({}): dropped from the cache, to be fetched from the origin again", reason, url(),
+                files.data().getFileName());
+        store.inBackground(() -> {
+            try {
+                writeMeta(); // no longer complete: a restart keeps the packets that verify
+            } catch (IOException e) {
+                LOG.warn("cache: could not record {} as incomplete: {}", url(), e.toString());
+            }
+        });
+        return new CacheReadException(url() + ": " + reason + "; dropped, to be fetched again", true);
     }
 }

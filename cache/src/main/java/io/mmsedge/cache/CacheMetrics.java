@@ -52,4 +52,20 @@ public interface CacheMetrics {
     /** An item was found truncated or corrupt and thrown away ({@code reason} for the log is given separately). */
     default void discarded() {
     }
+
+    /**
+     * A write to the disk tier failed (full, read-only or failing file system) and eviction did
+     * not help: the store serves without caching until a write succeeds again. Counted once per
+     * such episode, not per packet.
+     */
+    default void diskWriteFailed() {
+    }
+
+    /** Packet bytes a fill received and relayed to its players from memory without storing them. */
+    default void bytesUncached(long bytes) {
+    }
+
+    /** A stored packet failed its checksum when read: it was dropped from its item, to be fetched again. */
+    default void packetDropped() {
+    }
 }

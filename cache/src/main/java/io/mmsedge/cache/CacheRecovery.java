@@ -97,8 +97,9 @@ final class CacheRecovery {
                 }
                 maxGeneration = Math.max(maxGeneration, f.generation());
                 if (ItemFiles.isTemp(p)) {
-                    Files.deleteIfExists(p);
-                    LOG.info("cache: removed leftover temporary file {}", p.getFileName());
+                    if (remove(p)) {
+                        LOG.info("cache: removed leftover temporary file {}", p.getFileName());
+                    }
                     continue;
                 }
                 bases.putIfAbsent(f.base(), f);
@@ -110,8 +111,9 @@ final class CacheRecovery {
         List<Recovered> loaded = new ArrayList<>();
         for (ItemFiles f : bases.values()) {
             if (!withMeta.contains(f.base())) {
-                Files.deleteIfExists(f.data());
-                LOG.info("cache: removed {} (no metadata: its creation never finished)", f.data().getFileName());
+                if (remove(f.data())) {
+                    LOG.info("cache: removed {} (no metadata: its creation never finished)", f.data().getFileName());
+                }
                 continue;
             }
             Recovered item = load(f);
@@ -163,7 +165,7 @@ final class CacheRecovery {
                     : e instanceof IOException ? "unreadable: " + e
                     : "stored header does not parse: " + e.getMessage();
             LOG.warn("cache: removed item {} with bad metadata file {}: {}", f.base(), f.meta().getFileName(), reason);
-            f.deleteAll();
+            removeAll(f);
             return null;
         }
         if (meta.complete() && !Files.exists(f.data())) {
@@ -184,11 +186,33 @@ final class CacheRecovery {
         }
     }
 
-    private Recovered discard(ItemFiles f, ItemMeta meta, String reason) throws IOException {
+    private Recovered discard(ItemFiles f, ItemMeta meta, String reason) {
         LOG.warn("cache: discarded {} on open: {} ({})", meta.url(), reason, f.data().getFileName());
         metrics.discarded();
-        f.deleteAll();
+        removeAll(f);
         return null;
+    }
+
+    /**
+     * Deletes a file that cannot be served; false (logged) when the file system refuses (a
+     * read-only disk tier: the store still starts, serves what verifies, and stores nothing).
+     */
+    private static boolean remove(Path p) {
+        try {
+            Files.deleteIfExists(p);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("cache: could not remove {}: {}", p.getFileName(), e.toString());
+            return false;
+        }
+    }
+
+    private static void removeAll(ItemFiles f) {
+        try {
+            f.deleteAll();
+        } catch (IOException e) {
+            LOG.warn("cache: could not remove the files of {}: {}", f.base(), e.toString());
+        }
     }
 
     /**

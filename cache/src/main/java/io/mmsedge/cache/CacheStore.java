@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  *       packet slot carries its own length and checksum, so a torn write is never served.</li>
  *   <li>{@link #open} re-indexes the directory: an item whose metadata says complete but whose
  *       data is truncated or fails a checksum is discarded (logged, {@link CacheMetrics#discarded()});
- *       a partial item keeps the packets that verify.</li>
+ *       a partial item keeps the packets that verify. A packet that fails its checksum when read
+ *       later is dropped from its item ({@link CacheMetrics#packetDropped()}) and fetched again.</li>
+ *   <li>A write the file system refuses (full, read-only, failing) first evicts what nobody
+ *       reads, when it is full; then the packet is not stored, the item stays partial, and the
+ *       store serves without caching for a while ({@link DiskHealth}).</li>
  *   <li>Room for new packets is made by evicting the least recently used items that nobody has
  *       pinned, complete items first. A pinned item is never deleted: evicted or replaced while
  *       pinned, it leaves the index at once and its files go when the last pin closes.</li>
@@ -44,6 +48,7 @@ public final class CacheStore implements AutoCloseable {
     private final CacheSettings settings;
     private final CacheMetrics metrics;
     private final MemoryTier memory;
+    private final DiskHealth disk;
     private final CacheThreads threads = new CacheThreads();
     private final AtomicLong generations = new AtomicLong(1);
     private final AtomicLong accessSeqs = new AtomicLong(1);
@@ -57,6 +62,7 @@ public final class CacheStore implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.memory = new MemoryTier(settings.memoryBytes());
+        this.disk = new DiskHealth(settings.dir(), metrics);
         this.index = new ItemIndex(settings.diskQuotaBytes(), metrics);
     }
 
@@ -147,22 +153,8 @@ public final class CacheStore implements AutoCloseable {
             }
             index.charge(metaBytes.length); // charged before the file exists
         }
-        SlotFile data;
-        try {
-            data = SlotFile.create(files.data());
-            try {
-                files.writeMetaUnsynced(metaBytes); // the fsyncs follow on the I/O thread
-            } catch (IOException e) {
-                data.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            LOG.warn("cache: could not create the files of {} ({}): {}", url, files.base(), e.toString());
-            try {
-                files.deleteAll();
-            } catch (IOException ignored) {
-                // Reported above; open() removes what is left.
-            }
+        SlotFile data = createFiles(url, files, metaBytes);
+        if (data == null) {
             synchronized (lock) {
                 index.charge(-metaBytes.length);
             }
@@ -192,6 +184,48 @@ public final class CacheStore implements AutoCloseable {
             }
         });
         return item;
+    }
+
+    /**
+     * Creates an item's data file and writes its metadata (unsynced: the fsync follows on the I/O
+     * thread). A full file system first evicts what nobody uses, one item at a time; null when
+     * the files could not be created (logged; a failing disk tier is not tried again at once).
+     */
+    private SlotFile createFiles(String url, ItemFiles files, byte[] metaBytes) {
+        if (!disk.mayWrite()) {
+            LOG.debug("cache: not caching {}: the disk tier takes no writes for now", url);
+            return null;
+        }
+        List<CacheItem> evicted = new ArrayList<>();
+        try {
+            while (true) {
+                try {
+                    SlotFile data = SlotFile.create(files.data());
+                    try {
+                        files.writeMetaUnsynced(metaBytes);
+                    } catch (IOException e) {
+                        data.close();
+                        throw e;
+                    }
+                    disk.succeeded();
+                    return data;
+                } catch (IOException e) {
+                    try {
+                        files.deleteAll();
+                    } catch (IOException ignored) {
+                        // open() removes what is left.
+                    }
+                    if (!DiskHealth.noSpace(e) || !evictForSpace(null, evicted)) {
+                        disk.failed(url, -1, e, evicted.size());
+                        LOG.info("cache: not caching {}: its files could not be created ({}): relayed", url,
+                                e.toString());
+                        return null;
+                    }
+                }
+            }
+        } finally {
+            retired(evicted);
+        }
     }
 
     /** Drops {@code url}'s item (deleted now, or when its last pin closes). */
@@ -314,6 +348,26 @@ public final class CacheStore implements AutoCloseable {
         }
     }
 
+    /** Whether the disk tier takes writes now. */
+    DiskHealth disk() {
+        return disk;
+    }
+
+    CacheMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * The file system is full: evicts the first unpinned item other than {@code self} that
+     * eviction would pick anyway (its files go now). False when nothing can be evicted. The
+     * caller passes {@code evicted} to {@link #retired} once it holds no lock.
+     */
+    boolean evictForSpace(CacheItem self, List<CacheItem> evicted) {
+        synchronized (lock) {
+            return !closed && index.evictOne(self, evicted, "the file system of the disk tier is full");
+        }
+    }
+
     /** Gives back a reservation whose write did not happen. */
     void release(CacheItem item, long bytes) {
         synchronized (lock) {
@@ -329,19 +383,6 @@ public final class CacheStore implements AutoCloseable {
                 LOG.debug("cache: deleted the files of {} ({}) with its last pin", item.url(), item.id());
             }
         }
-    }
-
-    /** The item's bytes are corrupt: it leaves the index (its files go now or with its last pin). */
-    void discard(CacheItem item, String reason) {
-        List<CacheItem> retired = new ArrayList<>();
-        synchronized (lock) {
-            if (index.retire(item, retired) == ItemLifecycle.Retirement.ALREADY_INVALID) {
-                return;
-            }
-            LOG.warn("cache: discarded {}: {} ({})", item.url(), reason, item.files().data().getFileName());
-            metrics.discarded();
-        }
-        retired(retired);
     }
 
     /** After items left the index, with no lock held: drop their chunks and tell their listeners. */

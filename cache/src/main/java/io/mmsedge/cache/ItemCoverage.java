@@ -81,12 +81,30 @@ final class ItemCoverage {
 
     /**
      * Every packet is stored. Out of the index the coverage is frozen and says it: an item
-     * evicted after it was complete still reads complete (a fill's status shows it so).
+     * evicted after it was complete still reads complete (a fill's status shows it so). A
+     * COMPLETE item one of whose packets was {@linkplain #drop dropped} is not complete until a
+     * fill stores that packet again.
      */
     boolean complete() {
         synchronized (state) {
             ItemState s = state.state();
-            return s == ItemState.COMPLETE || !s.inIndex() && covered.count() == packetCount;
+            return (s == ItemState.COMPLETE || !s.inIndex()) && covered.count() == packetCount;
+        }
+    }
+
+    /**
+     * Stops covering stored packet {@code n}, whose slot failed its checksum on read, so that a
+     * fill stores it again (issue #17): true when it was covered and the item is in the index.
+     * Out of the index the coverage stays frozen (false).
+     */
+    boolean drop(long n) {
+        synchronized (state) {
+            if (!state.valid() || !covered.contains(n)) {
+                return false;
+            }
+            covered.remove(n, n + 1);
+            keyFrames.clear((int) n);
+            return true;
         }
     }
 

@@ -121,8 +121,33 @@ final class ItemIndex {
         if (used + bytes <= quota) {
             return true;
         }
-        record Candidate(CacheItem item, boolean complete, long seq) {
+        for (Candidate c : candidates(self)) {
+            if (used + bytes <= quota) {
+                break;
+            }
+            evict(c, evicted, reason);
         }
+        return used + bytes <= quota;
+    }
+
+    /**
+     * Evicts the one unpinned item other than {@code self} that {@link #makeRoom} would evict
+     * first, whatever the quota says (the file system is full). False when there is none.
+     */
+    boolean evictOne(CacheItem self, List<CacheItem> evicted, String reason) {
+        for (Candidate c : candidates(self)) {
+            if (evict(c, evicted, reason)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private record Candidate(CacheItem item, boolean complete, long seq) {
+    }
+
+    /** Unpinned items other than {@code self}, in eviction order. */
+    private List<Candidate> candidates(CacheItem self) {
         List<Candidate> candidates = new ArrayList<>();
         for (CacheItem i : byUrl.values()) {
             if (i != self && i.unpinnedNow()) {
@@ -130,22 +155,21 @@ final class ItemIndex {
             }
         }
         candidates.sort(Comparator.comparing((Candidate c) -> !c.complete()).thenComparingLong(Candidate::seq));
-        for (Candidate c : candidates) {
-            if (used + bytes <= quota) {
-                break;
-            }
-            long freed = c.item().accountedBytes;
-            ItemLifecycle.Retirement r = retire(c.item(), evicted);
-            if (r == ItemLifecycle.Retirement.ALREADY_INVALID) {
-                continue;
-            }
-            metrics.evicted(freed);
-            LOG.info("cache: evicted {} ({} bytes, {}, least recently used): {}{}", c.item().url(), freed,
-                    c.complete() ? "complete" : "partial", reason,
-                    r == ItemLifecycle.Retirement.WHEN_UNPINNED ? "; pinned meanwhile, its files go with the last pin"
-                            : "");
+        return candidates;
+    }
+
+    private boolean evict(Candidate c, List<CacheItem> evicted, String reason) {
+        long freed = c.item().accountedBytes;
+        ItemLifecycle.Retirement r = retire(c.item(), evicted);
+        if (r == ItemLifecycle.Retirement.ALREADY_INVALID) {
+            return false;
         }
-        return used + bytes <= quota;
+        metrics.evicted(freed);
+        LOG.info("cache: evicted {} ({} bytes, {}, least recently used): {}{}", c.item().url(), freed,
+                c.complete() ? "complete" : "partial", reason,
+                r == ItemLifecycle.Retirement.WHEN_UNPINNED ? "; pinned meanwhile, its files go with the last pin"
+                        : "");
+        return true;
     }
 
     /** The items, most recently used first. */

@@ -65,6 +65,14 @@ final class ItemLifecycle {
         return true;
     }
 
+    /**
+     * A COMPLETE item whose dropped packet (a checksum failure on read) was stored again: complete
+     * once more, with no move. False when it left the index meanwhile.
+     */
+    synchronized boolean completeAgain() {
+        return state == ItemState.COMPLETE;
+    }
+
     /** Leaves the index (FILLING or COMPLETE → UNLINKED). Under the store lock. */
     synchronized Retirement unlink() {
         if (!state.inIndex()) {

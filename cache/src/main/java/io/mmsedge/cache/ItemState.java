@@ -20,7 +20,10 @@ import java.util.Set;
 enum ItemState {
     /** In the index, some packets missing: fills write it. */
     FILLING,
-    /** In the index, every packet stored. */
+    /**
+     * In the index, every packet stored. A packet that fails its checksum on read is dropped from
+     * the coverage and the item, still COMPLETE, reads as not complete until a fill stores it again.
+     */
     COMPLETE,
     /**
      * Out of the index (evicted, replaced by newer content, discarded as corrupt): readers stop

@@ -3,6 +3,8 @@ package io.mmsedge.cache;
 import io.mmsedge.cache.CacheItem.WriteResult;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -47,13 +49,15 @@ final class ItemWriter {
             return WriteResult.REFUSED;
         }
         CacheStore.Reservation reservation = null;
+        List<CacheItem> evicted = new ArrayList<>();
         WriteResult result;
         writeLock.lock();
         try {
             result = coverage.checkWrite(n);
             if (result == null) {
                 reservation = store.reserve(item, slotSize);
-                result = reservation.granted() ? storeSlot(n, packet, sendTimeMs, keyFrame) : WriteResult.REFUSED;
+                result = reservation.granted() ? storeSlot(n, packet, sendTimeMs, keyFrame, evicted)
+                        : WriteResult.REFUSED;
             }
         } finally {
             writeLock.unlock();
@@ -61,6 +65,7 @@ final class ItemWriter {
         if (reservation != null) {
             store.retired(reservation.evicted());
         }
+        store.retired(evicted);
         if (result == WriteResult.WRITTEN) {
             state.fireWritten();
         }
@@ -77,17 +82,31 @@ final class ItemWriter {
         }
     }
 
-    /** Writes the slot for which quota is reserved, then covers it. Under the write lock. */
-    private WriteResult storeSlot(long n, ByteBuf packet, long sendTimeMs, boolean keyFrame) {
-        try {
-            slots.write(n, packet, sendTimeMs, keyFrame);
-        } catch (IOException e) {
+    /**
+     * Writes the slot for which quota is reserved, then covers it. Under the write lock. A full
+     * file system (the quota is larger than the disk, or others share it) first evicts what nobody
+     * reads, one item at a time, retrying after each; a write that still fails leaves the packet
+     * unstored and the disk tier failing for a while ({@link DiskHealth}).
+     */
+    private WriteResult storeSlot(long n, ByteBuf packet, long sendTimeMs, boolean keyFrame, List<CacheItem> evicted) {
+        DiskHealth disk = store.disk();
+        if (!disk.mayWrite()) {
             store.release(item, slotSize);
-            if (item.valid()) {
-                LOG.warn("cache write of {} packet {} failed: {}", item.url(), n, e.toString());
-            }
-            return WriteResult.REFUSED;
+            return WriteResult.UNSTORED;
         }
+        IOException failure = writeSlot(n, packet, sendTimeMs, keyFrame);
+        while (failure != null && DiskHealth.noSpace(failure) && store.evictForSpace(item, evicted)) {
+            failure = writeSlot(n, packet, sendTimeMs, keyFrame);
+        }
+        if (failure != null) {
+            store.release(item, slotSize);
+            if (!item.valid()) {
+                return WriteResult.REFUSED;
+            }
+            disk.failed(item.url(), n, failure, evicted.size());
+            return WriteResult.UNSTORED;
+        }
+        disk.succeeded();
         ItemCoverage.Covered covered = coverage.cover(n, sendTimeMs, keyFrame);
         if (covered == ItemCoverage.Covered.REFUSED) {
             // Left the index during the write: nothing is covered, give the room back.
@@ -100,6 +119,16 @@ final class ItemWriter {
         return WriteResult.WRITTEN;
     }
 
+    /** Writes slot {@code n}; the failure, or null. A torn slot fails its checksum: it is never read. */
+    private IOException writeSlot(long n, ByteBuf packet, long sendTimeMs, boolean keyFrame) {
+        try {
+            slots.write(n, packet, sendTimeMs, keyFrame);
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
+    }
+
     /**
      * Every packet is stored: complete from now on. Recording it on disk waits for fsyncs, so it
      * runs on the store's I/O thread, never on the event loop that wrote the last packet: the
@@ -108,7 +137,8 @@ final class ItemWriter {
      * meanwhile stays out of it: its files are going (or stay as they are for the next start).
      */
     void markComplete() {
-        if (state.complete()) {
+        boolean again = state.state() == ItemState.COMPLETE; // a dropped packet was stored again
+        if (again ? state.completeAgain() : state.complete()) {
             store.inBackground(this::recordComplete);
         }
     }

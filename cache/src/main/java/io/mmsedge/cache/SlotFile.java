@@ -21,6 +21,8 @@ final class SlotFile {
     private final Path path;
     private volatile FileChannel channel;
     private boolean closed; // guarded by this
+    /** Why the file is open for reading only (its file system refused writing), or null. */
+    private volatile String readOnly;
 
     private SlotFile(Path path, FileChannel channel) {
         this.path = path;
@@ -33,14 +35,30 @@ final class SlotFile {
                 StandardOpenOption.WRITE));
     }
 
-    /** Opens an existing data file (creating it empty if missing). */
+    /**
+     * Opens an existing data file (creating it empty if missing). On a file system that refuses
+     * writing (read-only) it is opened for reading: its slots are served, and each write fails
+     * with an IOException the store handles as any failed write.
+     */
     static SlotFile open(Path path) throws IOException {
-        return new SlotFile(path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE));
+        try {
+            return new SlotFile(path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            if (!java.nio.file.Files.isRegularFile(path)) {
+                throw e;
+            }
+            SlotFile f = new SlotFile(path, FileChannel.open(path, StandardOpenOption.READ));
+            f.readOnly = e.toString();
+            return f;
+        }
     }
 
     /** Writes all of {@code src} (from its position) at {@code position}. */
     void write(ByteBuffer src, long position) throws IOException {
+        if (readOnly != null) {
+            reopenWritable();
+        }
         run(ch -> {
             ByteBuffer b = src.duplicate();
             long p = position;
@@ -73,6 +91,9 @@ final class SlotFile {
     }
 
     void force() throws IOException {
+        if (readOnly != null) {
+            return; // nothing written
+        }
         run(ch -> {
             ch.force(true);
             return null;
@@ -106,13 +127,35 @@ final class SlotFile {
         }
     }
 
+    /** A file opened read-only: opens it for writing now (the file system may take writes again), or fails. */
+    private synchronized void reopenWritable() throws IOException {
+        if (readOnly == null || closed) {
+            return;
+        }
+        FileChannel writable;
+        try {
+            writable = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IOException("still read-only: " + e.getMessage(), e);
+        }
+        FileChannel old = channel;
+        channel = writable;
+        readOnly = null;
+        try {
+            old.close(); // a reader still in it fails over to the new channel (see run)
+        } catch (IOException ignored) {
+            // nothing left to do with it
+        }
+    }
+
     /** A fresh channel when {@code broken} was closed behind our back (interrupt), else null. */
     private synchronized FileChannel reopen(FileChannel broken) throws IOException {
         if (closed) {
             return null;
         }
         if (channel == broken && !broken.isOpen()) {
-            OpenOption[] options = {StandardOpenOption.READ, StandardOpenOption.WRITE};
+            OpenOption[] options = readOnly != null ? new OpenOption[] {StandardOpenOption.READ}
+                    : new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE};
             channel = FileChannel.open(path, options);
         }
         return channel;

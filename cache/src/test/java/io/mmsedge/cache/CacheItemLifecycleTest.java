@@ -134,14 +134,41 @@ class CacheItemLifecycleTest {
         }
     }
 
+    /**
+     * Issue #17: corruption found on read drops that packet only; the item stays COMPLETE in the
+     * index (it never goes back to FILLING) and reads as complete again once the packet is stored.
+     */
     @Test
-    void corruptionFoundWhilePinnedDiscardsTheItemWithItsLastPin() throws Exception {
+    void corruptionFoundWhilePinnedDropsThePacketAndTheItemStays() throws Exception {
         try (CacheStore store = CacheStore.open(new CacheSettings(dir, 64L << 20, 0), CacheMetrics.NONE)) {
             CacheItem item = store.create(URL, av.info, av.fingerprint, false);
             av.writeAll(item);
             CacheItem.Pin pin = item.pin();
             TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, 5, 20));
-            assertThrows(CacheReadException.class, () -> item.read(5));
+            assertTrue(assertThrows(CacheReadException.class, () -> item.read(5)).dropped());
+            assertEquals(ItemState.COMPLETE, item.state());
+            assertFalse(item.complete(), "packet 5 is missing");
+            assertTrue(item.valid());
+            pin.close();
+            assertEquals(ItemState.COMPLETE, item.state());
+            assertEquals(2, TestMedia.cacheFiles(dir).size(), "the files stay");
+            assertEquals(CacheItem.WriteResult.WRITTEN, av.write(item, 5));
+            assertTrue(item.complete());
+            assertEquals(ItemState.COMPLETE, item.state());
+        }
+    }
+
+    /** Corruption found in an item already out of the index changes nothing: its files go with its last pin. */
+    @Test
+    void corruptionFoundInAnUnlinkedItemLeavesItToItsLastPin() throws Exception {
+        try (CacheStore store = CacheStore.open(new CacheSettings(dir, 64L << 20, 0), CacheMetrics.NONE)) {
+            CacheItem item = store.create(URL, av.info, av.fingerprint, false);
+            av.writeAll(item);
+            CacheItem.Pin pin = item.pin();
+            store.invalidate(URL);
+            assertEquals(ItemState.UNLINKED, item.state());
+            TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, 5, 20));
+            assertFalse(assertThrows(CacheReadException.class, () -> item.read(5)).dropped());
             assertEquals(ItemState.UNLINKED, item.state());
             pin.close();
             assertEquals(ItemState.DELETED, item.state());

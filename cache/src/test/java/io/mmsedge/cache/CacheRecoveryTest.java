@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.fixtures.LogCapture;
@@ -191,21 +192,51 @@ class CacheRecoveryTest {
         }
     }
 
+    /**
+     * Issue #17: a packet that fails its checksum when read is dropped from the item, not the
+     * whole item: the item stays, says incomplete (on disk too, so a restart keeps the packets
+     * that verify), and storing the packet again completes it.
+     */
     @Test
-    void corruptionFoundOnReadDiscardsTheItem() throws Exception {
+    void corruptionFoundOnReadDropsThatPacketOnly() throws Exception {
         ItemFiles files = storeComplete(URL);
         int slot = SlotFormat.slotSize(av.packetSize);
         try (CacheStore store = open(); LogCapture logs = LogCapture.begin()) {
             CacheItem item = store.lookup(URL);
+            long bytes = store.diskBytes();
             av.assertPacket(item, 2);
             TestMedia.flipByte(files.data(), 3L * slot + SlotFormat.HEADER_SIZE + 100);
-            org.junit.jupiter.api.Assertions.assertThrows(CacheReadException.class, () -> item.read(3));
-            assertFalse(item.valid());
-            assertNull(store.lookup(URL));
-            assertEquals(1, metrics.discarded.get());
+            CacheReadException e = org.junit.jupiter.api.Assertions.assertThrows(CacheReadException.class,
+                    () -> item.read(3));
+            assertTrue(e.dropped(), e.getMessage());
+            assertTrue(item.valid(), "the item stays in the cache");
+            assertSame(item, store.lookup(URL));
+            assertFalse(item.has(3), "the bad packet is no longer stored");
+            assertFalse(item.complete(), "incomplete until it is stored again");
+            assertEquals(av.count() - 1, item.coveredPackets());
+            assertEquals(bytes - slot, store.diskBytes(), "its slot is no longer charged");
+            assertEquals(0, metrics.discarded.get());
+            assertEquals(1, metrics.dropped.get());
             assertNotNull(logs.await(0, "WARN", URL, "packet 3 fails its checksum"), logs.lines().toString());
-            assertEquals(List.of(), TestMedia.cacheFiles(dir), "unpinned: deleted at once");
-            assertEquals(0, store.diskBytes());
+            av.assertPacket(item, 2);
+            av.assertPacket(item, 4);
+            store.awaitBackgroundIo(); // the metadata now says incomplete
+        }
+        try (CacheStore store = open()) {
+            CacheItem item = store.lookup(URL);
+            assertNotNull(item, "a restart keeps the item");
+            assertFalse(item.complete());
+            assertEquals(List.of(new long[] {0, 3}, new long[] {4, av.count()}).stream()
+                    .map(java.util.Arrays::toString).toList(),
+                    item.coverage().stream().map(java.util.Arrays::toString).toList());
+            assertEquals(CacheItem.WriteResult.WRITTEN, av.write(item, 3), "the packet is stored again");
+            assertTrue(item.complete());
+            av.assertAll(item);
+            store.awaitBackgroundIo();
+        }
+        try (CacheStore store = open()) {
+            assertTrue(store.lookup(URL).complete(), "recorded complete again");
+            assertEquals(0, metrics.discarded.get());
         }
     }
 

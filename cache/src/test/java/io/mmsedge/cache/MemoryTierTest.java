@@ -179,13 +179,19 @@ class MemoryTierTest {
             int cold = 9 * CHUNK + 1;
             assertFalse(store.inMemory(item, cold));
             TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, cold, 0));
-            assertThrows(CacheReadException.class, () -> item.read(cold));
-            assertFalse(item.valid(), "corrupt: discarded");
-            assertNull(store.lookup(URL));
-            assertEquals(1, metrics.discarded.get());
+            CacheReadException e = assertThrows(CacheReadException.class, () -> item.read(cold));
+            assertTrue(e.dropped(), "corrupt: that packet is dropped, to be fetched again");
+            assertTrue(item.valid(), "the item stays");
+            assertFalse(item.has(cold));
+            assertFalse(store.inMemory(item, cold), "a chunk with a bad packet is not cached");
+            assertEquals(0, metrics.discarded.get());
+            assertEquals(1, metrics.dropped.get());
             assertNotNull(logs.await(0, "WARN", URL, "packet " + cold + " fails its checksum"), logs.lines().toString());
-            assertFalse(store.inMemory(item, hot), "its chunks left the memory tier with it");
-            assertEquals(0, store.memoryBytes());
+            assertTrue(store.inMemory(item, hot), "the item's other chunks stay in the memory tier");
+            av.assertPacket(item, hot);
+            assertEquals(CacheItem.WriteResult.WRITTEN, av.write(item, cold), "stored again");
+            av.assertPacket(item, cold);
+            assertTrue(item.complete());
         }
     }
 
@@ -252,8 +258,8 @@ class MemoryTierTest {
             // Every read goes to disk and is checked there.
             TestMedia.flipByte(item.files().data(), TestMedia.payloadOffset(item, 1, 0));
             av.assertPacket(item, 0);
-            assertThrows(CacheReadException.class, () -> item.read(1));
-            assertFalse(item.valid());
+            assertTrue(assertThrows(CacheReadException.class, () -> item.read(1)).dropped());
+            assertFalse(item.has(1), "dropped, to be fetched again");
         }
     }
 

@@ -218,5 +218,24 @@ public final class TestMedia {
         public void discarded() {
             discarded.incrementAndGet();
         }
+
+        final AtomicInteger diskWriteFailures = new AtomicInteger();
+        final AtomicInteger dropped = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong uncached = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void diskWriteFailed() {
+            diskWriteFailures.incrementAndGet();
+        }
+
+        @Override
+        public void packetDropped() {
+            dropped.incrementAndGet();
+        }
+
+        @Override
+        public void bytesUncached(long bytes) {
+            uncached.addAndGet(bytes);
+        }
     }
 }

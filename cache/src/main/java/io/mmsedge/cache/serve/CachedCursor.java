@@ -19,16 +19,17 @@ import java.util.concurrent.CompletableFuture;
  * event loop, shared with many other players): the cursor has the store read it on its read
  * threads, returns null meanwhile and wakes the session when it is in memory.
  */
-final class CachedCursor implements PacketCursor {
+final class CachedCursor implements PacketCursor, ItemFills.Reader {
 
     private final CachedMedia media;
     private final CacheItem item;
     private final ItemFills fills;
     private final int step;
     private final boolean keyFramesOnly;
-    private CompletableFuture<Long> pendingStart;
-    private long next;
-    private boolean closed;
+    private volatile CompletableFuture<Long> pendingStart;
+    private volatile long next;
+    private volatile boolean closed;
+    private final AutoCloseable readerHandle;
     private AutoCloseable itemListener;
     private AutoCloseable fillListener;
     private volatile Runnable wake;
@@ -55,6 +56,31 @@ final class CachedCursor implements PacketCursor {
         this.storedAtStart = item.coverage();
         long count = item.packetCount();
         this.next = count == 0 ? -1 : Math.max(0, Math.min(startPacket, count - 1));
+        this.readerHandle = fills.addReader(this);
+    }
+
+    /**
+     * Where this player reads, for the packets fills relay uncached: while a seek waits for its
+     * fill's first packet, it needs whatever comes (0 holds them all).
+     */
+    @Override
+    public long position() {
+        if (closed) {
+            return Long.MAX_VALUE;
+        }
+        if (pendingStart != null) {
+            return 0;
+        }
+        long n = next;
+        return n < 0 || n >= item.packetCount() ? Long.MAX_VALUE : n;
+    }
+
+    @Override
+    public void packetRelayed() {
+        Runnable w = wake;
+        if (waiting && w != null) {
+            w.run();
+        }
     }
 
     @Override
@@ -89,6 +115,18 @@ final class CachedCursor implements PacketCursor {
                     next += step; // backwards striding shows what is stored
                     continue;
                 }
+                UncachedWindow.Packet u = fills.uncached(n);
+                if (u != null) {
+                    // Not stored (the disk tier failing): relayed by a fill, from memory.
+                    next += step;
+                    if (keyFramesOnly && !u.keyFrame()) {
+                        continue;
+                    }
+                    waiting = false;
+                    fills.metrics().bytesFromOrigin(u.bytes().length);
+                    fills.readerMoved();
+                    return u.media();
+                }
                 ItemFills.Need need = fills.need(n, media.spare());
                 if (need.spareUsed()) {
                     media.spareTaken();
@@ -102,7 +140,12 @@ final class CachedCursor implements PacketCursor {
                 next += step;
                 continue;
             }
-            MediaPacket p = read(n);
+            MediaPacket p;
+            try {
+                p = read(n);
+            } catch (DroppedPacket e) {
+                continue; // failed its checksum: no longer stored, a fill fetches it again
+            }
             if (p == null) {
                 return null; // being read from disk, off this thread; the wake-up follows
             }
@@ -137,6 +180,9 @@ final class CachedCursor implements PacketCursor {
                 item.readAhead(n);
             }
         } catch (CacheReadException e) {
+            if (e.dropped()) {
+                throw new DroppedPacket();
+            }
             throw new MediaReadException("cached packet " + n + " of " + item.url() + " cannot be read: "
                     + e.getMessage(), e);
         }
@@ -147,6 +193,15 @@ final class CachedCursor implements PacketCursor {
         }
         // The payloads come parsed (once per memory-tier chunk, shared by every player).
         return new MediaPacket(n, item.sendTimeMs(n), p.payloads(), p.content());
+    }
+
+    /** A packet dropped from the item as it was read (a checksum failure): fetch it as any packet not stored. */
+    private static final class DroppedPacket extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DroppedPacket() {
+            super(null, null, false, false);
+        }
     }
 
     private boolean storedAtStart(long n) {
@@ -211,6 +266,11 @@ final class CachedCursor implements PacketCursor {
     @Override
     public void close() {
         closed = true;
+        try {
+            readerHandle.close();
+        } catch (Exception ignored) {
+            // removing a reader cannot fail
+        }
         if (pendingRead != null) {
             pendingRead.thenAccept(p -> p.content().release()); // nobody will take it now
             pendingRead = null;

@@ -8,6 +8,7 @@ import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.server.play.StreamSelection;
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,11 @@ final class Fill implements FillSink {
     private volatile long target;
     /** Times this fill resumed on a new session after losing one. */
     private int resumes;
+    /** Upstream reads paused: the fill is a window ahead of its slowest player, relaying uncached. */
+    private volatile boolean paused;
+    /** The last packet was relayed uncached (the disk tier did not store it). */
+    private volatile boolean relaying;
+    private long relayed;
 
     Fill(ItemFills owner, long startPacket, long target) {
         this.owner = owner;
@@ -121,8 +127,9 @@ final class Fill implements FillSink {
         long sendTime;
         boolean keyFrame;
         boolean storable;
+        AsfPacket p;
         try {
-            AsfPacket p = AsfPacket.parse(content, item.info().packetSize());
+            p = AsfPacket.parse(content, item.info().packetSize());
             storable = synced(p);
             sendTime = p.sendTimeMs();
             keyFrame = AsfPayload.startsKeyFrame(p.payloads(), owner.videoStream());
@@ -139,6 +146,7 @@ final class Fill implements FillSink {
         switch (item.write(locationId, content, sendTime, keyFrame)) {
             case WRITTEN -> {
                 position = locationId + 1;
+                relaying = false;
                 owner.metrics().bytesFilled(content.readableBytes());
                 if (item.complete()) {
                     finish("the item is complete");
@@ -150,14 +158,70 @@ final class Fill implements FillSink {
                     moveOn(locationId);
                 }
             }
+            case UNSTORED -> relayUncached(locationId, content, p, sendTime, keyFrame);
             case REFUSED -> {
                 if (!item.valid()) {
                     finish("the item was replaced or evicted");
                 } else {
-                    failed(Hresults.NS_E_SERVER_UNAVAILABLE, "the disk cache has no room (every item is in use)");
+                    // The disk quota is held by items players are reading: relay, as for a full disk.
+                    relayUncached(locationId, content, p, sendTime, keyFrame);
                 }
             }
         }
+    }
+
+    /**
+     * The disk tier did not store the packet: the players behind this fill get it from memory
+     * instead (issue #17: a full disk degrades to serving without caching). With no player
+     * behind it the fill stops; the item stays partial, and a later fill completes it.
+     */
+    private void relayUncached(long n, ByteBuf content, AsfPacket p, long sendTime, boolean keyFrame) {
+        byte[] copy = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), copy);
+        position = n + 1;
+        relaying = true;
+        if (!owner.relay(this, new UncachedWindow.Packet(n, sendTime, keyFrame, copy, List.copyOf(p.payloads())))) {
+            stopUncached("no player is behind it");
+            return;
+        }
+        relayed++;
+    }
+
+    /** Stops a fill relaying uncached (nobody needs what it would relay): the item stays partial. */
+    void stopUncached(String why) {
+        finish("the disk tier does not store its packets and " + why + "; " + relayed
+                + " packets relayed uncached, the item stays partial");
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    /** Pauses the upstream's reads (TCP holds the origin back) until {@link #resume}. */
+    void pause() {
+        if (paused) {
+            return;
+        }
+        paused = true;
+        FillSource s = source();
+        if (s != null) {
+            s.setReading(false);
+        }
+    }
+
+    void resume() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        FillSource s = source();
+        if (s != null) {
+            s.setReading(true);
+        }
+    }
+
+    private synchronized FillSource source() {
+        return source;
     }
 
     @Override
@@ -167,6 +231,10 @@ final class Fill implements FillSink {
         }
         if (Hresults.failed(hr)) {
             failed(hr, reason != null ? reason : "origin ended the fill with hr=" + Hresults.hex(hr));
+            return;
+        }
+        if (relaying) {
+            stopUncached("the content ended");
             return;
         }
         // End of the content: fill any gap before where this fill started.
@@ -241,6 +309,7 @@ final class Fill implements FillSink {
         }
         if (s != null) {
             restartAt(start);
+            resume();
             s.play(start, Double.NaN, this);
         }
     }

@@ -22,6 +22,13 @@ public interface FillSource extends AutoCloseable {
      */
     void forwardLog(io.mmsedge.protocol.mms.ClientLog log);
 
+    /**
+     * Pauses (false) or resumes (true) reading from the origin, so that TCP holds it back: a fill
+     * relaying uncached packets pauses while it is far ahead of its players. Any thread.
+     */
+    default void setReading(boolean reading) {
+    }
+
     /** Ends the upstream session (CloseFile). Idempotent; no sink calls follow. */
     @Override
     void close();

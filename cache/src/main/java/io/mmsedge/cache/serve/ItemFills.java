@@ -42,6 +42,10 @@ final class ItemFills {
     private final long followWindow;
     private final List<Fill> active = new ArrayList<>();
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
+    /** The players reading this item: what fills relay uncached is kept until they pass it. */
+    private final Set<Reader> readers = ConcurrentHashMap.newKeySet();
+    /** Packets fills could not store (the disk tier failing), for {@link #readers}. */
+    private final UncachedWindow uncached;
     /** Packets a fill starts before the one it is for, so the origin's streams sync before it. */
     private final long baseLeadIn;
     /** The packet last started for, and how far before it: doubled each time it is started for again. */
@@ -64,6 +68,19 @@ final class ItemFills {
         this.followWindow = Math.max(64, 10 * packetsPerSecond);
         // Four seconds of content: past one key-frame interval of most encodings.
         this.baseLeadIn = Math.max(16, 4 * packetsPerSecond);
+        // The follow window (at most 8 MiB of packets, at least 32): how far a fill relaying
+        // uncached runs ahead of the slowest player behind it before it pauses its upstream.
+        long maxPackets = info.packetSize() <= 0 ? 32 : (8L << 20) / info.packetSize();
+        this.uncached = new UncachedWindow((int) Math.max(32, Math.min(followWindow, maxPackets)));
+    }
+
+    /** A player reading the item (a cursor): where it is, and how to wake it. */
+    interface Reader {
+        /** The next packet it needs; {@link Long#MAX_VALUE} when it needs none. */
+        long position();
+
+        /** A packet was relayed uncached: wake the player if it waits for one. */
+        void packetRelayed();
     }
 
     /**
@@ -113,6 +130,84 @@ final class ItemFills {
     /** The newest way to open upstream sessions for this item, or null. */
     synchronized Filler filler() {
         return filler;
+    }
+
+    /** Registers a player reading the item; closing the handle removes it. */
+    AutoCloseable addReader(Reader r) {
+        readers.add(r);
+        return () -> {
+            readers.remove(r);
+            readerMoved();
+        };
+    }
+
+    /** Packet {@code n} as a fill relayed it uncached (the disk tier did not store it), or null. */
+    UncachedWindow.Packet uncached(long n) {
+        return uncached.isEmpty() ? null : uncached.get(n);
+    }
+
+    /**
+     * A fill received packet {@code p} and the disk tier did not store it: kept for the players
+     * behind the fill, who are woken. The fill pauses its upstream reads when it is a window
+     * ahead of the slowest of them. False when no player is behind it: the fill stops.
+     */
+    boolean relay(Fill f, UncachedWindow.Packet p) {
+        synchronized (this) {
+            long slowest = slowestBehind(p.number());
+            if (slowest == Long.MAX_VALUE) {
+                return false;
+            }
+            uncached.put(p, slowestBehind(Long.MAX_VALUE - 1));
+            if (p.number() - slowest >= uncached.capacity()) {
+                f.pause();
+            }
+        }
+        metrics.bytesUncached(p.bytes().length);
+        for (Reader r : readers) {
+            r.packetRelayed();
+        }
+        return true;
+    }
+
+    /**
+     * A player moved on (or left): drops relayed packets nobody needs any more, resumes paused
+     * fills the slowest player behind is within half a window of, and stops those nobody is
+     * behind.
+     */
+    void readerMoved() {
+        if (uncached.isEmpty()) {
+            return;
+        }
+        List<Fill> resume = new ArrayList<>();
+        List<Fill> stop = new ArrayList<>();
+        synchronized (this) {
+            uncached.trim(slowestBehind(Long.MAX_VALUE - 1));
+            for (Fill f : active) {
+                if (!f.paused()) {
+                    continue;
+                }
+                long slowest = slowestBehind(f.position());
+                if (slowest == Long.MAX_VALUE) {
+                    stop.add(f);
+                } else if (f.position() - slowest < uncached.capacity() / 2) {
+                    resume.add(f);
+                }
+            }
+        }
+        resume.forEach(Fill::resume);
+        stop.forEach(f -> f.stopUncached("no player is behind it any more"));
+    }
+
+    /** The lowest position of the readers at or before {@code n}; {@link Long#MAX_VALUE} when none is. */
+    private long slowestBehind(long n) {
+        long min = Long.MAX_VALUE;
+        for (Reader r : readers) {
+            long pos = r.position();
+            if (pos <= n && pos < min) {
+                min = pos;
+            }
+        }
+        return min;
     }
 
     /** Called when something a waiting player cares about happened (fill failed, item gone). */
@@ -256,6 +351,7 @@ final class ItemFills {
         for (Fill f : all) {
             f.stop();
         }
+        uncached.clear();
     }
 
     private void notifyWaiters() {

@@ -31,6 +31,13 @@ final class FakeOrigin implements FillSource {
     private long requests;
     private long served;
     boolean closed;
+    /** Reads paused by the fill (setReading(false)): the stream stops until resumed and pumped again. */
+    private boolean paused;
+    /** Where a paused request goes on; -1 when none is paused. */
+    private long resumeAt = -1;
+    int pauses;
+    /** Data packets sent, over all requests. */
+    long sent;
 
     FakeOrigin(TestMedia media, String fixture) {
         this.media = media;
@@ -40,6 +47,7 @@ final class FakeOrigin implements FillSource {
     @Override
     public synchronized void play(long packet, double positionSeconds, FillSink to) {
         plays.add(new Play(packet, positionSeconds));
+        resumeAt = -1;
         sink = to;
         requests++;
     }
@@ -47,6 +55,18 @@ final class FakeOrigin implements FillSource {
     @Override
     public synchronized void forwardLog(ClientLog log) {
         logs.add(log);
+    }
+
+    @Override
+    public synchronized void setReading(boolean reading) {
+        if (!reading && !paused) {
+            pauses++;
+        }
+        paused = !reading;
+    }
+
+    synchronized boolean paused() {
+        return paused;
     }
 
     @Override
@@ -62,19 +82,22 @@ final class FakeOrigin implements FillSource {
         return closed || requests != request;
     }
 
-    /** Serves play requests until none is left (or the fill closed the session). */
+    /** Serves play requests until none is left (or the fill closed the session, or paused its reads). */
     void pump() {
-        while (pending()) {
+        while (pending() && !paused()) {
             long request;
             Play play;
             FillSink to;
+            long from;
             synchronized (this) {
                 request = requests;
                 served = requests;
                 play = plays.get(plays.size() - 1);
                 to = sink;
+                from = resumeAt;
+                resumeAt = -1;
             }
-            long n = Double.isNaN(play.positionSeconds()) ? play.packet()
+            long n = from >= 0 ? from : Double.isNaN(play.positionSeconds()) ? play.packet()
                     : originPacketForTime(fixture, (long) (play.positionSeconds() * 1000));
             boolean replaced = false;
             for (; n < media.count(); n++) {
@@ -84,8 +107,15 @@ final class FakeOrigin implements FillSource {
                 } finally {
                     b.release();
                 }
+                synchronized (this) {
+                    sent++;
+                }
                 if (superseded(request)) {
                     replaced = true;
+                    break;
+                }
+                if (pauseAt(request, n + 1)) {
+                    replaced = true; // goes on at n + 1 once resumed and pumped
                     break;
                 }
             }
@@ -93,6 +123,16 @@ final class FakeOrigin implements FillSource {
                 to.ended(0, null);
             }
         }
+    }
+
+    /** When the fill paused its reads: the request goes on at {@code next} with the next pump. */
+    private synchronized boolean pauseAt(long request, long next) {
+        if (!paused || requests != request) {
+            return false;
+        }
+        resumeAt = next;
+        served = requests - 1;
+        return true;
     }
 
     /** Where the origin starts a play request by time in {@code fixture}. */
