@@ -48,7 +48,8 @@ public final class CacheService implements AutoCloseable {
     /**
      * After a freshness check: the item for {@code url} that holds exactly the content the origin
      * just described — the stored one if its fingerprint matches, else a new, empty one that
-     * replaces it. Null when the content can't be cached (larger than the disk quota).
+     * replaces it. Null when the content can't be cached (larger than the disk quota, or the disk
+     * tier refuses to create its files): the player is relayed.
      */
     public synchronized CacheItem itemFor(String url, ContentInfo info, Fingerprint fingerprint,
                                           boolean protectedContent) {
@@ -67,8 +68,8 @@ public final class CacheService implements AutoCloseable {
         }
         CacheItem item = store.create(url, info, fingerprint, protectedContent);
         if (item == null) {
-            log.info("cache: {} ({} packets of {} bytes) can never fit the disk quota: relayed, not cached", url,
-                    info.packetCount(), info.packetSize());
+            log.info("cache: {} ({} packets of {} bytes) is relayed, not cached: it can never fit the disk quota, "
+                    + "or the disk tier takes no writes now", url, info.packetCount(), info.packetSize());
             return null;
         }
         item.markValidated(now);

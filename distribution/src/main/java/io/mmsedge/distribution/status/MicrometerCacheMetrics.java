@@ -14,7 +14,10 @@ import java.util.function.Supplier;
  * {@code mmsedge_cache_bytes_served_bytes_total{source=cache|origin}} (each byte sent to a player once: cache =
  * cached when its play request began, origin = fetched while it played), {@code mmsedge_cache_filled_bytes_total}
  * (what fills stored, each byte once, prestuffing included), {@code mmsedge_cache_fills_in_flight},
- * {@code mmsedge_cache_evictions_total}, {@code mmsedge_cache_discards_total}, and the gauges
+ * {@code mmsedge_cache_evictions_total}, {@code mmsedge_cache_discards_total}, the disk-trouble counters
+ * {@code mmsedge_cache_disk_write_failures_total} (episodes of a disk tier refusing writes),
+ * {@code mmsedge_cache_uncached_bytes_total} (relayed to players without being stored) and
+ * {@code mmsedge_cache_dropped_packets_total} (failed their checksum on read, fetched again), and the gauges
  * {@code mmsedge_cache_disk_bytes}, {@code mmsedge_cache_memory_bytes}, {@code mmsedge_cache_items}.
  */
 public final class MicrometerCacheMetrics implements CacheMetrics {
@@ -29,6 +32,9 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
     private final Counter filled;
     private final Counter evictions;
     private final Counter discards;
+    private final Counter diskWriteFailures;
+    private final Counter uncached;
+    private final Counter dropped;
     private final AtomicInteger fills = new AtomicInteger();
 
     public MicrometerCacheMetrics(MeterRegistry registry, Supplier<CacheStore> store) {
@@ -51,6 +57,14 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
                 .register(registry);
         discards = Counter.builder("mmsedge.cache.discards")
                 .description("Items found truncated or corrupt and thrown away").register(registry);
+        diskWriteFailures = Counter.builder("mmsedge.cache.disk.write.failures")
+                .description("Times the disk tier refused writes (full, read-only, failing) and the cache served "
+                        + "without storing").register(registry);
+        uncached = Counter.builder("mmsedge.cache.uncached").baseUnit("bytes")
+                .description("Packet bytes fills relayed to players without storing them").register(registry);
+        dropped = Counter.builder("mmsedge.cache.dropped.packets")
+                .description("Cached packets that failed their checksum on read and were fetched again")
+                .register(registry);
         Gauge.builder("mmsedge.cache.fills.in.flight", fills, AtomicInteger::get)
                 .description("Upstream fills running").register(registry);
         Gauge.builder("mmsedge.cache.disk", () -> store.get() == null ? 0 : store.get().diskBytes()).baseUnit("bytes")
@@ -114,5 +128,20 @@ public final class MicrometerCacheMetrics implements CacheMetrics {
     @Override
     public void discarded() {
         discards.increment();
+    }
+
+    @Override
+    public void diskWriteFailed() {
+        diskWriteFailures.increment();
+    }
+
+    @Override
+    public void bytesUncached(long bytes) {
+        uncached.increment(bytes);
+    }
+
+    @Override
+    public void packetDropped() {
+        dropped.increment();
     }
 }

@@ -66,6 +66,14 @@ public final class UpstreamFillSource implements FillSource, UpstreamListener {
         });
     }
 
+    /** A fill relaying uncached packets pauses while it is far ahead of its players (TCP holds the origin back). */
+    @Override
+    public void setReading(boolean reading) {
+        if (!closed.get()) {
+            session.setReading(reading);
+        }
+    }
+
     @Override
     public void forwardLog(io.mmsedge.protocol.mms.ClientLog log) {
         session.sendLogging(log);
