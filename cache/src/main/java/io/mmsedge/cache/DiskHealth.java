@@ -73,9 +73,10 @@ final class DiskHealth {
             failing = true;
         }
         metrics.diskWriteFailed();
-        LOG.warn("cache: the disk tier in {} cannot store packets ({}; packet {} of {}{}): serving without caching "
+        LOG.warn("cache: the disk tier in {} cannot store packets ({}; {} of {}{}): serving without caching "
                         + "— players are relayed from the origin and the items stay partial — until a write succeeds "
-                        + "again (tried every {} s)", dir, reason(e), packet, url,
+                        + "again (tried every {} s)", dir, reason(e), packet < 0 ? "creating the files" : "packet "
+                        + packet, url,
                 evicted > 0 ? "; " + evicted + " items evicted did not make room" : noSpace(e)
                         ? "; nothing could be evicted" : "", retryNanos / 1e9);
     }

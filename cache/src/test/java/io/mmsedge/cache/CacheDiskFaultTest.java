@@ -41,7 +41,7 @@ class CacheDiskFaultTest {
 
     @BeforeEach
     void mount() throws Exception {
-        disk = SmallDisk.mount(tmp, "5m");
+        disk = SmallDisk.mount(tmp.resolve("tmpfs"), "5m");
         assumeTrue(disk != null, "mounting a tmpfs is not permitted here (not root): the disk-fault tests need one");
     }
 

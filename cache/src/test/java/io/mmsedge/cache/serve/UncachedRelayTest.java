@@ -53,7 +53,7 @@ class UncachedRelayTest {
 
     @BeforeEach
     void open() throws Exception {
-        disk = SmallDisk.mount(tmp, "5m");
+        disk = SmallDisk.mount(tmp.resolve("tmpfs"), "5m");
         assumeTrue(disk != null, "mounting a tmpfs is not permitted here (not root): these tests need a small disk");
         CacheMetrics metrics = new CacheMetrics() {
             @Override
