@@ -18,6 +18,17 @@ import java.nio.file.StandardOpenOption;
  */
 final class SlotFile {
 
+    /** Opens a data file's channel (the file system's own, or a test's stand-in). */
+    interface Opener {
+        FileChannel open(Path path, OpenOption... options) throws IOException;
+    }
+
+    /**
+     * How data files are opened. Tests that cannot mount a small file system substitute channels
+     * that fail as a full or read-only one does (the same IOException); nothing else sets it.
+     */
+    static volatile Opener opener = FileChannel::open;
+
     private final Path path;
     private volatile FileChannel channel;
     private boolean closed; // guarded by this
@@ -31,7 +42,7 @@ final class SlotFile {
 
     /** Creates a new, empty data file; fails if it exists. */
     static SlotFile create(Path path) throws IOException {
-        return new SlotFile(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        return new SlotFile(path, opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE));
     }
 
@@ -42,13 +53,13 @@ final class SlotFile {
      */
     static SlotFile open(Path path) throws IOException {
         try {
-            return new SlotFile(path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            return new SlotFile(path, opener.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE));
         } catch (IOException e) {
             if (!java.nio.file.Files.isRegularFile(path)) {
                 throw e;
             }
-            SlotFile f = new SlotFile(path, FileChannel.open(path, StandardOpenOption.READ));
+            SlotFile f = new SlotFile(path, opener.open(path, StandardOpenOption.READ));
             f.readOnly = e.toString();
             return f;
         }
@@ -134,7 +145,7 @@ final class SlotFile {
         }
         FileChannel writable;
         try {
-            writable = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            writable = opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new IOException("still read-only: " + e.getMessage(), e);
         }
@@ -156,7 +167,7 @@ final class SlotFile {
         if (channel == broken && !broken.isOpen()) {
             OpenOption[] options = readOnly != null ? new OpenOption[] {StandardOpenOption.READ}
                     : new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE};
-            channel = FileChannel.open(path, options);
+            channel = opener.open(path, options);
         }
         return channel;
     }

@@ -38,11 +38,15 @@ class CacheDiskFaultTest {
     private final TestMedia av = TestMedia.av();
     private final TestMedia.CountingMetrics metrics = new TestMedia.CountingMetrics();
     private SmallDisk disk;
+    /** Where mounting is not permitted: data-file channels that fail as a full disk does. */
+    private FullDiskChannels standIn;
 
     @BeforeEach
     void mount() throws Exception {
         disk = SmallDisk.mount(tmp.resolve("tmpfs"), "5m");
-        assumeTrue(disk != null, "mounting a tmpfs is not permitted here (not root): the disk-fault tests need one");
+        if (disk == null) {
+            standIn = FullDiskChannels.install();
+        }
     }
 
     @AfterEach
@@ -50,11 +54,37 @@ class CacheDiskFaultTest {
         if (disk != null) {
             disk.close();
         }
+        if (standIn != null) {
+            standIn.close();
+        }
+    }
+
+    private void needsRealDisk(String why) {
+        assumeTrue(disk != null, "mounting a tmpfs is not permitted here (not root), and " + why
+                + ": the stand-in channels cannot do that");
     }
 
     /** A store whose quota (64 MiB) is far above the file system's 5 MB: the disk fills first. */
     private CacheStore open() throws Exception {
-        return CacheStore.open(new CacheSettings(disk.dir().resolve("cache"), 64L << 20, 0), metrics);
+        Path dir = disk != null ? disk.dir().resolve("cache") : tmp.resolve("cache");
+        return CacheStore.open(new CacheSettings(dir, 64L << 20, 0), metrics);
+    }
+
+    /** Leaves about {@code bytes} free: ballast on the tmpfs, else a budget of the stand-in channels. */
+    private void fillLeaving(long bytes) throws Exception {
+        if (disk != null) {
+            disk.fillLeaving(bytes);
+        } else {
+            standIn.leave(bytes);
+        }
+    }
+
+    private void freeSpace() throws Exception {
+        if (disk != null) {
+            disk.freeBallast();
+        } else {
+            standIn.free();
+        }
     }
 
     private CacheItem complete(CacheStore store, String url) {
@@ -65,11 +95,12 @@ class CacheDiskFaultTest {
 
     @Test
     void aFullDiskEvictsWhatNobodyReadsLeastRecentlyUsedFirst() throws Exception {
+        needsRealDisk("deleting an evicted item must free space");
         try (CacheStore store = open(); LogCapture logs = LogCapture.begin()) {
             CacheItem a = complete(store, A);
             CacheItem b = complete(store, B);
             store.lookup(B); // B used last
-            disk.fillLeaving(4 * av.info.packetSize());
+            fillLeaving(4 * av.info.packetSize());
             CacheItem c = store.create(C, av.info, av.fingerprint, false);
             assertNotNull(c, "the metadata still fits");
             av.writeAll(c); // every packet WRITTEN: evicting made room
@@ -94,7 +125,7 @@ class CacheDiskFaultTest {
             CacheItem read = complete(store, A);
             try (CacheItem.Pin pinned = read.pin()) { // a player reads it: not evictable
                 CacheItem item = store.create(C, av.info, av.fingerprint, false);
-                disk.fillLeaving(20L * av.info.packetSize());
+                fillLeaving(20L * av.info.packetSize());
                 for (int n = 0; n < av.count(); n++) {
                     results.add(av.write(item, n));
                 }
@@ -126,7 +157,7 @@ class CacheDiskFaultTest {
             assertEquals(results.stream().filter(r -> r == WRITTEN).count(), item.coveredPackets());
             assertEquals(0, metrics.discarded.get());
 
-            disk.freeBallast();
+            freeSpace();
             store.disk().retryAfter(0);
             for (int n = 0; n < av.count(); n++) {
                 if (!item.has(n)) {
@@ -145,6 +176,7 @@ class CacheDiskFaultTest {
      */
     @Test
     void aReadOnlyDiskServesWhatItHoldsStoresNothingAndRecovers() throws Exception {
+        needsRealDisk("the disk must turn read-only");
         try (CacheStore store = open()) {
             complete(store, A);
             CacheItem item = store.create(C, av.info, av.fingerprint, false);
