@@ -184,6 +184,27 @@ class UncachedRelayTest {
         assertTrue(item.complete(), item.toString());
     }
 
+    /** The issue saw a fill with no reader end "at packet 496 of 688 with an error": now it stops, and says why. */
+    @Test
+    void aFillWithNoPlayerOnAFullDiskStopsQuietlyAndLeavesThePartialItem() throws Exception {
+        CacheItem item = service.itemFor(URL, av.info, av.fingerprint, false);
+        fillLeaving(20L * av.info.packetSize());
+        FakeOrigin origin = new FakeOrigin(av, "av.asf");
+        try (LogCapture logs = LogCapture.begin()) {
+            assertTrue(service.prestuff(item, origin, null), "prestuffing: no player at all");
+            origin.pump();
+            assertTrue(origin.closed, "the fill closed its upstream session");
+            assertTrue(origin.sent < av.count(), "stopped at the first packet it could not store: " + origin.sent);
+            assertEquals(0, service.activeFills(item));
+            assertTrue(item.valid(), "the item stays in the cache");
+            assertFalse(item.complete());
+            assertTrue(item.coveredPackets() > 0, item.toString());
+            assertNotNull(logs.await(0, "INFO", "cache fill of " + URL + " done", "no player is behind it",
+                    "the item stays partial"), logs.lines().toString());
+            assertFalse(logs.lines().stream().anyMatch(l -> l.contains("failed")), logs.lines().toString());
+        }
+    }
+
     @Test
     void aPacketFailingItsChecksumUnderAPlayerIsFetchedFromTheOriginAgain() throws Exception {
         CacheItem item = service.itemFor(URL, av.info, av.fingerprint, false);
