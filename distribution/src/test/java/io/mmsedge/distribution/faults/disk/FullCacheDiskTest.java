@@ -127,9 +127,15 @@ class FullCacheDiskTest {
                 assertPlays("audio.asf, the other session", audio, results.get(FIRST_PLAYS.size()));
                 awaitNoFills(rig);
 
-                assertEquals(1.0, rig.edgeCount("mmsedge.cache.disk.write.failures"), "counted once");
-                assertEquals(1, logs.lines().stream().filter(l -> l.contains("cannot store packets")).count(),
-                        "logged once: " + logs.lines());
+                // Once per episode of a disk refusing writes (an eviction once a player left may end
+                // one, and the next full write start another), never once per packet.
+                double episodes = rig.edgeCount("mmsedge.cache.disk.write.failures");
+                long warned = logs.lines().stream().filter(l -> l.contains("cannot store packets")).count();
+                assertTrue(episodes >= 1 && episodes <= 3, "counted per episode: " + episodes);
+                assertEquals((long) episodes, warned, "logged once per episode: " + logs.lines());
+                long ended = logs.lines().stream().filter(l -> l.contains("takes writes again")).count();
+                assertTrue(ended == (long) episodes - 1 || ended == (long) episodes,
+                        "an episode ends with a write that succeeds: " + logs.lines());
                 assertNotNull(logs.await(0, "WARN", "No space left on device"), logs.lines().toString());
                 assertTrue(rig.edgeCount("mmsedge.cache.uncached") > 0, "packets were relayed without storing");
                 assertFalse(logs.lines().stream().anyMatch(l -> l.contains("cache fill of") && l.contains("failed")),
