@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmsedge.fixtures.LogCapture;
-import io.mmsedge.fixtures.SmallDisk;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,16 +36,11 @@ class CacheDiskFaultTest {
 
     private final TestMedia av = TestMedia.av();
     private final TestMedia.CountingMetrics metrics = new TestMedia.CountingMetrics();
-    private SmallDisk disk;
-    /** Where mounting is not permitted: data-file channels that fail as a full disk does. */
-    private FullDiskChannels standIn;
+    private TestDisk disk;
 
     @BeforeEach
     void mount() throws Exception {
-        disk = SmallDisk.mount(tmp.resolve("tmpfs"), "5m");
-        if (disk == null) {
-            standIn = FullDiskChannels.install();
-        }
+        disk = TestDisk.open(tmp);
     }
 
     @AfterEach
@@ -54,37 +48,16 @@ class CacheDiskFaultTest {
         if (disk != null) {
             disk.close();
         }
-        if (standIn != null) {
-            standIn.close();
-        }
     }
 
     private void needsRealDisk(String why) {
-        assumeTrue(disk != null, "mounting a tmpfs is not permitted here (not root), and " + why
+        assumeTrue(disk.real(), "mounting a tmpfs is not permitted here (not root), and " + why
                 + ": the stand-in channels cannot do that");
     }
 
     /** A store whose quota (64 MiB) is far above the file system's 5 MB: the disk fills first. */
     private CacheStore open() throws Exception {
-        Path dir = disk != null ? disk.dir().resolve("cache") : tmp.resolve("cache");
-        return CacheStore.open(new CacheSettings(dir, 64L << 20, 0), metrics);
-    }
-
-    /** Leaves about {@code bytes} free: ballast on the tmpfs, else a budget of the stand-in channels. */
-    private void fillLeaving(long bytes) throws Exception {
-        if (disk != null) {
-            disk.fillLeaving(bytes);
-        } else {
-            standIn.leave(bytes);
-        }
-    }
-
-    private void freeSpace() throws Exception {
-        if (disk != null) {
-            disk.freeBallast();
-        } else {
-            standIn.free();
-        }
+        return CacheStore.open(new CacheSettings(disk.cacheDir(), 64L << 20, 0), metrics);
     }
 
     private CacheItem complete(CacheStore store, String url) {
@@ -100,7 +73,7 @@ class CacheDiskFaultTest {
             CacheItem a = complete(store, A);
             CacheItem b = complete(store, B);
             store.lookup(B); // B used last
-            fillLeaving(4 * av.info.packetSize());
+            disk.fillLeaving(4 * av.info.packetSize());
             CacheItem c = store.create(C, av.info, av.fingerprint, false);
             assertNotNull(c, "the metadata still fits");
             av.writeAll(c); // every packet WRITTEN: evicting made room
@@ -125,7 +98,7 @@ class CacheDiskFaultTest {
             CacheItem read = complete(store, A);
             try (CacheItem.Pin pinned = read.pin()) { // a player reads it: not evictable
                 CacheItem item = store.create(C, av.info, av.fingerprint, false);
-                fillLeaving(20L * av.info.packetSize());
+                disk.fillLeaving(20L * av.info.packetSize());
                 for (int n = 0; n < av.count(); n++) {
                     results.add(av.write(item, n));
                 }
@@ -157,7 +130,7 @@ class CacheDiskFaultTest {
             assertEquals(results.stream().filter(r -> r == WRITTEN).count(), item.coveredPackets());
             assertEquals(0, metrics.discarded.get());
 
-            freeSpace();
+            disk.free();
             store.disk().retryAfter(0);
             for (int n = 0; n < av.count(); n++) {
                 if (!item.has(n)) {

@@ -12,10 +12,9 @@ import io.mmsedge.cache.CacheMetrics;
 import io.mmsedge.cache.CacheSettings;
 import io.mmsedge.cache.CacheStore;
 import io.mmsedge.cache.CacheTestAccess;
-import io.mmsedge.cache.FullDiskChannels;
+import io.mmsedge.cache.TestDisk;
 import io.mmsedge.cache.TestMedia;
 import io.mmsedge.fixtures.LogCapture;
-import io.mmsedge.fixtures.SmallDisk;
 import io.mmsedge.server.media.Media;
 import io.mmsedge.server.media.MediaPacket;
 import io.mmsedge.server.media.PacketCursor;
@@ -48,17 +47,12 @@ class UncachedRelayTest {
     private final AtomicLong uncachedBytes = new AtomicLong();
     private final AtomicInteger diskFailures = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
-    private SmallDisk disk;
-    private FullDiskChannels standIn;
+    private TestDisk disk;
     private CacheService service;
 
     @BeforeEach
     void open() throws Exception {
-        disk = SmallDisk.mount(tmp.resolve("tmpfs"), "5m");
-        if (disk == null) {
-            // Not root: data-file channels that fail as a full disk does stand in for the tmpfs.
-            standIn = FullDiskChannels.install();
-        }
+        disk = TestDisk.open(tmp); // a 5 MB tmpfs, or channels that fail as a full disk where mount is denied
         CacheMetrics metrics = new CacheMetrics() {
             @Override
             public void bytesUncached(long bytes) {
@@ -75,7 +69,7 @@ class UncachedRelayTest {
                 dropped.incrementAndGet();
             }
         };
-        CacheStore store = CacheStore.open(new CacheSettings(cacheDir(), 64L << 20, 0), metrics);
+        CacheStore store = CacheStore.open(new CacheSettings(disk.cacheDir(), 64L << 20, 0), metrics);
         service = new CacheService(store, metrics, new CachePolicy(0, false, CachePolicy.DEFAULT_FILL_SPEED));
     }
 
@@ -86,29 +80,6 @@ class UncachedRelayTest {
         }
         if (disk != null) {
             disk.close();
-        }
-        if (standIn != null) {
-            standIn.close();
-        }
-    }
-
-    private Path cacheDir() {
-        return disk != null ? disk.dir().resolve("cache") : tmp.resolve("cache");
-    }
-
-    private void fillLeaving(long bytes) throws Exception {
-        if (disk != null) {
-            disk.fillLeaving(bytes);
-        } else {
-            standIn.leave(bytes);
-        }
-    }
-
-    private void freeSpace() throws Exception {
-        if (disk != null) {
-            disk.freeBallast();
-        } else {
-            standIn.free();
         }
     }
 
@@ -137,7 +108,7 @@ class UncachedRelayTest {
     @Test
     void aDiskThatFillsUpMidPlayRelaysTheRestFromMemoryPacedByThePlayer() throws Exception {
         CacheItem item = service.itemFor(URL, av.info, av.fingerprint, false);
-        fillLeaving(20L * av.info.packetSize());
+        disk.fillLeaving(20L * av.info.packetSize());
         FakeOrigin origin = new FakeOrigin(av, "av.asf");
         try (LogCapture logs = LogCapture.begin(); Media media = service.media(item, "pp", origin, null)) {
             PacketCursor c = media.play(PlayRequest.fromStart());
@@ -166,7 +137,7 @@ class UncachedRelayTest {
         }
 
         // Room again: the next player's fill completes the item.
-        freeSpace();
+        disk.free();
         CacheTestAccess.retryDiskAfter(service.store(), 0);
         FakeOrigin later = new FakeOrigin(av, "av.asf");
         try (Media media = service.media(item, "pp", later, null)) {
@@ -188,7 +159,7 @@ class UncachedRelayTest {
     @Test
     void aFillWithNoPlayerOnAFullDiskStopsQuietlyAndLeavesThePartialItem() throws Exception {
         CacheItem item = service.itemFor(URL, av.info, av.fingerprint, false);
-        fillLeaving(20L * av.info.packetSize());
+        disk.fillLeaving(20L * av.info.packetSize());
         FakeOrigin origin = new FakeOrigin(av, "av.asf");
         try (LogCapture logs = LogCapture.begin()) {
             assertTrue(service.prestuff(item, origin, null), "prestuffing: no player at all");
@@ -211,7 +182,7 @@ class UncachedRelayTest {
         av.writeAll(item);
         service.store().awaitBackgroundIo();
         Path data;
-        try (var files = java.nio.file.Files.list(cacheDir())) {
+        try (var files = java.nio.file.Files.list(disk.cacheDir())) {
             data = files.filter(p -> p.toString().endsWith(".data")).findFirst().orElseThrow();
         }
         int slot = CacheTestAccess.slotSize(item);
