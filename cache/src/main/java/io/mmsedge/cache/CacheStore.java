@@ -45,7 +45,8 @@ public final class CacheStore implements AutoCloseable {
     /** Most packets of one item (the in-memory send-time array is indexed by int). */
     static final long MAX_PACKETS = Integer.MAX_VALUE - 16;
 
-    private final CacheSettings settings;
+    /** Volatile: {@link #resizeDisk} replaces it (its disk quota) while others read it. */
+    private volatile CacheSettings settings;
     private final CacheMetrics metrics;
     private final MemoryTier memory;
     private final DiskHealth disk;
@@ -96,6 +97,27 @@ public final class CacheStore implements AutoCloseable {
 
     public CacheSettings settings() {
         return settings;
+    }
+
+    /**
+     * Changes the disk quota (a configuration reload). A smaller quota evicts unpinned items at
+     * once, complete ones first, least recently used first, down to the new quota; items being
+     * played or filled are pinned and stay (charged) until their last pin closes, and new writes
+     * make room first as always. Returns how many items were evicted.
+     */
+    public int resizeDisk(long quotaBytes) {
+        List<CacheItem> evicted = new ArrayList<>();
+        synchronized (lock) {
+            CacheSettings s = settings;
+            settings = new CacheSettings(s.dir(), quotaBytes, s.memoryBytes(), s.chunkPackets());
+            index.quota(quotaBytes);
+            if (!closed) {
+                index.makeRoom(null, 0, evicted, "the disk quota was lowered to " + quotaBytes + " bytes");
+            }
+        }
+        retired(evicted);
+        LOG.info("cache: disk quota now {} bytes, {} used, {} items evicted", quotaBytes, diskBytes(), evicted.size());
+        return evicted.size();
     }
 
     /** The item cached for {@code url}, or null. Counts as an access (LRU). */

@@ -24,7 +24,7 @@ final class ItemIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(CacheStore.class);
 
-    private final long quota;
+    private long quota;
     private final CacheMetrics metrics;
     private final Map<String, CacheItem> byUrl = new HashMap<>();
     /** Out of the index, still pinned: their files go with the last pin. */
@@ -34,6 +34,11 @@ final class ItemIndex {
     ItemIndex(long quota, CacheMetrics metrics) {
         this.quota = quota;
         this.metrics = metrics;
+    }
+
+    /** A new quota (a configuration reload); the caller makes room for it. */
+    void quota(long bytes) {
+        this.quota = bytes;
     }
 
     CacheItem get(String url) {

@@ -44,11 +44,15 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyCatalog.class);
 
-    private final ProxySettings settings;
+    /**
+     * The rules and origins: settings and the router built from them, swapped as one by a
+     * configuration reload ({@link #reconfigure}). An open reads it once, so each player is routed
+     * wholly by the old or wholly by the new rules; sessions already open keep their route.
+     */
+    private volatile Routing routing;
     private final EventLoopGroup fallbackGroup;
     private final ProxyMetrics metrics;
     private final AtomicInteger upstreamSessions = new AtomicInteger();
-    private final Router router;
     private final OriginOpener opener;
     /** Broadcast splitting (one upstream session per broadcast URL); null = relay per player. */
     private final SplitRegistry splits;
@@ -72,11 +76,10 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
     /** With the routing and origin opening given (tests stub the upstream connector). */
     public ProxyCatalog(ProxySettings settings, EventLoopGroup fallbackGroup, ProxyMetrics metrics,
                         SplitRegistry splits, CacheService cache, Router router, OriginOpener opener) {
-        this.settings = settings;
+        this.routing = new Routing(settings, router);
         this.fallbackGroup = fallbackGroup;
         this.metrics = metrics;
         this.splits = splits;
-        this.router = router;
         this.opener = opener;
         this.cache = cache == null ? null : new CacheBridge(cache, opener, metrics, upstreamSessions);
     }
@@ -86,7 +89,22 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
     }
 
     public ProxySettings settings() {
-        return settings;
+        return routing.settings();
+    }
+
+    /** The edge's settings with the router made of them; one immutable pair. */
+    private record Routing(ProxySettings settings, Router router) {
+    }
+
+    /**
+     * Applies new rules, origins, redirect policies, session limit and timeouts to the players
+     * that open from now on (a configuration reload). Players already playing keep their route,
+     * their upstream session and its failover candidates; splits and cache items are keyed by
+     * origin URL, so a player routed elsewhere gets a split or item of its new origin.
+     */
+    public void reconfigure(ProxySettings next) {
+        opener.reconfigure(next);
+        routing = new Routing(next, routing.router().withSettings(next));
     }
 
     /** Which origins are up: opens skip the ones that are down (issue #13 §2). */
@@ -110,6 +128,9 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
 
     @Override
     public OpenResult open(OpenRequest request) {
+        Routing routing = this.routing;
+        ProxySettings settings = routing.settings();
+        Router router = routing.router();
         Route route = router.route(request.path(), request.subscriber());
         if (route instanceof Route.Denied d) {
             log.warn("peer={} path={} denied: {}", request.peer(), request.path(), d.reason());
@@ -234,6 +255,8 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
         if (cache == null) {
             return done(new Prestuff(target, null, false, "caching is disabled"));
         }
+        Routing routing = this.routing;
+        Router router = routing.router();
         Route route;
         OpenRequest request;
         if (target.regionMatches(true, 0, "mms", 0, 3) && target.contains("://")) {
@@ -243,7 +266,7 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
             } catch (IllegalArgumentException e) {
                 return done(new Prestuff(target, null, false, e.getMessage()));
             }
-            if (!settings.forward()) {
+            if (!routing.settings().forward()) {
                 return done(new Prestuff(target, null, false,
                         "a URL needs forward mode; give the path players use at this edge instead"));
             }

@@ -40,7 +40,8 @@ public final class OriginOpener implements AutoCloseable {
         CompletableFuture<UpstreamOpenResult> open(UpstreamRequest request, EventLoopGroup group);
     }
 
-    private final ProxySettings settings;
+    /** Volatile: a configuration reload replaces it ({@link #reconfigure}) for the opens after it. */
+    private volatile ProxySettings settings;
     private final ProxyMetrics metrics;
     private final Connector connector;
     private final OriginHealth health;
@@ -155,6 +156,14 @@ public final class OriginOpener implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * New settings (a configuration reload): timeouts, the VIA token, redirect handling and the
+     * upstream proxy of the opens that start after this; the sessions already open keep theirs.
+     */
+    public void reconfigure(ProxySettings next) {
+        this.settings = next;
+    }
+
     ProxyMetrics metrics() {
         return metrics;
     }
@@ -170,6 +179,7 @@ public final class OriginOpener implements AutoCloseable {
 
     /** Opens one upstream session for a hop (names resolved off the event loop). */
     public CompletableFuture<UpstreamOpenResult> openHop(OpenRequest request, Hop hop, EventLoopGroup group) {
+        ProxySettings settings = this.settings;
         return resolve(hop.connectTo()).thenCompose(address -> {
             String refused = ForwardTargets.refusal(hop, address);
             if (refused != null) {

@@ -30,6 +30,11 @@ public final class Router {
         this.listenAddress = listenAddress;
     }
 
+    /** The same edge's routing under new rules (a configuration reload). */
+    public Router withSettings(ProxySettings next) {
+        return new Router(next, listenAddress);
+    }
+
     /**
      * A forward request's host-info (§2.2.4.17): a DNS name, an IPv4 literal or a bracketed IPv6
      * literal with an optional port in 1..65535, or a bare IPv6 literal.

@@ -29,7 +29,8 @@ final class Admission {
     private static final Logger log = LoggerFactory.getLogger(Admission.class);
     private static final AttributeKey<Admission.Pending> PENDING = AttributeKey.valueOf("mmsedge.handshake");
 
-    private final ConnectionLimits limits;
+    /** Swapped whole by a configuration reload ({@link #limits(ConnectionLimits)}); read once per decision. */
+    private volatile ConnectionLimits limits;
     private final ServerMetrics metrics;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger handshaking = new AtomicInteger();
@@ -39,6 +40,14 @@ final class Admission {
     Admission(ConnectionLimits limits, ServerMetrics metrics) {
         this.limits = limits;
         this.metrics = metrics;
+    }
+
+    /**
+     * New bounds for the connections accepted from now on (a configuration reload). The open
+     * connections stay: a lower bound refuses newcomers until enough of them have closed.
+     */
+    void limits(ConnectionLimits next) {
+        this.limits = next;
     }
 
     /** A connection in its handshake: its deadline, and whether it still counts as handshaking. */
@@ -64,6 +73,7 @@ final class Admission {
     boolean admit(Channel ch) {
         InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
         InetAddress address = peer.getAddress();
+        ConnectionLimits limits = this.limits;
         String refused = null;
         AtomicInteger mine = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
         int fromAddress = mine.incrementAndGet();

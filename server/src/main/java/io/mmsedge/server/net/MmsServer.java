@@ -42,8 +42,9 @@ public final class MmsServer implements AutoCloseable {
     private final boolean ownsGroup;
     private final ChannelGroup connections = new DefaultChannelGroup("mms-connections", GlobalEventExecutor.INSTANCE);
     private final SecureRandom random = new SecureRandom();
-    private Channel listener;
-    private Channel httpListener;
+    /** Volatile: a reload may rebind them ({@link #rebind}) while other threads read the addresses. */
+    private volatile Channel listener;
+    private volatile Channel httpListener;
     private final WriteWindows windows;
     private MmshFrontEnd mmsh;
     private Admission admission;
@@ -71,6 +72,70 @@ public final class MmsServer implements AutoCloseable {
     public MmsServer withLimits(ConnectionLimits limits) {
         this.admission = new Admission(limits, metrics);
         return this;
+    }
+
+    /**
+     * New connection bounds for the connections accepted from now on (a configuration reload);
+     * the open connections stay and keep counting.
+     */
+    public void updateLimits(ConnectionLimits limits) {
+        admission.limits(limits);
+    }
+
+    /**
+     * A listener moved by {@link #rebind} or {@link #rebindHttp}: both ports accept until it is
+     * committed (the old port closes) or aborted (the new port closes, the old one is the
+     * listener again). Open connections stay either way.
+     */
+    public interface Move {
+        void commit();
+
+        void abort();
+    }
+
+    /**
+     * Moves the MMS port to {@code address} (a configuration reload): the new port is bound
+     * first, so there is no moment without a listener, and a failed bind (the exception
+     * propagates) leaves the old one serving. The UDP side stays where {@link #start} bound it.
+     */
+    public Move rebind(InetSocketAddress address) throws InterruptedException {
+        Channel old = listener;
+        start(address, false);
+        Channel next = listener;
+        return move(old, next, ch -> listener = ch);
+    }
+
+    /**
+     * Moves the MMSH-only HTTP port to {@code address}, binds it if there was none, or closes it
+     * when {@code address} is null; as {@link #rebind}, the new port is bound before the old closes.
+     */
+    public Move rebindHttp(InetSocketAddress address) throws InterruptedException {
+        Channel old = httpListener;
+        if (address != null) {
+            startHttp(address);
+        } else {
+            httpListener = null;
+        }
+        return move(old, httpListener, ch -> httpListener = ch);
+    }
+
+    private static Move move(Channel old, Channel next, java.util.function.Consumer<Channel> set) {
+        return new Move() {
+            @Override
+            public void commit() {
+                if (old != null) {
+                    old.close().awaitUninterruptibly(2000);
+                }
+            }
+
+            @Override
+            public void abort() {
+                set.accept(old);
+                if (next != null && next != old) {
+                    next.close().awaitUninterruptibly(2000);
+                }
+            }
+        };
     }
 
     /**
@@ -102,6 +167,10 @@ public final class MmsServer implements AutoCloseable {
      * first bytes, {@link PortSniffer}) unless {@link MmshSettings#sharePort()} is off.
      */
     public MmsServer start(InetSocketAddress address) throws InterruptedException {
+        return start(address, true);
+    }
+
+    private MmsServer start(InetSocketAddress address, boolean withUdp) throws InterruptedException {
         listener = bind(address, ch -> {
             if (mmsh.settings().sharePort()) {
                 ch.pipeline().addLast("sniffer", sniffer(this::installMms));
@@ -111,7 +180,7 @@ public final class MmsServer implements AutoCloseable {
         });
         log.info("MMS listening on {}{} ({})", listener.localAddress(), mmsh.settings().sharePort() ? " (and MMSH)" : "",
                 Transports.name(group));
-        if (udpSettings.enabled()) {
+        if (withUdp && udpSettings.enabled()) {
             try {
                 udp = UdpTransport.bind(udpSettings, localAddress(), group, metrics);
             } catch (InterruptedException | RuntimeException e) {

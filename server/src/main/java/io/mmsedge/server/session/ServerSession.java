@@ -368,7 +368,14 @@ public final class ServerSession implements PlayEvents {
         setState(SessionState.READY);
         timers.startIdle();
         ReportEndOfStream eos = new ReportEndOfStream(Hresults.S_OK, playIncarnation);
-        funnel.afterLastData(() -> send(eos));
+        // A broadcast's end (its source stopped, or a reload removed it): FFmpeg spins on EndOfStream (ClientQuirks).
+        ContentInfo live = play.info().broadcast() && ClientQuirks.stopsOnlyOnBadPacket(subscriber) ? play.info() : null;
+        funnel.afterLastData(() -> {
+            if (live != null) {
+                framing.sendFfmpegStop(live);
+            }
+            send(eos);
+        });
         if (ClientQuirks.waitsForCloseAtEnd(subscriber)) {
             // MPlayer waits for the connection to close (ClientQuirks); the close goes out
             // after the EndOfStream and the last packets.
