@@ -12,6 +12,7 @@ import io.mmsedge.distribution.config.AccessSettings;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.lifecycle.Drain;
+import io.mmsedge.distribution.lifecycle.Listen;
 import io.mmsedge.distribution.points.PublishingPoints;
 import io.mmsedge.distribution.status.MicrometerProxyMetrics;
 import io.mmsedge.distribution.status.MicrometerServerMetrics;
@@ -58,13 +59,16 @@ public final class EdgeApplication implements AutoCloseable {
     /** The listeners' player access control (null without that listener); see {@link #originAccess()}. */
     private volatile AccessControl originAccess;
     private volatile AccessControl edgeAccess;
+    private final io.mmsedge.distribution.reload.Reload reload;
     /** What runs once a drain has ended every session: the command line exits there. */
     private volatile Runnable onDrained = () -> { };
 
     private EdgeApplication(EventLoopGroup group, PrometheusMeterRegistry registry, MicrometerServerMetrics metrics,
                             MmsServer mms, MmsServer edge, ProxyCatalog proxy, StatusServer status,
-                            PublishingPoints points, EdgeCache cache, Drain drain) {
+                            PublishingPoints points, EdgeCache cache, Drain drain,
+                            io.mmsedge.distribution.reload.Reload reload) {
         this.cache = cache;
+        this.reload = reload;
         this.drain = drain;
         drain.finished().whenComplete((n, e) -> onDrained.run());
         this.group = group;
@@ -96,6 +100,8 @@ public final class EdgeApplication implements AutoCloseable {
         EdgeCache cache = null;
         AccessControl originAccess = null;
         AccessControl edgeAccess = null;
+        // The catalog is the edge listener's, so it learns the listener's address once bound (and moved).
+        var edgeAddress = new java.util.concurrent.atomic.AtomicReference<InetSocketAddress>();
         try {
             if (!cfg.publishingPoints().isEmpty()) {
                 String bind = cfg.server().bind() != null ? cfg.server().bind() : "127.0.0.1";
@@ -105,9 +111,9 @@ public final class EdgeApplication implements AutoCloseable {
                 MmsServer origin = new MmsServer(settings, originAccess, metrics, group)
                         .withLimits(ConfigLoader.connectionLimits(cfg))
                         .withUdp(ConfigLoader.udpSettings(cfg.server().udp()));
-                mms = listen("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
+                mms = Listen.on("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
                 if (cfg.server().http() != null) {
-                    listen("origin HTTP", "server.http", new InetSocketAddress(bind, cfg.server().http()),
+                    Listen.on("origin HTTP", "server.http", new InetSocketAddress(bind, cfg.server().http()),
                             origin::startHttp);
                 }
             }
@@ -123,8 +129,6 @@ public final class EdgeApplication implements AutoCloseable {
                                 + ex.getMessage(), ex);
                     }
                 }
-                // The catalog is the listener's, so it learns the listener's address once bound.
-                var edgeAddress = new java.util.concurrent.atomic.AtomicReference<InetSocketAddress>();
                 proxy = new ProxyCatalog(ps, group, proxyMetrics,
                         new io.mmsedge.proxy.split.SplitRegistry(ConfigLoader.splitSettings(cfg.edge()),
                                 ConfigLoader.splitBroadcastSettings(cfg.edge()), metrics, proxyMetrics),
@@ -136,11 +140,11 @@ public final class EdgeApplication implements AutoCloseable {
                 MmsServer edgeServer = new MmsServer(edgeSettings, edgeAccess, metrics, group)
                         .withLimits(ConfigLoader.connectionLimits(cfg))
                         .withUdp(ConfigLoader.udpSettings(cfg.edge().udp()));
-                edge = listen("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
+                edge = Listen.on("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
                         edgeServer::start);
                 edgeAddress.set(edge.localAddress());
                 if (cfg.edge().http() != null) {
-                    listen("edge HTTP", "edge.http", new InetSocketAddress(bind, cfg.edge().http()),
+                    Listen.on("edge HTTP", "edge.http", new InetSocketAddress(bind, cfg.edge().http()),
                             edgeServer::startHttp);
                 }
                 log.info("edge on {}: reverse rules {}, forward {}, VIA token {}", edge.localAddress(),
@@ -159,7 +163,14 @@ public final class EdgeApplication implements AutoCloseable {
                             ? cfg.status().maxPrestuffs() : DEFAULT_MAX_PRESTUFFS).register(status);
                 }
             }
-            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points, cache, drain);
+            var reload = new io.mmsedge.distribution.reload.Reload(cfg, new io.mmsedge.distribution.reload.Reload.Running(
+                    baseDir, group, settings, metrics, points, mms, edge, proxy, edgeAddress,
+                    cache == null ? null : cache.service().store(), VERSION), drain::draining);
+            if (status != null) {
+                reload.register(status);
+            }
+            self[0] = new EdgeApplication(group, registry, metrics, mms, edge, proxy, status, points, cache, drain,
+                    reload);
             self[0].originAccess = originAccess;
             self[0].edgeAccess = edgeAccess;
             if (mms != null) {
@@ -212,7 +223,7 @@ public final class EdgeApplication implements AutoCloseable {
         }
         String bind = s.bind() != null ? s.bind() : "127.0.0.1";
         int maxBody = s.maxRequestBytes() != null ? s.maxRequestBytes() : StatusServer.DEFAULT_MAX_REQUEST_BYTES;
-        return listen("status", "status.port", new InetSocketAddress(bind, s.port()),
+        return Listen.on("status", "status.port", new InetSocketAddress(bind, s.port()),
                 new StatusServer(group, registry::scrape, json, () -> !drain.draining(), access, maxBody)::start);
     }
 
@@ -241,6 +252,19 @@ public final class EdgeApplication implements AutoCloseable {
         this.onDrained = action;
     }
 
+    /**
+     * Where {@link #reload} reads the configuration: the file of {@code --config}. Without one
+     * (the embedded default, a command line's options) a reload says there is nothing to reload.
+     */
+    public void reloadFrom(io.mmsedge.distribution.reload.ConfigSource source) {
+        reload.source(source);
+    }
+
+    /** Reads, validates and applies the configuration again (SIGHUP, {@code POST /admin/reload}). */
+    public io.mmsedge.distribution.reload.ReloadOutcome reload(String why) {
+        return reload.reload(why);
+    }
+
     /** How long a drain lets sessions finish ({@code server.drainSeconds}). */
     public Duration drainDeadline() {
         return drain.deadline();
@@ -249,32 +273,6 @@ public final class EdgeApplication implements AutoCloseable {
     /** True while draining: no new players, readiness fails. */
     public boolean draining() {
         return drain.draining();
-    }
-
-    /** Binds a listener: {@code start} of an MMS, MMSH or status server. */
-    @FunctionalInterface
-    private interface Bind<T> {
-        T start(InetSocketAddress address) throws InterruptedException;
-    }
-
-    /**
-     * Binds {@code listener} to {@code address}. An address in use (or not ours) is an operator's
-     * mistake, not a crash: it stops start-up as a configuration error naming the listener, its
-     * key and the address, without a stack trace.
-     */
-    private static <T> T listen(String listener, String key, InetSocketAddress address, Bind<T> bind)
-            throws ConfigException, InterruptedException {
-        try {
-            return bind.start(address);
-        } catch (InterruptedException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) { // Netty's sync() rethrows the bind's IOException undeclared
-            if (!(e instanceof java.io.IOException)) {
-                throw new IllegalStateException(e);
-            }
-            throw new ConfigException("key '" + key + "': the " + listener + " listener cannot listen on "
-                    + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage(), e);
-        }
     }
 
     /** The origin listener's address (publishing points), or null when there is none. */

@@ -5,6 +5,7 @@ import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.lifecycle.Signals;
+import io.mmsedge.distribution.reload.ConfigSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,9 +89,11 @@ public final class RootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, ConfigException, InterruptedException {
         if (config != null) {
-            return serve(configFile(config), config.toAbsolutePath().getParent());
+            Path file = config;
+            return serve(configFile(file), file.toAbsolutePath().getParent(),
+                    new ConfigSource(file.toString(), () -> configFile(file)));
         }
-        return serve(embeddedDefault(), Path.of("."));
+        return serve(embeddedDefault(), Path.of("."), null);
     }
 
     /**
@@ -99,7 +102,16 @@ public final class RootCommand implements Callable<Integer> {
      * closes what is left (every other way the JVM stops).
      */
     static int serve(EdgeConfig cfg, Path baseDir) throws ConfigException, InterruptedException {
+        return serve(cfg, baseDir, null);
+    }
+
+    /**
+     * As {@link #serve(EdgeConfig, Path)}; SIGHUP and {@code POST /admin/reload} read {@code source}
+     * again (null: there is nothing to reload).
+     */
+    static int serve(EdgeConfig cfg, Path baseDir, ConfigSource source) throws ConfigException, InterruptedException {
         EdgeApplication app = EdgeApplication.start(cfg, baseDir);
+        app.reloadFrom(source);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -108,6 +120,7 @@ public final class RootCommand implements Callable<Integer> {
         }, "mms-edge-shutdown"));
         app.onDrained(() -> System.exit(0));
         Signals.drainOn(app);
+        Signals.reloadOn(app);
         stopped.await();
         return 0;
     }
@@ -139,12 +152,22 @@ public final class RootCommand implements Callable<Integer> {
     private static EdgeConfig withSamples(String text, String source, Path baseDir) throws IOException, ConfigException {
         Path samples = null;
         if (text.contains(SAMPLES)) {
-            samples = Samples.extract();
+            samples = samples();
             text = text.replace(SAMPLES, samples.toString().replace('\\', '/'));
             log.info("{}: {} is the bundled sample media, copied to {}", source, SAMPLES, samples);
         }
         return ConfigLoader.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), source,
                 baseDir != null ? baseDir : samples);
+    }
+
+    /** The bundled samples' copy, made once: a reload finds the points' files where they were. */
+    private static Path samplesCopy;
+
+    private static synchronized Path samples() throws IOException {
+        if (samplesCopy == null || !java.nio.file.Files.isDirectory(samplesCopy)) {
+            samplesCopy = Samples.extract();
+        }
+        return samplesCopy;
     }
 
     /** "mms-edge VERSION", as before picocli. */

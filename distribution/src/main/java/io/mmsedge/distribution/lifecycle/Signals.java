@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * SIGTERM and SIGINT drain: the first one starts {@link EdgeApplication#drain} (the command line
+ * SIGHUP reloads the configuration ({@link #reloadOn}). SIGTERM and SIGINT drain: the first one starts {@link EdgeApplication#drain} (the command line
  * exits 0 once it is over), a second one exits at once. The JVM's own handling cannot do this:
  * it runs the shutdown hooks on the first signal and ignores the second while they run. Signals
  * are caught with {@code sun.misc.Signal} (module jdk.unsupported, in every JDK since 9); where
@@ -45,5 +45,21 @@ public final class Signals {
                     String.join(", SIG", handled), app.drainDeadline().toSeconds());
         }
         return handled;
+    }
+
+    /**
+     * SIGHUP reloads the configuration ({@link EdgeApplication#reload}), on a thread of its own so
+     * that the signal's dispatcher never waits for a bind; returns whether it could be handled.
+     */
+    public static boolean reloadOn(EdgeApplication app) {
+        try {
+            Signal.handle(new Signal("HUP"), sig -> io.mmsedge.distribution.reload.Reload.onThread(
+                    () -> app.reload("SIGHUP")));
+            log.info("SIGHUP reloads the configuration");
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.warn("cannot handle SIGHUP ({}): reload with POST /admin/reload", e.getMessage());
+            return false;
+        }
     }
 }

@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes an OpenFile path to a publishing point: the first path segment names the point
@@ -37,25 +39,35 @@ import java.util.Map;
  */
 public final class PublishingPoints implements MediaCatalog, AutoCloseable {
 
-    private final Map<String, MediaCatalog> points;
-    private final MediaCatalog fallback;
-    private final boolean anyAuthentication;
+    private static final Logger log = LoggerFactory.getLogger(PublishingPoints.class);
 
-    private PublishingPoints(Map<String, MediaCatalog> points, boolean anyAuthentication) {
-        this.points = points;
-        this.fallback = points.get("");
-        this.anyAuthentication = anyAuthentication;
+    /**
+     * The points, swapped whole by a configuration reload ({@link #apply}): an open reads it
+     * once. Sessions already playing hold their point's media, not the table.
+     */
+    private volatile Table table;
+
+    /**
+     * One configuration's points: the catalogs by name (wrapped for authentication where
+     * configured), the broadcasts among them, and the configuration each was built from.
+     */
+    record Table(Map<String, MediaCatalog> points, Map<String, BroadcastPoint> broadcasts,
+                         Map<String, EdgeConfig.PublishingPointConfig> configs, boolean anyAuthentication) {
+    }
+
+    private PublishingPoints(Table table) {
+        this.table = table;
     }
 
     /** "BASIC" when some point may challenge (§2.2.4.2 AuthenPackage), else empty. */
     @Override
     public String authenPackage() {
-        return anyAuthentication ? "BASIC" : "";
+        return table.anyAuthentication() ? "BASIC" : "";
     }
 
     /** The broadcast points (started by {@link #startBroadcasts}). */
     public List<BroadcastPoint> broadcasts() {
-        return points.values().stream().filter(BroadcastPoint.class::isInstance).map(BroadcastPoint.class::cast).toList();
+        return List.copyOf(table.broadcasts().values());
     }
 
     /**
@@ -76,13 +88,85 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
 
     /** Builds the points of a validated configuration, checking that their files exist. */
     public static PublishingPoints from(EdgeConfig cfg, Path baseDir, ByteBufAllocator alloc) throws ConfigException {
+        return new PublishingPoints(build(cfg, baseDir, alloc, Map.of()));
+    }
+
+    /**
+     * What a reload would change, built and checked (files exist, users files load) without
+     * touching the running points: {@link #apply} it, or drop it. A broadcast point whose
+     * configuration is unchanged keeps running as it is (its players notice nothing); a new or
+     * changed one gets a new source, started by {@code apply}.
+     */
+    public Change prepare(EdgeConfig next, Path baseDir, ByteBufAllocator alloc) throws ConfigException {
+        Table old = table;
+        Table t = build(next, baseDir, alloc, old.broadcasts());
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (var e : t.configs().entrySet()) {
+            EdgeConfig.PublishingPointConfig before = old.configs().get(e.getKey());
+            if (before == null) {
+                added.add(displayName(e.getKey()));
+            } else if (!before.equals(e.getValue())) {
+                changed.add(displayName(e.getKey()));
+            }
+        }
+        List<String> removed = old.configs().keySet().stream().filter(n -> !t.configs().containsKey(n))
+                .map(PublishingPoints::displayName).toList();
+        List<BroadcastPoint> retired = old.broadcasts().values().stream()
+                .filter(b -> t.broadcasts().get(b.name()) != b).toList();
+        List<BroadcastPoint> fresh = t.broadcasts().values().stream()
+                .filter(b -> old.broadcasts().get(b.name()) != b).toList();
+        return new Change(t, added, removed, changed, fresh, retired);
+    }
+
+    /**
+     * A prepared reload of the points ({@link #prepare}).
+     *
+     * @param added   the names of new points
+     * @param removed the names of points that go
+     * @param changed the names of points whose configuration changed
+     */
+    public record Change(Table table, List<String> added, List<String> removed, List<String> changed,
+                         List<BroadcastPoint> fresh, List<BroadcastPoint> retired) {
+        public boolean none() {
+            return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+        }
+    }
+
+    /**
+     * Makes a prepared change the running one, for the players that open from now on: the new
+     * broadcasts start first, then the table is swapped, then the broadcasts of removed or
+     * changed points end. Their players get EndOfStream (MMS) or $E (MMSH) and stop cleanly, as
+     * at a broadcast's end: a looped live source never finishes by itself, so letting them play
+     * on would keep a removed point alive without limit. Players of on-demand points play on.
+     */
+    public void apply(Change change, EventLoopGroup group, ServerSettings settings, ServerMetrics metrics) {
+        for (BroadcastPoint b : change.fresh()) {
+            b.start(group, settings, metrics);
+        }
+        table = change.table();
+        for (BroadcastPoint b : change.retired()) {
+            Broadcast running = b.broadcast();
+            log.info("publishing point {} {}: its broadcast ends for its {} players", displayName(b.name()),
+                    change.table().configs().containsKey(b.name()) ? "changed" : "removed",
+                    running == null ? 0 : running.subscriberCount());
+            b.close();
+        }
+    }
+
+    /** The points of {@code cfg}, reusing the {@code running} broadcasts whose files and limits are the same. */
+    private static Table build(EdgeConfig cfg, Path baseDir, ByteBufAllocator alloc,
+                               Map<String, BroadcastPoint> running) throws ConfigException {
         Map<String, MediaCatalog> map = new LinkedHashMap<>();
+        Map<String, BroadcastPoint> broadcasts = new LinkedHashMap<>();
+        Map<String, EdgeConfig.PublishingPointConfig> configs = new LinkedHashMap<>();
         boolean anyAuth = false;
         List<EdgeConfig.PublishingPointConfig> list = cfg.publishingPoints();
         for (int i = 0; i < list.size(); i++) {
             EdgeConfig.PublishingPointConfig p = list.get(i);
             String name = p.pointName();
             String key = "publishingPoints[" + i + "]";
+            configs.put(name, p);
             // Java 17: no pattern switch over the sealed type yet.
             if (p instanceof EdgeConfig.DirectoryPoint d) {
                 Path dir = baseDir.resolve(d.path()).normalize();
@@ -95,7 +179,11 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
                 List<Path> files = files(baseDir, b.files(), key + (b.path() != null ? ".path" : ".entries"),
                         b.path() == null);
                 BroadcastSettings limits = ConfigLoader.broadcastSettings(b.queueBytes(), b.maxLagSeconds());
-                map.put(name, new BroadcastPoint(name, files, limits, alloc));
+                BroadcastPoint same = running.get(name);
+                BroadcastPoint point = same != null && same.files.equals(files) && same.limits.equals(limits) ? same
+                        : new BroadcastPoint(name, files, limits, alloc);
+                map.put(name, point);
+                broadcasts.put(name, point);
             } else if (p instanceof EdgeConfig.PlaylistPoint pl) {
                 map.put(name, new PlaylistCatalog(name, files(baseDir, pl.entries(), key + ".entries", true), alloc));
             }
@@ -106,7 +194,12 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
                 anyAuth = true;
             }
         }
-        return new PublishingPoints(map, anyAuth);
+        return new Table(ordered(map), ordered(broadcasts), ordered(configs), anyAuth);
+    }
+
+    /** An unmodifiable copy keeping the configuration's order (for the status page and the log). */
+    private static <V> Map<String, V> ordered(Map<String, V> m) {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
     /** The files of a point, each checked to exist; {@code indexed}: the key is a list, name the entry. */
@@ -125,7 +218,7 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
 
     /** The names of the configured points ("" = default). */
     public List<String> names() {
-        return List.copyOf(points.keySet());
+        return List.copyOf(table.configs().keySet());
     }
 
     static String displayName(String name) {
@@ -134,14 +227,16 @@ public final class PublishingPoints implements MediaCatalog, AutoCloseable {
 
     @Override
     public OpenResult open(OpenRequest request) {
+        Table t = table;
         String path = ContentPaths.normalize(request.path());
         int slash = path.indexOf('/');
         String first = slash < 0 ? path : path.substring(0, slash);
-        MediaCatalog point = first.isEmpty() ? null : points.get(first);
+        MediaCatalog point = first.isEmpty() ? null : t.points().get(first);
         if (point != null) {
             String rest = slash < 0 ? "" : path.substring(slash + 1);
             return point.open(request.withPath(rest));
         }
+        MediaCatalog fallback = t.points().get("");
         if (fallback != null) {
             return fallback.open(request.withPath(path));
         }

@@ -54,6 +54,15 @@ public final class StatusServer implements AutoCloseable {
         Response handle(String method, Map<String, java.util.List<String>> query);
     }
 
+    /**
+     * A route whose work must not run on the listener's event loop (a reload binds listeners and
+     * waits for event loops): it answers when the stage completes, off the loop's thread.
+     */
+    @FunctionalInterface
+    public interface LaterRoute {
+        java.util.concurrent.CompletionStage<Response> handle(String method, Map<String, java.util.List<String>> query);
+    }
+
     /** A status connection that sends nothing for this long is closed. */
     static final int IDLE_SECONDS = 30;
     /** The default bound of a request's body ({@code status.maxRequestBytes}). */
@@ -62,6 +71,7 @@ public final class StatusServer implements AutoCloseable {
 
     private final Map<String, Route> routes = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, LaterRoute> later = new java.util.concurrent.ConcurrentHashMap<>();
     private final EventLoopGroup group;
     private final AdminAccess access;
     private final int maxRequestBytes;
@@ -88,6 +98,14 @@ public final class StatusServer implements AutoCloseable {
     public void route(String path, Route route) {
         routes.put(path, route);
         open.remove(path);
+    }
+
+    /** Adds a protected route that answers later ({@link LaterRoute}). */
+    public void routeLater(String path, LaterRoute route) {
+        later.put(path, route);
+        route(path, (m, q) -> {
+            throw new IllegalStateException("answered later");
+        });
     }
 
     /** Adds a route anyone who reaches the listener may use (read-only, nothing secret). */
@@ -145,6 +163,12 @@ public final class StatusServer implements AutoCloseable {
                 r = new Response(404, TEXT, "not found: " + qs.path() + "\n");
             } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.POST)) {
                 r = new Response(405, TEXT, "method not allowed\n");
+            } else if (later.containsKey(qs.path())) {
+                boolean keepAlive = HttpUtil.isKeepAlive(req);
+                later.get(qs.path()).handle(req.method().name(), qs.parameters()).whenComplete((done, e) ->
+                        ctx.executor().execute(() -> respond(ctx, keepAlive, done != null ? done
+                                : new Response(500, TEXT, "internal error: " + e + "\n"))));
+                return;
             } else {
                 try {
                     r = route.handle(req.method().name(), qs.parameters());
@@ -153,6 +177,10 @@ public final class StatusServer implements AutoCloseable {
                     r = new Response(500, TEXT, "internal error: " + e.getMessage() + "\n");
                 }
             }
+            respond(ctx, HttpUtil.isKeepAlive(req), r);
+        }
+
+        private void respond(ChannelHandlerContext ctx, boolean keepAlive, Response r) {
             ByteBuf body = Unpooled.copiedBuffer(r.body(), StandardCharsets.UTF_8);
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(r.status()), body);
@@ -161,7 +189,6 @@ public final class StatusServer implements AutoCloseable {
                 resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"mms-edge admin\"");
             }
             HttpUtil.setContentLength(resp, body.readableBytes());
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
             HttpUtil.setKeepAlive(resp, keepAlive);
             var f = ctx.writeAndFlush(resp);
             if (!keepAlive) {
