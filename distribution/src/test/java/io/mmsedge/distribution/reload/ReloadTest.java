@@ -262,6 +262,59 @@ class ReloadTest {
         assertPlayedWhole(player, out, fileFrames("av.asf"), "a player connected to the old port");
     }
 
+    /** True when the server closes or resets {@code s} within {@code millis}. */
+    private static boolean closedWithin(Socket s, int millis) throws IOException {
+        s.setSoTimeout(millis);
+        try {
+            while (s.getInputStream().read() >= 0) {
+                // what the server says before closing
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void newConnectionLimitsAndACacheQuotaApplyToWhatComesNext() throws Exception {
+        String yaml = """
+                server: {bind: 127.0.0.1, port: 0%s}
+                status: {port: 0, adminToken: "%s"}
+                publishingPoints:
+                  - {name: "", type: directory, path: "%s"}
+                edge:
+                  bind: 127.0.0.1
+                  port: 0
+                  cache: {size: %s}
+                  reverse:
+                    - {prefix: "", origins: ["mms://127.0.0.1:1"]}
+                """;
+        EdgeApplication app = start("both.yaml", yaml.formatted("", TOKEN, Fixtures.mediaDir(), "8m"));
+        InetSocketAddress mms = app.mmsAddress();
+        assertEquals(8L << 20, app.cache().store().settings().diskQuotaBytes());
+        try (Socket first = new Socket(mms.getAddress(), mms.getPort());
+             Socket second = new Socket(mms.getAddress(), mms.getPort())) {
+            assertFalse(closedWithin(second, 1000), "no per-address bound yet");
+        }
+        Files.writeString(tmp.resolve("both.yaml"), yaml.formatted(", limits: {maxConnectionsPerAddress: 1}", TOKEN,
+                Fixtures.mediaDir(), "2m"));
+        JsonNode r = reload(app, 200);
+        assertEquals("[\"server.limits\",\"edge.cache.size\"]", r.path("applied").toString(), r.toString());
+        assertEquals(2L << 20, app.cache().store().settings().diskQuotaBytes());
+        // The connections of the test before may still count for a moment after they closed.
+        long until = System.currentTimeMillis() + 10_000;
+        boolean reset = false;
+        while (!reset && System.currentTimeMillis() < until) {
+            try (Socket first = new Socket(mms.getAddress(), mms.getPort());
+                 Socket second = new Socket(mms.getAddress(), mms.getPort())) {
+                reset = closedWithin(second, 2000) && !closedWithin(first, 200);
+            }
+        }
+        assertTrue(reset, "a second connection from the address is reset under the reloaded bound");
+    }
+
     @Test
     void theEndpointNeedsTheTokenAndAnInstanceWithoutAFileHasNothingToReload() throws Exception {
         EdgeApplication origin = start("origin.yaml", """
