@@ -71,10 +71,16 @@ public final class Reload {
     private volatile ConfigSource source;
     /** The configuration last applied (guarded by this). */
     private EdgeConfig current;
+    /**
+     * The edge section the running edge listener last applied (guarded by this): a file without
+     * its {@code edge} section leaves the edge running as it was (a restart removes it).
+     */
+    private EdgeConfig.EdgeSection edgeApplied;
 
     public Reload(EdgeConfig started, Running running, BooleanSupplier draining) {
         this.started = started;
         this.current = started;
+        this.edgeApplied = started.edge();
         this.running = running;
         this.draining = draining;
     }
@@ -135,6 +141,7 @@ public final class Reload {
         List<String> restart = ConfigDiff.keys(started, next).stream()
                 .filter(k -> !ConfigDiff.live(k, origin, edge)).toList();
         current = next;
+        edgeApplied = next.edge() != null ? next.edge() : edgeApplied;
         log.info("reloaded ({}) {}: {}{}", why, src.name(), applied.isEmpty() ? "no change applies"
                 : "applied " + applied, plan.points == null || plan.points.none() ? "" : "; publishing points added "
                 + plan.points.added() + ", removed " + plan.points.removed() + ", changed " + plan.points.changed());
@@ -173,7 +180,7 @@ public final class Reload {
     /** The edge's proxy settings; an unchanged (or absent) instanceId keeps the running VIA token. */
     private ProxySettings proxySettings(EdgeConfig.EdgeSection e) {
         ProxySettings n = ConfigLoader.proxySettings(e, running.version());
-        if (current.edge() == null || !Objects.equals(current.edge().instanceId(), e.instanceId())) {
+        if (edgeApplied == null || !Objects.equals(edgeApplied.instanceId(), e.instanceId())) {
             return n;
         }
         return new ProxySettings(n.reverse(), n.forward(), n.allow(), n.localNames(), n.followRedirects(),
@@ -194,7 +201,7 @@ public final class Reload {
             }
             MmsServer edge = running.edge();
             if (edge != null && next.edge() != null) {
-                EdgeConfig.EdgeSection e = current.edge();
+                EdgeConfig.EdgeSection e = edgeApplied;
                 EdgeConfig.EdgeSection n = next.edge();
                 move(moves, edge, "edge", "edge", e.bind(), e.port(), e.http(), n.bind(), n.port(), n.http());
             }
