@@ -165,7 +165,8 @@ public final class EdgeApplication implements AutoCloseable {
             }
             var reload = new io.mmsedge.distribution.reload.Reload(cfg, new io.mmsedge.distribution.reload.Reload.Running(
                     baseDir, group, settings, metrics, points, mms, edge, proxy, edgeAddress,
-                    cache == null ? null : cache.service().store(), VERSION), drain::draining);
+                    cache == null ? null : cache.service().store(), VERSION, originAccess, edgeAccess),
+                    drain::draining);
             if (status != null) {
                 reload.register(status);
             }

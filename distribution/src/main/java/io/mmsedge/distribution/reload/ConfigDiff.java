@@ -18,15 +18,13 @@ final class ConfigDiff {
     /**
      * The keys a reload applies while the edge runs, each with the keys below it. Every other key
      * keeps its running value until a restart (the reply and the log list them).
-     * LEAD: the keys of the access-log section and of the access lists and limits go here once
-     * their apply steps are hooked into {@link Reload} (see the marked places there).
      */
     static final List<String> LIVE = List.of(
             "server.bind", "server.port", "server.http", "server.limits", "publishingPoints",
             "edge.bind", "edge.port", "edge.http", "edge.reverse", "edge.forward", "edge.followRedirects",
             "edge.maxRedirectHops", "edge.maxSessions", "edge.redirects", "edge.connectTimeoutSeconds",
             "edge.firstDataTimeoutSeconds", "edge.stallTimeoutSeconds", "edge.instanceId", "edge.localNames",
-            "edge.upstreamProxy", "edge.cache.size");
+            "edge.upstreamProxy", "edge.cache.size", "accessLog", "server.access", "edge.access");
 
     private ConfigDiff() {
     }

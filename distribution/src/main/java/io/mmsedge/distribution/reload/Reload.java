@@ -1,10 +1,12 @@
 package io.mmsedge.distribution.reload;
 
 import io.mmsedge.cache.CacheStore;
+import io.mmsedge.distribution.config.AccessSettings;
 import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.lifecycle.Listen;
+import io.mmsedge.distribution.logging.AccessLogSetup;
 import io.mmsedge.distribution.points.PublishingPoints;
 import io.mmsedge.distribution.status.StatusServer;
 import io.mmsedge.protocol.mms.MmsConstants;
@@ -12,6 +14,8 @@ import io.mmsedge.proxy.ProxyCatalog;
 import io.mmsedge.proxy.ProxySettings;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
+import io.mmsedge.server.access.AccessControl;
+import io.mmsedge.server.access.AccessPolicy;
 import io.mmsedge.server.net.ConnectionLimits;
 import io.mmsedge.server.net.MmsServer;
 import io.netty.buffer.ByteBufAllocator;
@@ -61,7 +65,8 @@ public final class Reload {
      */
     public record Running(Path baseDir, EventLoopGroup group, ServerSettings settings, ServerMetrics metrics,
                           PublishingPoints points, MmsServer origin, MmsServer edge, ProxyCatalog proxy,
-                          AtomicReference<InetSocketAddress> edgeAddress, CacheStore cache, String version) {
+                          AtomicReference<InetSocketAddress> edgeAddress, CacheStore cache, String version,
+                          AccessControl originAccess, AccessControl edgeAccess) {
     }
 
     private final Running running;
@@ -158,7 +163,7 @@ public final class Reload {
 
     /** What a valid configuration changes, prepared and bound, not yet committed. */
     private record Plan(PublishingPoints.Change points, ProxySettings proxy, ConnectionLimits limits, Long cacheQuota,
-                        List<MmsServer.Move> moves) {
+                        AccessPolicy originAccess, AccessPolicy edgeAccess, List<MmsServer.Move> moves) {
     }
 
     /** Steps 2 and 3: everything that may fail; on failure nothing is left changed. */
@@ -172,9 +177,11 @@ public final class Reload {
             ConfigLoader.CacheSection c = ConfigLoader.cacheSettings(next.edge(), running.baseDir());
             quota = c == null ? null : c.size();
         }
-        // LEAD HOOK (access lists and bandwidth limits), prepare: build the new policy from `next`
-        // here (it may still throw a ConfigException naming its key); swap it in commit() below.
-        return new Plan(points, proxy, limits, quota, bindMoved(next));
+        // Player access rules and limits: built now, swapped in at commit (new sessions read them).
+        AccessPolicy originAccess = running.originAccess() == null ? null : AccessSettings.origin(next);
+        AccessPolicy edgeAccess = running.edgeAccess() == null || next.edge() == null ? null
+                : AccessSettings.edge(next.edge());
+        return new Plan(points, proxy, limits, quota, originAccess, edgeAccess, bindMoved(next));
     }
 
     /** The edge's proxy settings; an unchanged (or absent) instanceId keeps the running VIA token. */
@@ -250,12 +257,21 @@ public final class Reload {
             running.cache().resizeDisk(plan.cacheQuota());
         }
         reconfigureLogging();
-        // LEAD HOOK (access log): call the access log's idempotent apply(next) here, e.g.
-        //     accessLog.apply(next);
-        // after Log4j2 re-read its configuration above (a reconfigure drops appenders added in code).
-        // LEAD HOOK (access lists and bandwidth limits), commit: swap the one policy reference to the
-        // policy built in prepare() here, e.g. accessPolicy.set(plan.accessPolicy()); new connections
-        // and sessions read it, the ones already admitted keep theirs.
+        // After Log4j2 re-read its file: a reconfigure drops the access-log appender added in code.
+        try {
+            AccessLogSetup.apply(next.accessLog(), running.baseDir() == null ? Path.of("") : running.baseDir(),
+                    running.version());
+        } catch (ConfigException e) {
+            // Checked before (the file's directory), so only an I/O failure between then and now.
+            log.error("reload: the access log could not be reopened: {}", e.getMessage());
+        }
+        // New sessions read the new policies; those already admitted keep their counts.
+        if (plan.originAccess() != null) {
+            running.originAccess().replace(plan.originAccess());
+        }
+        if (plan.edgeAccess() != null) {
+            running.edgeAccess().replace(plan.edgeAccess());
+        }
     }
 
     /** Log levels and appenders: Log4j2 reads its configuration file (log4j2.xml) again. */

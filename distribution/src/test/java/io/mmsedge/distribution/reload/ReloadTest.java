@@ -14,8 +14,11 @@ import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.realplayers.Players;
 import io.mmsedge.fixtures.ExternalTool;
 import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.client.MmsTestClient;
+import io.mmsedge.protocol.mms.Hresults;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -172,6 +175,44 @@ class ReloadTest {
         assertEquals(fileFrames(other.resolve("av.asf")), played(mmst(edge.edgeAddress(), "av.asf")),
                 "a player after the reload gets the new origin's content");
         assertPlayedWhole(before, out, fileFrames("av.asf"), "the player of the old route");
+    }
+
+    @Test
+    void accessRulesAndTheAccessLogApplyToWhatComesAfterAReload() throws Exception {
+        EdgeApplication a = origin("a.yaml", Fixtures.mediaDir());
+        EdgeApplication edge = start("edge.yaml", edgeYaml(a.mmsAddress().getPort()));
+        Path out = tmp.resolve("before.framemd5");
+        Process before = ffmpeg(mmst(edge.edgeAddress(), "av.asf"), out);
+
+        // Deny the players' address (127.0.0.2 stays allowed) and start an access-log file.
+        Files.writeString(tmp.resolve("edge.yaml"), edgeYaml(a.mmsAddress().getPort())
+                + "  access: {deny: [\"127.0.0.1/32\"]}\naccessLog: {format: w3c, file: logs/access.log}\n");
+        JsonNode r = reload(edge, 200);
+        assertEquals("[\"edge.access\",\"accessLog\"]", r.path("applied").toString(), r.toString());
+        assertEquals(0, r.path("restartNeeded").size(), r.toString());
+
+        try (MmsTestClient denied = MmsTestClient.connect(edge.edgeAddress(), Duration.ofSeconds(10))) {
+            denied.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
+            assertEquals(Hresults.E_ACCESS_DENIED, denied.open("av.asf").hr(), "127.0.0.1 is denied now");
+        }
+        try (MmsTestClient other = MmsTestClient.connectFrom(edge.edgeAddress(), InetAddress.getByName("127.0.0.2"),
+                Duration.ofSeconds(10))) {
+            other.handshake(MmsTestClient.DEFAULT_SUBSCRIBER);
+            assertEquals(0, other.open("av.asf").hr(), "127.0.0.2 is not");
+        }
+        assertPlayedWhole(before, out, fileFrames("av.asf"), "the player admitted before the reload");
+        // The file opened at the reload has the line of the session that ended after it (ffmpeg's).
+        Path logFile = tmp.resolve("logs/access.log");
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!(Files.exists(logFile) && Files.readString(logFile).lines().anyMatch(l -> l.startsWith("127.0.0.1 ")))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        String w3c = Files.readString(logFile);
+        assertTrue(w3c.startsWith("#Software: mms-edge"), w3c);
+        assertTrue(w3c.contains("#Fields: c-ip date time"), w3c);
+        assertTrue(w3c.lines().anyMatch(l -> l.startsWith("127.0.0.1 ") && l.contains("/av.asf")),
+                "a line for the session that ended after the reload: " + w3c);
     }
 
     @Test
