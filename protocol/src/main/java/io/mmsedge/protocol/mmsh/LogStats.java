@@ -41,11 +41,17 @@ public final class LogStats {
         return fromFields(line.isEmpty() ? new String[0] : line.split("\\s+", MAX_FIELDS));
     }
 
-    /** Fields in log-line order ([MS-WMLOG] §2.2) onto a ClientLog; null or absent ones take defaults. */
+    /**
+     * Fields in log-line order ([MS-WMLOG] §2.2) onto a ClientLog; null or absent ones take defaults.
+     * The log line's times (filelength, c-starttime, x-duration, c-totalbuffertime) are seconds;
+     * CLIENT_LOG's (msFileDuration, msStartTime, msPlayed, msBufferingTime) are milliseconds
+     * (MS-MMSP §2.2.1.1): an MMSH player's log forwarded to an MMS origin kept its seconds as
+     * milliseconds, 1000 times too short, until they were converted here.
+     */
     private static ClientLog fromFields(String[] f) {
         ClientLogInfo info = new ClientLogInfo(s(f, 4), s(f, 26), s(f, 12), s(f, 13), version(s(f, 10)), s(f, 11),
-                s(f, 9), s(f, 14), version(s(f, 15)), i(f, 19), n(f, 20), i(f, 21), s(f, 24), s(f, 25), i(f, 5),
-                i(f, 6), rate(s(f, 7)), i(f, 37), i(f, 38), n(f, 28), i(f, 30), i(f, 31), i(f, 35), i(f, 39),
+                s(f, 9), s(f, 14), version(s(f, 15)), ms(f, 19), n(f, 20), i(f, 21), s(f, 24), s(f, 25), ms(f, 5),
+                ms(f, 6), rate(s(f, 7)), i(f, 37), ms(f, 38), n(f, 28), i(f, 30), i(f, 31), i(f, 35), i(f, 39),
                 i(f, 8));
         return new ClientLog(info, 0, ipv4(s(f, 0)), s(f, 3), s(f, 16), version(s(f, 17)), s(f, 18),
                 f.length > 22 ? s(f, 22) : "http", s(f, 23), i(f, 32), i(f, 33), i(f, 34), i(f, 36), 0);
@@ -69,6 +75,17 @@ public final class LogStats {
 
     private static int i(String[] f, int i) {
         return (int) n(f, i);
+    }
+
+    /** Seconds ("12", "12.092") as CLIENT_LOG's unsigned 32-bit milliseconds; unknown or negative: 0. */
+    private static int ms(String[] f, int i) {
+        String v = s(f, i);
+        try {
+            double ms = v == null ? 0 : Double.parseDouble(v) * 1000;
+            return ms >= 0 ? (int) Math.min(Math.round(ms), 0xFFFF_FFFFL) : 0; // NaN also ends here as 0
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** c-rate is a float ("1"); ClientLogInfo keeps it as a whole number. */

@@ -21,7 +21,11 @@ class LogStatsTest {
         assertEquals("/av.asf", log.info().url());
         assertEquals("NSPlayer/9.0.0.2980", log.info().userAgent());
         assertEquals("wmplayer.exe", log.info().hostExe());
-        assertEquals(30, log.info().played());
+        assertEquals(30_000, log.info().played(), "x-duration 30 s is msPlayed 30000");
+        assertEquals(30_000, log.info().fileDuration(), "filelength in seconds, msFileDuration in ms");
+        assertEquals(1_500_000, log.info().bufferingTime(), "c-totalbuffertime in seconds, msBufferingTime in ms");
+        assertEquals(12_092, LogStats.parse("10.0.0.5 - - - /a.asf 12.092").info().startTime(), "fractional seconds");
+        assertEquals(0, LogStats.parse("10.0.0.5 - - - /a.asf -5").info().startTime(), "negative: unknown");
         assertEquals(300000, log.info().avgBandwidthBps());
         assertEquals(1200000, log.info().bytesReceived());
         assertEquals(400, log.info().packetsReceived());
@@ -85,7 +89,7 @@ class LogStatsTest {
         assertEquals("NSPlayer/12.00.7601.17514 WMFSDK/12.00.7601.17514", log.info().userAgent());
         assertEquals("http://www.example.com/a?x=1&y=2", log.info().hostingWebPage());
         assertEquals("wmplayer.exe", log.info().hostExe());
-        assertEquals(30, log.info().played());
+        assertEquals(30_000, log.info().played(), "x-duration 30 s is msPlayed 30000");
         assertEquals(300000, log.info().avgBandwidthBps());
         assertEquals(371909, log.info().bytesReceived());
         assertEquals(117, log.info().packetsReceived());
@@ -102,7 +106,7 @@ class LogStatsTest {
         ClientLog log = LogStats.parse("<XML><Summary>10.0.0.5 2026-12-07 00:10:00 host /s.asf 0 7 1 200"
                 + "</Summary><c-os><b>nested</b></c-os><!-- <c-dns>x</c-dns> --></XML>");
         assertEquals("/s.asf", log.info().url());
-        assertEquals(7, log.info().played());
+        assertEquals(7_000, log.info().played(), "x-duration 7 s is msPlayed 7000");
         assertEquals("-", log.os());
     }
 

@@ -14,13 +14,10 @@ final class ClientReport {
     private ClientReport() {
     }
 
-    /**
-     * @param seconds the log's time fields are in seconds (an MMSH LogStats line, [MS-WMLOG]
-     *                W3C fields) rather than CLIENT_LOG's milliseconds (MS-MMSP §2.2.1.2)
-     */
-    static AccessRecord apply(AccessRecord r, ClientLog log, boolean seconds) {
+    /** The log's times are CLIENT_LOG's milliseconds (MS-MMSP §2.2.1.1; LogStats converts MMSH's seconds). */
+    static AccessRecord apply(AccessRecord r, ClientLog log) {
         ClientLogInfo i = log.info();
-        int div = seconds ? 1 : 1000;
+        int div = 1000;
         over(r, AccessField.C_DNS, log.computerDns());
         r.set(AccessField.C_STARTTIME, Integer.toUnsignedLong(i.startTime()) / div);
         r.set(AccessField.X_DURATION, Integer.toUnsignedLong(i.played()) / div);

@@ -122,7 +122,7 @@ public final class SessionAccess {
     /** The player's log: a line from what it reported and what the server measured. */
     public void clientLog(ClientLog log) {
         if (AccessLog.enabled()) {
-            AccessLog.write(ClientReport.apply(serverRecord(), log, protocol.equals("http")));
+            AccessLog.write(ClientReport.apply(serverRecord(), log));
         }
         reported = true;
     }

@@ -16,13 +16,14 @@ public final class LogLines {
 
     public static String render(ClientLog log) {
         ClientLogInfo i = log.info();
-        Object[] f = {ip(log.ipAddress()), "-", "-", log.computerDns(), i.url(), i.startTime(), i.played(), i.rate(),
+        Object[] f = {ip(log.ipAddress()), "-", "-", log.computerDns(), i.url(), s(i.startTime()), s(i.played()),
+                i.rate(),
                 i.hr(), i.uniquePid(), version(i.clientVersion()), i.lang(), i.userAgent(), i.hostingWebPage(),
-                i.hostExe(), version(i.hostExeVer()), log.os(), version(log.osVersion()), log.cpu(), i.fileDuration(),
+                i.hostExe(), version(i.hostExeVer()), log.os(), version(log.osVersion()), log.cpu(), s(i.fileDuration()),
                 i.fileSize(), i.avgBandwidthBps(), log.proto(), log.transport(), i.audioCodec(), i.videoCodec(),
                 i.channelUrl(), "-", i.bytesReceived(), "-", i.packetsReceived(), i.packetsLostClient(),
                 log.packetsLostNet(), log.packetsLostContNet(), log.resendRequests(), i.packetsRecoveredEcc(),
-                log.packetsRecoveredResent(), i.bufferingCount(), i.bufferingTime(), i.minReceptionQuality()};
+                log.packetsRecoveredResent(), i.bufferingCount(), s(i.bufferingTime()), i.minReceptionQuality()};
         StringBuilder sb = new StringBuilder(512);
         for (Object o : f) {
             sb.append(sb.length() == 0 ? "" : " ").append(field(o));
@@ -41,6 +42,13 @@ public final class LogLines {
             sb.append(c <= 0x20 || c > 0x7E ? '_' : c);
         }
         return sb.toString();
+    }
+
+    /** CLIENT_LOG's unsigned milliseconds as the log line's seconds ("12", "12.092"), exact both ways. */
+    private static String s(int ms) {
+        long v = Integer.toUnsignedLong(ms);
+        return v % 1000 == 0 ? Long.toString(v / 1000) : java.math.BigDecimal.valueOf(v, 3).stripTrailingZeros()
+                .toPlainString();
     }
 
     /** ClientLogInfo's four 16-bit parts as "a.b.c.d"; 0 (unknown) as "-". */
