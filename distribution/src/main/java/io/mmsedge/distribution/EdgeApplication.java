@@ -110,6 +110,7 @@ public final class EdgeApplication implements AutoCloseable {
                 originAccess = new AccessControl(points, AccessSettings.origin(cfg), metrics, "server");
                 MmsServer origin = new MmsServer(settings, originAccess, metrics, group)
                         .withLimits(ConfigLoader.connectionLimits(cfg))
+                        .withPlayerSockets(ConfigLoader.playerSockets(cfg))
                         .withUdp(ConfigLoader.udpSettings(cfg.server().udp()));
                 mms = Listen.on("origin MMS", "server.port", new InetSocketAddress(bind, port), origin::start);
                 if (cfg.server().http() != null) {
@@ -139,6 +140,7 @@ public final class EdgeApplication implements AutoCloseable {
                         : settings.withIdleTimeout(Duration.ofSeconds(cfg.edge().idleTimeoutSeconds()));
                 MmsServer edgeServer = new MmsServer(edgeSettings, edgeAccess, metrics, group)
                         .withLimits(ConfigLoader.connectionLimits(cfg))
+                        .withPlayerSockets(ConfigLoader.playerSockets(cfg))
                         .withUdp(ConfigLoader.udpSettings(cfg.edge().udp()));
                 edge = Listen.on("edge MMS", "edge.port", new InetSocketAddress(bind, cfg.edge().port()),
                         edgeServer::start);

@@ -263,6 +263,19 @@ public final class ConfigLoader {
                 s.writeMergeMillis() != null ? s.writeMergeMillis() : d.writeMergeMillis());
     }
 
+    /** Player socket bounds from server.sendBufferBytes and server.writeStallSeconds, defaults where absent. */
+    public static io.mmsedge.server.net.PlayerSockets playerSockets(EdgeConfig cfg) {
+        io.mmsedge.server.net.PlayerSockets p = io.mmsedge.server.net.PlayerSockets.defaults();
+        EdgeConfig.ServerSection s = cfg.server();
+        if (s.sendBufferBytes() != null) {
+            p = p.withSendBufferBytes(s.sendBufferBytes());
+        }
+        if (s.writeStallSeconds() != null) {
+            p = p.withWriteStallTimeout(Duration.ofMillis(Math.round(s.writeStallSeconds() * 1000)));
+        }
+        return p;
+    }
+
     /** Connection bounds from server.limits, defaults where a key is absent. */
     public static io.mmsedge.server.net.ConnectionLimits connectionLimits(EdgeConfig cfg) {
         io.mmsedge.server.net.ConnectionLimits l = io.mmsedge.server.net.ConnectionLimits.defaults();

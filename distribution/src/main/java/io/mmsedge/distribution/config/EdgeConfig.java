@@ -260,18 +260,22 @@ public record EdgeConfig(
             Integer drainSeconds,
             @JsonProperty("udp") UdpConfig udp,
             @JsonProperty("access") AccessConfig access,
-            @JsonProperty("drainRedirect") @Format(Kind.ORIGIN_URL) String drainRedirect) implements CrossChecked {
+            @JsonProperty("drainRedirect") @Format(Kind.ORIGIN_URL) String drainRedirect,
+            @JsonProperty("sendBufferBytes") @Range(note = "0 = the kernel's autotuning") Integer sendBufferBytes,
+            @JsonProperty("writeStallSeconds") @Range(min = 0.1, max = 3600) Double writeStallSeconds)
+            implements CrossChecked {
         static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
                 null, null, null, null);
 
-        /** The section without access rules or a drain redirect. */
+        /** The section without access rules, a drain redirect or player-socket settings. */
         public ServerSection(String bind, Integer port, Integer http, String serverVersionInfo, Integer keepAliveSeconds,
                              Integer idleTimeoutSeconds, Double pacingSpeed, Integer maxCommandBytes,
                              Integer writeBufferBytes, Integer writeMergeMillis, LimitsConfig limits,
                              Integer drainSeconds, UdpConfig udp) {
             this(bind, port, http, serverVersionInfo, keepAliveSeconds, idleTimeoutSeconds, pacingSpeed, maxCommandBytes,
-                    writeBufferBytes, writeMergeMillis, limits, drainSeconds, udp, null, null);
+                    writeBufferBytes, writeMergeMillis, limits, drainSeconds, udp, null, null, null, null);
         }
+
         /** How long a drain (SIGTERM, POST /admin/drain) lets sessions finish by default. */
         public static final int DEFAULT_DRAIN_SECONDS = 30;
 

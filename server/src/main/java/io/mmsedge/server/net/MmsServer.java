@@ -48,6 +48,7 @@ public final class MmsServer implements AutoCloseable {
     private final WriteWindows windows;
     private MmshFrontEnd mmsh;
     private Admission admission;
+    private PlayerSockets sockets = PlayerSockets.defaults();
     private UdpSettings udpSettings = UdpSettings.disabled();
     /** Read by connections' initializers; connections accepted before the UDP bind get TCP only. */
     private volatile UdpTransport udp;
@@ -136,6 +137,15 @@ public final class MmsServer implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /**
+     * Bounds each player socket's send buffer and drops players that stopped reading
+     * ({@link PlayerSockets}, {@link WriteStallWatch}). Call before starting.
+     */
+    public MmsServer withPlayerSockets(PlayerSockets playerSockets) {
+        this.sockets = playerSockets;
+        return this;
     }
 
     /**
@@ -229,6 +239,7 @@ public final class MmsServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_SNDBUF, sockets.sendBufferBytes() > 0 ? sockets.sendBufferBytes() : null)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeHighWaterMark() / 2, settings.writeHighWaterMark()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -236,6 +247,8 @@ public final class MmsServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         if (admission.admit(ch)) {
+                            ch.pipeline().addFirst("write-stall", new WriteStallWatch(sockets.writeStallTimeout(),
+                                    metrics));
                             init.accept(ch);
                         }
                     }
