@@ -43,6 +43,21 @@ public record TcpMessageHeader(int rep, int version, int versionMinor, int paddi
         return Integer.toUnsignedLong(messageLength) + LENGTH_BIAS;
     }
 
+    /**
+     * Why chunkCount is implausible, or null. Receivers read by messageLength, but a chunkCount
+     * that is neither what every player writes (messageLength / 8) nor what §2.2.3's text says
+     * (the whole command, (messageLength + 16) / 8) marks a sender that is not a player (issue
+     * #17, finding 7).
+     */
+    public String chunkCountProblem() {
+        long players = Integer.toUnsignedLong(messageLength) / 8;
+        long spec = totalLength() / 8;
+        long have = Integer.toUnsignedLong(chunkCount);
+        return have == players || have == spec ? null
+                : "chunkCount " + have + " is neither messageLength/8 (" + players + ") nor the command's size/8 ("
+                        + spec + ")";
+    }
+
     /** Writes the 32 header bytes at the writer index. */
     public void encode(ByteBuf out) {
         out.writeByte(rep);

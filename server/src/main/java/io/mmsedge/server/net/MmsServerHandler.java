@@ -7,6 +7,7 @@ import io.mmsedge.protocol.mms.message.MmsMessage;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.session.CommandFields;
 import io.mmsedge.server.session.ServerSession;
 import io.mmsedge.server.session.SessionIo;
 import io.mmsedge.server.udp.UdpTransport;
@@ -45,7 +46,12 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof MmsCommand cmd) {
-                session.onMessage(cmd.message());
+                CommandFields.Invalid bad = CommandFields.check(cmd);
+                if (bad != null) {
+                    session.onDecodeFailure(bad.messageName(), bad.field(), bad.reason());
+                } else {
+                    session.onMessage(cmd.message());
+                }
             } else if (msg instanceof MmsDecodeFailure f) {
                 session.onDecodeFailure(f.messageName(), f.field(), f.reason());
             } else if (msg instanceof DataPacket d) {

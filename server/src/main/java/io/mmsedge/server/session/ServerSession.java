@@ -183,6 +183,9 @@ public final class ServerSession implements PlayEvents {
      * further, so the connection closes with a log line naming the peer, message and reason.
      */
     public void onDecodeFailure(String messageName, String field, String reason) {
+        if (state == SessionState.CLOSED) {
+            return; // one warning: the rest of a refused command is not looked at
+        }
         log.warn("peer={} message={} field={} reason=\"{}\": closing connection", io.peer(), messageName,
                 field == null ? "-" : field, reason);
         metrics.error("malformed_" + messageName);
