@@ -13,6 +13,8 @@ import java.util.UUID;
  */
 public final class UpstreamRequests {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamRequests.class);
+
     /** Lower bound of the silence accepted while streaming. */
     static final Duration MIN_STREAM_IDLE = Duration.ofSeconds(60);
     /** Client token used when the caller has no player subscriberName. */
@@ -39,8 +41,12 @@ public final class UpstreamRequests {
         if (r.connectTo().isUnresolved()) {
             return "unresolved address " + r.connectTo().getHostString() + ":" + r.connectTo().getPort();
         }
-        if (r.path() == null || r.path().length() > MAX_PATH_CHARS || r.path().indexOf('\0') >= 0) {
+        if (r.path() == null || r.path().length() > MAX_PATH_CHARS) {
             return "invalid path";
+        }
+        if (controls(r.path(), false) > 0) {
+            // A CR/LF in the OpenFile path would forge a line of the origin's log (issue #17).
+            return "invalid path: a control character";
         }
         Duration t = r.connectTimeout();
         if (t == null || t.isNegative() || t.isZero() || t.toMillis() > Integer.MAX_VALUE) {
@@ -86,7 +92,27 @@ public final class UpstreamRequests {
         if (r.viaToken() != null && !r.viaToken().isBlank()) {
             s = s.withViaAppended(r.viaToken());
         }
-        return s.render();
+        String rendered = s.render();
+        int bad = controls(rendered, true);
+        if (bad == 0) {
+            return rendered;
+        }
+        // Issue #17: the player's tokens (client token, GUID, Host, VIA) reach the origin, which
+        // logs them; a CR or LF there forges lines of its log. The NULs are the separators.
+        log.warn("origin={} subscriberName from the player carried {} control characters: stripped", describePeer(r),
+                bad);
+        StringBuilder clean = new StringBuilder(rendered.length());
+        rendered.chars().filter(c -> !isControl(c, true)).forEach(c -> clean.append((char) c));
+        return clean.toString();
+    }
+
+    /** How many control characters (C0 and DEL; NUL too unless {@code nulAllowed}) {@code s} holds. */
+    static int controls(String s, boolean nulAllowed) {
+        return (int) s.chars().filter(c -> isControl(c, nulAllowed)).count();
+    }
+
+    private static boolean isControl(int c, boolean nulAllowed) {
+        return (c < 0x20 || c == 0x7F) && !(nulAllowed && c == 0);
     }
 
     /** The silence accepted while streaming: a server Pings an idle player after its KeepAlive period (§3.2.6.1). */
