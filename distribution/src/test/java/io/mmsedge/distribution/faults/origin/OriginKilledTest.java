@@ -1,0 +1,258 @@
+package io.mmsedge.distribution.faults.origin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mmsedge.cache.CacheItem;
+import io.mmsedge.distribution.EdgeApplication;
+import io.mmsedge.distribution.faults.FaultRig;
+import io.mmsedge.distribution.faults.OriginProcess;
+import io.mmsedge.distribution.realplayers.Players;
+import io.mmsedge.fixtures.ExternalTool;
+import io.mmsedge.fixtures.Fixtures;
+import io.mmsedge.fixtures.LogCapture;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The origin in trouble (issue #17, fault-injection suite), as a real process: killed with -9
+ * mid-fill, mid-relay and mid-split, and frozen (SIGSTOP) then resumed. Each case checks what
+ * the player got (a clean prefix of the file's frames, or all of them), what the edge logged,
+ * what its cache holds afterwards, and that a player of another origin through the same edge
+ * got exactly the file's frames meanwhile.
+ */
+class OriginKilledTest {
+
+    /**
+     * The player of the troubled origin: over MMSH, because FFmpeg over MMS/TCP does not exit at
+     * an EndOfStream with an error (docs/players.md), where the end of an MMSH response ends it.
+     */
+    private static final String VICTIM = "mmsh://127.0.0.1:%d/t/av.asf";
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void tools() {
+        Players.require("ffmpeg");
+    }
+
+    /** The origin process: the fixtures at real-time pace, and av.asf looped as the broadcast /live. */
+    private OriginProcess troubled() throws Exception {
+        return OriginProcess.start(tmp, 1, """
+                publishingPoints:
+                  - {name: "", type: directory, path: "%s"}
+                  - {name: live, type: broadcast, path: "%s"}
+                """.formatted(Fixtures.mediaDir(), Fixtures.media("av.asf")));
+    }
+
+    /** A healthy origin in this JVM for the other sessions. */
+    private static EdgeApplication healthy() throws Exception {
+        return FaultRig.start("""
+                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 1}
+                publishingPoints:
+                  - {name: "", type: directory, path: "%s"}
+                """.formatted(Fixtures.mediaDir()));
+    }
+
+    /** An edge: /t/... from the troubled origin, the rest from the healthy one; a cache when {@code cache}. */
+    private EdgeApplication edge(OriginProcess t, EdgeApplication h, boolean cache) throws Exception {
+        return FaultRig.start("""
+                server: {pacingSpeed: 1}
+                edge:
+                  bind: 127.0.0.1
+                  port: 0
+                  connectTimeoutSeconds: 2
+                  stallTimeoutSeconds: 3
+                  split: {lingerSeconds: 1, graceSeconds: 2}
+                  reverse:
+                    - {prefix: "t", origins: ["mms://127.0.0.1:%d"]}
+                    - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
+                """.formatted(t.port(), h.mmsAddress().getPort()) + (!cache ? "" : """
+                  cache: {dir: "%s", size: 64m, fillSpeed: 1}
+                """.formatted(tmp.resolve("cache"))));
+    }
+
+    private static CompletableFuture<ExternalTool.Result> play(String url) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Players.framemd5(url);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static List<String> fileFrames() throws Exception {
+        ExternalTool.Result r = Players.framemd5(Fixtures.media("av.asf").toString());
+        assertEquals(0, r.exitCode(), r.describe());
+        return Players.frameLines(r.stdoutText());
+    }
+
+    /** The frames a player got are the file's first ones, none changed, and fewer than all. */
+    private static void assertCleanPrefix(List<String> want, ExternalTool.Result got, String what) {
+        List<String> have = Players.frameLines(got.stdoutText());
+        assertTrue(have.size() < want.size(), what + ": not the whole file, got " + have.size());
+        assertTrue(have.size() > 0, what + ": some frames before the kill");
+        for (int i = 0; i < have.size(); i++) {
+            assertEquals(want.get(i), have.get(i), what + ": frame " + i);
+        }
+    }
+
+    private static void assertHealthy(List<String> want, CompletableFuture<ExternalTool.Result> other) throws Exception {
+        ExternalTool.Result r = other.get(60, TimeUnit.SECONDS);
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(want, Players.frameLines(r.stdoutText()), "the other session's frames are the file's");
+    }
+
+    @Test
+    void killedMidRelayThePlayerGetsACleanPrefixAndOthersPlayOn() throws Exception {
+        List<String> want = fileFrames();
+        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
+             LogCapture log = LogCapture.begin()) {
+            int port = edge.edgeAddress().getPort();
+            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
+            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
+            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + t.port()), log.lines().toString());
+            Thread.sleep(4000); // a third of the 12 s file
+            t.kill9();
+            long killed = System.nanoTime();
+            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.println("relay: the player ended " + ms + " ms after kill -9; " + r.describe());
+            assertCleanPrefix(want, r, "the relayed player");
+            assertTrue(ms < 15_000, "the player's session ended " + ms + " ms after the kill");
+            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
+                    "the edge names the lost origin: " + log.lines());
+            assertHealthy(want, other);
+        }
+    }
+
+    @Test
+    void killedMidFillThePlayerGetsACleanPrefixAndTheItemStaysIncomplete() throws Exception {
+        List<String> want = fileFrames();
+        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, true);
+             LogCapture log = LogCapture.begin()) {
+            int port = edge.edgeAddress().getPort();
+            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
+            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
+            CacheItem item = awaitQuarter(edge, ":" + t.port() + "/av.asf");
+            t.kill9();
+            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+            System.out.println("fill: " + r.describe());
+            assertCleanPrefix(want, r, "the filling player");
+            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
+                    "the edge names the lost origin: " + log.lines());
+            assertTrue(!item.complete(), "the item is not complete: " + item);
+            assertTrue(item.coveredPackets() < item.packetCount(), "only what arrived is covered: " + item);
+            assertHealthy(want, other);
+            // The healthy origin's item is complete and whole.
+            CacheItem good = awaitItem(edge, "127.0.0.1:" + h.mmsAddress().getPort() + "/av.asf");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!good.complete() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(good.complete(), "the other item completed: " + good);
+        }
+    }
+
+    @Test
+    void killedMidSplitThePlayersEndWithinTheGraceAndOthersPlayOn() throws Exception {
+        List<String> want = fileFrames();
+        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
+             LogCapture log = LogCapture.begin()) {
+            int port = edge.edgeAddress().getPort();
+            CompletableFuture<ExternalTool.Result> live = play("mmsh://127.0.0.1:" + port + "/t/live");
+            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
+            assertNotNull(log.await(20_000, "split 127.0.0.1:" + t.port() + "/live: started"), log.lines().toString());
+            Thread.sleep(3000);
+            t.kill9();
+            long killed = System.nanoTime();
+            ExternalTool.Result r = live.get(60, TimeUnit.SECONDS);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.println("split: the player ended " + ms + " ms after kill -9; " + r.describe());
+            assertTrue(Players.frameLines(r.stdoutText()).size() > 0, "the live player had frames: " + r.describe());
+            // The split's grace (2 s) for an origin to come back, and the player's own buffer.
+            assertTrue(ms < 15_000, "the live player's session ended " + ms + " ms after the kill");
+            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
+                    "the edge names the lost origin: " + log.lines());
+            assertHealthy(want, other);
+        }
+    }
+
+    @Test
+    void frozenBrieflyAndResumedThePlayerGetsTheWholeFile() throws Exception {
+        List<String> want = fileFrames();
+        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
+             LogCapture log = LogCapture.begin()) {
+            int port = edge.edgeAddress().getPort();
+            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
+            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
+            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + t.port()), log.lines().toString());
+            Thread.sleep(3000);
+            t.freeze();
+            Thread.sleep(1500); // under the edge's 3 s stall timeout: a hiccup, not a loss
+            t.resume();
+            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+            assertEquals(0, r.exitCode(), r.describe());
+            assertEquals(want, Players.frameLines(r.stdoutText()), "the whole file, unchanged, across the freeze");
+            assertHealthy(want, other);
+        }
+    }
+
+    @Test
+    void frozenForLongerThanTheStallTimeoutEndsThePlayerCleanly() throws Exception {
+        List<String> want = fileFrames();
+        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
+             LogCapture log = LogCapture.begin()) {
+            int port = edge.edgeAddress().getPort();
+            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
+            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
+            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + t.port()), log.lines().toString());
+            Thread.sleep(3000);
+            t.freeze();
+            long frozen = System.nanoTime();
+            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
+            t.resume();
+            System.out.println("frozen: the player ended " + ms + " ms after SIGSTOP; " + r.describe());
+            assertCleanPrefix(want, r, "the player of the frozen origin");
+            assertTrue(ms < 20_000, "ended " + ms + " ms after the freeze");
+            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
+                    "the edge names the stalled origin: " + log.lines());
+            assertHealthy(want, other);
+        }
+    }
+
+    private static CacheItem awaitQuarter(EdgeApplication edge, String suffix) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+            CacheItem i = edge.cache().store().items().stream().filter(x -> x.url().endsWith(suffix))
+                    .findFirst().orElse(null);
+            if (i != null && i.coveredPackets() * 4 >= i.packetCount()) {
+                return i;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the fill did not get a quarter of " + suffix + " within 20 s");
+    }
+
+    private static CacheItem awaitItem(EdgeApplication edge, String suffix) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+            CacheItem i = edge.cache().store().items().stream().filter(x -> x.url().endsWith(suffix))
+                    .findFirst().orElse(null);
+            if (i != null) {
+                return i;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no item " + suffix + " in " + edge.cache().store().items());
+    }
+}
