@@ -170,6 +170,22 @@ public final class PortSniffer extends ByteToMessageDecoder {
         ctx.close();
     }
 
+    /**
+     * A connection reset before its first bytes chose a protocol (a port scan, a burst of
+     * connects and resets, issue #17) is routine: a debug line, not a stack trace at the
+     * pipeline's tail for each of them.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            org.slf4j.LoggerFactory.getLogger(PortSniffer.class).debug("peer={} reset before choosing a protocol: {}",
+                    ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
     private static String truncate(String s) {
         return s.length() <= 120 ? s : s.substring(0, 120) + "...";
     }
