@@ -38,6 +38,11 @@ public final class OriginProcess implements AutoCloseable {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        return start(dir, port, pacing, points);
+    }
+
+    /** As {@link #start(Path, double, String)}, on {@code port} (an origin restarting where it was). */
+    public static OriginProcess start(Path dir, int port, double pacing, String points) throws Exception {
         Path conf = Files.writeString(Files.createTempFile(dir, "origin", ".yaml"), """
                 server: {bind: 127.0.0.1, port: %d, pacingSpeed: %s, idleTimeoutSeconds: 30, udp: {enabled: false}}
                 %s

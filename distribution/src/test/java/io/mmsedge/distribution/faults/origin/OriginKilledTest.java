@@ -63,18 +63,23 @@ class OriginKilledTest {
 
     /** An edge: /t/... from the troubled origin, the rest from the healthy one; a cache when {@code cache}. */
     private EdgeApplication edge(OriginProcess t, EdgeApplication h, boolean cache) throws Exception {
+        return edge(t, h, cache, 1);
+    }
+
+    /** As above, players paced at {@code pacing} times real time. */
+    private EdgeApplication edge(OriginProcess t, EdgeApplication h, boolean cache, double pacing) throws Exception {
         return FaultRig.start("""
-                server: {pacingSpeed: 1}
+                server: {pacingSpeed: %s}
                 edge:
                   bind: 127.0.0.1
                   port: 0
-                  connectTimeoutSeconds: 2
+                  connectTimeoutSeconds: 5
                   stallTimeoutSeconds: 3
                   split: {lingerSeconds: 1, graceSeconds: 2}
                   reverse:
                     - {prefix: "t", origins: ["mms://127.0.0.1:%d"]}
                     - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                """.formatted(t.port(), h.mmsAddress().getPort()) + (!cache ? "" : """
+                """.formatted(pacing, t.port(), h.mmsAddress().getPort()) + (!cache ? "" : """
                   cache: {dir: "%s", size: 64m, fillSpeed: 1}
                 """.formatted(tmp.resolve("cache"))));
     }
@@ -227,6 +232,56 @@ class OriginKilledTest {
             assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
                     "the edge names the stalled origin: " + log.lines());
             assertHealthy(want, other);
+        }
+    }
+
+    @Test
+    void restartedWithOtherContentUnderTheSameNameTheNextPlayerGetsTheNewContent() throws Exception {
+        java.nio.file.Path before = java.nio.file.Files.createDirectories(tmp.resolve("before"));
+        java.nio.file.Path after = java.nio.file.Files.createDirectories(tmp.resolve("after"));
+        java.nio.file.Files.copy(Fixtures.media("av.asf"), before.resolve("clip.asf"));
+        java.nio.file.Files.copy(Fixtures.media("audio.asf"), after.resolve("clip.asf"));
+        String points = """
+                publishingPoints:
+                  - {name: "", type: directory, path: "%s"}
+                """;
+        OriginProcess first = OriginProcess.start(tmp, 4, points.formatted(before));
+        int originPort = first.port();
+        try (EdgeApplication h = healthy(); EdgeApplication edge = edge(first, h, true, 4);
+             LogCapture log = LogCapture.begin()) {
+            String url = "mmst://127.0.0.1:" + edge.edgeAddress().getPort() + "/t/clip.asf";
+            ExternalTool.Result old = Players.framemd5(url);
+            assertEquals(0, old.exitCode(), old.describe());
+            assertEquals(fileFrames(), Players.frameLines(old.stdoutText()), "clip.asf as it was");
+            CacheItem item = awaitItem(edge, ":" + originPort + "/clip.asf");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!item.complete() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(item.complete(), "the first content was cached: " + item);
+
+            first.kill9();
+            try (OriginProcess second = OriginProcess.start(tmp, originPort, 4, points.formatted(after))) {
+                ExternalTool.Result now = Players.framemd5(url);
+                assertEquals(0, now.exitCode(), now.describe());
+                ExternalTool.Result want = Players.framemd5(Fixtures.media("audio.asf").toString());
+                assertEquals(Players.frameLines(want.stdoutText()), Players.frameLines(now.stdoutText()),
+                        "the restarted origin's content, not the cached one");
+                var changed = edge.registry().find("mmsedge.cache.revalidations").tag("result", "changed").counter();
+                assertTrue(changed != null && changed.count() >= 1, "the freshness check found the change");
+                CacheItem fresh = awaitItem(edge, ":" + originPort + "/clip.asf");
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!(fresh.complete() && fresh != item) && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                    fresh = awaitItem(edge, ":" + originPort + "/clip.asf");
+                }
+                try (io.mmsedge.protocol.asf.AsfFile audio = io.mmsedge.protocol.asf.AsfFile.open(
+                        Fixtures.media("audio.asf"))) {
+                    assertEquals(audio.packetCount(), fresh.packetCount(), "the cache holds the new content: " + fresh);
+                }
+            }
+        } finally {
+            first.close();
         }
     }
 
