@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * misses: the first plays of forty files, seeks, a split, abrupt disconnects), and this JVM's
  * RSS, file descriptors, direct memory and the edge's cache index stay flat.
  *
- * <p>The cache holds the whole working set: with less room than the items in use, a fill fails
- * with "the disk cache has no room (every item is in use)" and its players' sessions end with a
- * content error (issue #17 finding 1 wants a relay instead; that is the cache's own work).
+ * <p>The cache holds the whole working set, so that the index's size says whether items leak.
+ * (With less room than the items in use, a fill used to fail with "the disk cache has no room";
+ * it now relays the packets it cannot store: UncachedRelayTest.)
  */
 class SoakTest {
 
