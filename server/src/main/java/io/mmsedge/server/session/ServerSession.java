@@ -16,7 +16,6 @@ import io.mmsedge.protocol.mms.message.ReportConnectedFunnel;
 import io.mmsedge.protocol.mms.message.ReportDisconnectedFunnel;
 import io.mmsedge.protocol.mms.message.ReportEndOfStream;
 import io.mmsedge.protocol.mms.message.ReportReadBlock;
-import io.mmsedge.protocol.mms.message.ReportRedirect;
 import io.mmsedge.protocol.mms.message.ReportStartStriding;
 import io.mmsedge.protocol.mms.message.ReportStartedPlaying;
 import io.mmsedge.protocol.mms.message.ReportStreamSwitch;
@@ -27,10 +26,8 @@ import io.mmsedge.protocol.mms.message.StopPlaying;
 import io.mmsedge.protocol.mms.message.StreamSwitch;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
-import io.mmsedge.server.media.ContentPaths;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.media.MediaReadException;
-import io.mmsedge.server.media.OpenResult;
 import io.mmsedge.server.media.PlayRequest;
 import io.mmsedge.server.play.PlayEvents;
 import io.mmsedge.server.play.PlaySession;
@@ -53,9 +50,6 @@ public final class ServerSession implements PlayEvents {
     private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
     private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
 
-    /** Challenges sent for one OpenFile; a player gets this many, then a refusal. */
-    private static final int MAX_CHALLENGES = 3;
-
     private final ServerSettings settings;
     private final SessionIo io;
     private final ServerMetrics metrics;
@@ -67,10 +61,7 @@ public final class ServerSession implements PlayEvents {
 
     private SessionState state = SessionState.AWAIT_CONNECT;
     private SubscriberName subscriber;
-    private int openPlayIncarnation;
-    private String pendingOpenPath;
-    private int challengeCookie;
-    private int challenges;
+    private final OpenFlow opening;
     /** playIncarnation of the latest StartPlaying/StartStriding, echoed by EndOfStream (§2.2.4.5). */
     private int playIncarnation;
     /** The header being sent answers the first ReadBlock after the open (the idle timer restarts after it). */
@@ -89,6 +80,8 @@ public final class ServerSession implements PlayEvents {
         this.framing = new MmsDataFraming(funnel);
         this.play = new PlaySession(settings, catalog, metrics, funnel, framing, this, alloc);
         play.access().frontEnd("mms", funnel::transportName, io::localAddress);
+        this.opening = new OpenFlow(io, metrics, random, replies, funnel, play, this::setState, this::send, this::close,
+                this::protocolError);
         this.timers = new SessionTimers(io, settings, this::keepAliveExpired, this::idleExpired,
                 () -> closeBecause("pings_unanswered", "answered none of " + SessionTimers.MAX_UNANSWERED_PINGS
                         + " Pings"));
@@ -129,8 +122,8 @@ public final class ServerSession implements PlayEvents {
             case CONNECT -> onConnect((Connect) m);
             case FUNNEL_INFO -> Arrays.stream(funnel.funnelInfo((FunnelInfo) m, replies)).forEach(this::send);
             case CONNECT_FUNNEL -> onConnectFunnel((ConnectFunnel) m);
-            case OPEN_FILE -> onOpenFile((OpenFile) m);
-            case SECURITY_RESPONSE -> onSecurityResponse((SecurityResponse) m);
+            case OPEN_FILE -> opening.onOpenFile((OpenFile) m);
+            case SECURITY_RESPONSE -> opening.onSecurityResponse((SecurityResponse) m);
             case READ_BLOCK -> onReadBlock((ReadBlock) m);
             case CANCEL_READ_BLOCK -> {
                 // §3.2.5.9: discard header packets not yet sent.
@@ -223,72 +216,6 @@ public final class ServerSession implements PlayEvents {
         }
         setState(SessionState.FUNNEL_READY);
         send(new ReportConnectedFunnel(Hresults.S_OK, 0, 0, "Funnel Of The Gods"));
-    }
-
-    private void onOpenFile(OpenFile o) {
-        openPlayIncarnation = o.playIncarnation();
-        challenges = 0;
-        pendingOpenPath = ContentPaths.normalize(o.fileName());
-        byte[] token = o.tokenData();
-        open(token.length > 0 ? MmsReplies.asciiz(token) : null);
-    }
-
-    private void onSecurityResponse(SecurityResponse r) {
-        if (pendingOpenPath == null || challengeCookie == 0) {
-            protocolError(r, "SecurityResponse without a challenge");
-            return;
-        }
-        if (r.cookie() != challengeCookie) {
-            log.debug("peer={} SecurityResponse cookie mismatch (lenient)", io.peer());
-        }
-        challengeCookie = 0;
-        open(MmsReplies.asciiz(r.token()));
-    }
-
-    private void open(String credentials) {
-        setState(SessionState.OPENING);
-        play.open(pendingOpenPath, credentials, this::onOpenResult);
-    }
-
-    private void onOpenResult(OpenResult result) {
-        String path = play.requestedPath();
-        if (result instanceof OpenResult.Opened) {
-            setState(SessionState.OPENED);
-            funnel.contentOpened(play.info());
-            send(replies.openFile(Hresults.S_OK, openPlayIncarnation, play.info()));
-        } else if (result instanceof OpenResult.Failed f) {
-            setState(SessionState.FUNNEL_READY);
-            metrics.error("open_failed");
-            accessLog.info("peer={} path={} event=open-failed hr={} reason=\"{}\"", io.peer(), path,
-                    Hresults.hex(f.hr()), f.reason());
-            send(replies.openFailed(f.hr(), openPlayIncarnation));
-        } else if (result instanceof OpenResult.Redirect r) {
-            // §3.2.5.6: after a redirect the server deletes the session state and closes.
-            accessLog.info("peer={} path={} event=redirect type={} location=\"{}\" reason=\"{}\"", io.peer(), path,
-                    r.type(), r.location(), r.reason());
-            metrics.error("redirect_" + r.type());
-            send(new ReportRedirect(Hresults.S_OK, r.type(), r.location()));
-            close();
-        } else if (result instanceof OpenResult.AuthenticationRequired a) {
-            challenge(a.realm(), path);
-        }
-    }
-
-    private void challenge(String realm, String path) {
-        if (++challenges > MAX_CHALLENGES) {
-            setState(SessionState.FUNNEL_READY);
-            challenges = 0;
-            metrics.error("auth_failed");
-            accessLog.info("peer={} path={} event=open-failed hr={} reason=\"authentication failed {} times\"",
-                    io.peer(), path, Hresults.hex(Hresults.E_ACCESS_DENIED), MAX_CHALLENGES);
-            send(replies.openFailed(Hresults.E_ACCESS_DENIED, openPlayIncarnation));
-            return;
-        }
-        do {
-            challengeCookie = random.nextInt();
-        } while (challengeCookie == 0);
-        setState(SessionState.OPENING);
-        send(MmsReplies.challenge(realm, openPlayIncarnation, challengeCookie));
     }
 
     // ------------------------------------------------------------------ header (§3.2.5.8)
