@@ -16,6 +16,7 @@ import io.mmsedge.server.broadcast.Broadcast;
 import io.mmsedge.server.broadcast.BroadcastMedia;
 import io.mmsedge.server.broadcast.BroadcastSettings;
 import io.mmsedge.server.media.MediaPacket;
+import io.mmsedge.server.udp.SharedResendWindow;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,6 +41,13 @@ import org.slf4j.LoggerFactory;
 public final class Split implements UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(Split.class);
+    /**
+     * Bounds of the packets kept for UDP players' resends (§3.2.5.13), once for the whole split:
+     * at most this many packets and bytes (and no older than the players' resend time, see
+     * {@link SharedResendWindow}); nothing at all while no UDP player watches.
+     */
+    static final int RESEND_WINDOW_PACKETS = 4096;
+    static final long RESEND_WINDOW_BYTES = 16L << 20;
 
     private final String key;
     private final EventLoop loop;
@@ -65,6 +73,8 @@ public final class Split implements UpstreamListener {
     private boolean closed;
     /** Players' logs on their way to the origin through the upstream session. */
     private final SplitLogs clientLogs;
+    private final SharedResendWindow resendWindow = new SharedResendWindow(RESEND_WINDOW_PACKETS,
+            RESEND_WINDOW_BYTES);
 
     Split(String key, EventLoop loop, Upstream first, SplitSettings settings, BroadcastSettings broadcastSettings,
           ServerMetrics serverMetrics, ProxyMetrics metrics, Supplier<CompletableFuture<UpstreamOpenResult>> reopen,
@@ -79,6 +89,7 @@ public final class Split implements UpstreamListener {
         this.broadcast = new Broadcast("split:" + key, loop, broadcastSettings, serverMetrics);
         this.upstream = first;
         broadcast.onClientLog(clientLogs::offer);
+        broadcast.shareResendWindow(resendWindow);
     }
 
     public String key() {
@@ -162,6 +173,7 @@ public final class Split implements UpstreamListener {
                 locationOffset = number - upstreamNumber;
             }
             lastPublished = number;
+            resendWindow.put(number, packet.content(), System.nanoTime());
             broadcast.publish(new MediaPacket(number, parsed.sendTimeMs(), parsed.payloads(),
                     packet.content().retain()));
         } finally {
@@ -309,6 +321,7 @@ public final class Split implements UpstreamListener {
         cancelGrace();
         upstream.close();
         broadcast.close();
+        resendWindow.close();
         metrics.splitClosed();
         onClosed.run();
     }

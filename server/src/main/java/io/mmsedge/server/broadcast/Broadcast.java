@@ -3,6 +3,7 @@ package io.mmsedge.server.broadcast;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.media.MediaPacket;
+import io.mmsedge.server.udp.SharedResendWindow;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
@@ -50,6 +51,8 @@ public final class Broadcast implements AutoCloseable {
 
     /** The header players get, in broadcast form; written on the publisher, read anywhere. */
     private volatile ContentInfo header;
+    /** The packets kept for UDP players' resends, shared by all (a split's); null: each keeps its own. */
+    private volatile SharedResendWindow resendWindow;
     /** Where players' logs go (a split forwards them to its origin); null: only the access log has them. */
     private volatile java.util.function.Consumer<io.mmsedge.protocol.mms.ClientLog> clientLogs;
 
@@ -84,6 +87,19 @@ public final class Broadcast implements AutoCloseable {
     /** Sends every player's log (§2.2.4.20, MMSH LogStats) to {@code sink}, called on the player's thread. */
     public void onClientLog(java.util.function.Consumer<io.mmsedge.protocol.mms.ClientLog> sink) {
         clientLogs = sink;
+    }
+
+    /**
+     * Tells UDP players that the source keeps its packets in {@code window} for resends
+     * (MS-MMSP §3.2.5.13), so that they need not keep them each; the source fills it.
+     */
+    public void shareResendWindow(SharedResendWindow window) {
+        resendWindow = window;
+    }
+
+    /** See {@link #shareResendWindow}; null if the source keeps none. */
+    public SharedResendWindow resendWindow() {
+        return resendWindow;
     }
 
     /** A player's log; see {@link #onClientLog}. */

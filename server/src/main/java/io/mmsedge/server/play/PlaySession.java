@@ -422,6 +422,11 @@ public final class PlaySession {
         return media != null;
     }
 
+    /** The open content (a front end may need its source, e.g. a split's shared resend window); null if none. */
+    public Media media() {
+        return media;
+    }
+
     /**
      * The current entry, as the player sees it (joined playlist entries as one); only while
      * content is open.

@@ -7,7 +7,10 @@ import io.mmsedge.protocol.mms.MmsDecodeException;
 import io.mmsedge.protocol.mms.message.ConnectFunnel;
 import io.mmsedge.protocol.mms.message.FunnelInfo;
 import io.mmsedge.protocol.mms.message.ReportFunnelInfo;
+import io.mmsedge.server.broadcast.BroadcastMedia;
+import io.mmsedge.server.media.Media;
 import io.mmsedge.server.play.PlayerChannel;
+import io.mmsedge.server.udp.SharedResendWindow;
 import io.mmsedge.server.udp.UdpPlayer;
 import io.mmsedge.server.udp.UdpTransport;
 import io.netty.buffer.ByteBuf;
@@ -101,10 +104,14 @@ final class DataFunnel implements PlayerChannel {
         return null;
     }
 
-    /** The content is open: the UDP limits follow its bit rate. */
-    void contentOpened(ContentInfo info) {
+    /**
+     * The content is open: the UDP limits follow its bit rate, and a split's players take their
+     * resends from the split's shared window ("shared for a split, per session otherwise").
+     */
+    void contentOpened(ContentInfo info, Media media) {
         if (udp != null) {
-            udp.limitTo(info.bitRate(), info.packetSize(), info.fileHeader().length);
+            SharedResendWindow shared = media instanceof BroadcastMedia b ? b.broadcast().resendWindow() : null;
+            udp.limitTo(info.bitRate(), info.packetSize(), info.fileHeader().length, shared);
         }
     }
 

@@ -89,7 +89,7 @@ final class OpenFlow {
         String path = play.requestedPath();
         if (result instanceof OpenResult.Opened) {
             setState.accept(SessionState.OPENED);
-            funnel.contentOpened(play.info());
+            funnel.contentOpened(play.info(), play.media());
             send.accept(replies.openFile(Hresults.S_OK, openPlayIncarnation, play.info()));
         } else if (result instanceof OpenResult.Failed f) {
             setState.accept(SessionState.FUNNEL_READY);

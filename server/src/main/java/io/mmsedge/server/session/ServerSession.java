@@ -289,7 +289,7 @@ public final class ServerSession implements PlayEvents {
         // 0xFF, then the new entry's packets from the start.
         send(new ReportEndOfStream(Hresults.S_STREAM_CHANGE, playIncarnation));
         send(replies.streamChange(next));
-        funnel.contentOpened(next);
+        funnel.contentOpened(next, play.media());
         framing.incarnation(MmsConstants.STREAM_CHANGE_INCARNATION);
     }
 

@@ -54,6 +54,8 @@ public final class UdpPlayer {
     private final TokenBucket budget;
     private final TokenBucket resends;
     private ResendWindow window = new ResendWindow(1, 0);
+    /** The split's window this player's resends take shared payloads from (attached), or null. */
+    private SharedResendWindow shared;
     private int minChunk = DataDatagram.PACKET_PAIR_PAYLOAD;
     private final List<DatagramPacket> batch = new ArrayList<>();
     private long batchBytes;
@@ -94,6 +96,15 @@ public final class UdpPlayer {
      * bytes whose header is {@code headerSize} bytes; the resend window restarts.
      */
     public void limitTo(long bitRate, int packetSize, int headerSize) {
+        limitTo(bitRate, packetSize, headerSize, null);
+    }
+
+    /**
+     * As {@link #limitTo(long, int, int)}, for content whose packets a split keeps in
+     * {@code sharedWindow} (null: none): resends take the payloads from there, and this player
+     * keeps only their header fields.
+     */
+    public void limitTo(long bitRate, int packetSize, int headerSize, SharedResendWindow sharedWindow) {
         double bytesPerSecond = Math.max(bitRate, 8_000) / 8.0;
         int chunk = Math.max(packetSize, 64) + DataPacket.HEADER_SIZE;
         minChunk = chunk;
@@ -106,9 +117,22 @@ public final class UdpPlayer {
         double resendRate = Math.max(4, settings.resendShare() * packetsPerSecond);
         resends.fill(resendRate, Math.max(RequestPacketListResend.MAX_PACKETS, resendRate));
         window.clear();
+        leaveShared();
+        if (sharedWindow != null && !closed && settings.resendSeconds() > 0
+                && sharedWindow.attach(settings.resendSeconds())) {
+            shared = sharedWindow;
+        }
         long windowPackets = (long) Math.ceil(packetsPerSecond * settings.resendSeconds()) + 16;
         window = settings.resendSeconds() == 0 ? new ResendWindow(1, -1)
-                : new ResendWindow((int) Math.min(4096, windowPackets), (long) (settings.resendSeconds() * 1e9));
+                : new ResendWindow((int) Math.min(4096, windowPackets), (long) (settings.resendSeconds() * 1e9),
+                        shared);
+    }
+
+    private void leaveShared() {
+        if (shared != null) {
+            shared.detach();
+            shared = null;
+        }
     }
 
     // ------------------------------------------------------------------ sending (session thread)
@@ -124,7 +148,9 @@ public final class UdpPlayer {
      */
     public void sendPacket(int sequence, int locationId, int playIncarnation, int afFlags, ByteBuf payload) {
         if (!closed) {
-            window.put(sequence, locationId, playIncarnation, afFlags, payload.retainedDuplicate(), owner.nanoTime());
+            // The split's payload is kept once for all its players; a filtered one is this player's own.
+            ByteBuf kept = shared != null && shared.holds(locationId, payload) ? null : payload.retainedDuplicate();
+            window.put(sequence, locationId, playIncarnation, afFlags, kept, owner.nanoTime());
         }
         queue(DataDatagram.encode(alloc, locationId, playIncarnation, afFlags, payload));
     }
@@ -246,11 +272,17 @@ public final class UdpPlayer {
             // A resend goes before new packets: charged to the byte budget like any datagram, it
             // holds back the next new packets until repaid, so the player's total stays bounded;
             // how many there are is the resend bucket's to bound.
-            if (!resends.tryTake(1, now)) {
+            if (resends.available(now) < 1) {
                 refused++;
                 continue;
             }
-            queue(window.datagram(slot, alloc));
+            ByteBuf datagram = window.datagram(slot, alloc);
+            if (datagram == null) {
+                tooOld++; // its payload has left the split's shared window
+                continue;
+            }
+            resends.charge(1, now); // there was a token
+            queue(datagram);
             served++;
         }
         flush();
@@ -280,6 +312,7 @@ public final class UdpPlayer {
         flush();
         closed = true;
         window.clear();
+        leaveShared();
         if (resumeTimer != null) {
             resumeTimer.cancel(false);
             resumeTimer = null;
