@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Splitting fan-out benchmark on loopback, every part in its own process:
 #   origin (a ~600 kbit/s ASF broadcast, looped) -> splitting edge -> load generator (N MMS/TCP players),
-# then N MMSH players ([MS-WMSP], on the edge's MMS port, as FFmpeg's mmsh client asks) against the same
-# edge and origin, then, in the same run, a raw fan-out baseline (RawFanout: the same packets at the same rate
+# then N MMSH players ([MS-WMSP], on the edge's MMS port, as FFmpeg's mmsh client asks), then N MMS players
+# taking their Data by UDP (mmsu://, a UDP funnel each, MS-MMSP 3.2.5.5) against the same edge and origin,
+# then, in the same run, a raw fan-out baseline (RawFanout: the same packets at the same rate
 # to N sockets, no MMS logic) -> the same load generator in raw mode.
 # Prints players held, delivered Mbit/s, server CPU s/GB (utime+stime over the measurement window),
 # resident memory and memory per player (over an idle baseline taken before players join),
-# p50/p99 lag, drops, sessions at the origin, the edge's ratios to the raw baseline, and MMSH's CPU per GB
-# as a ratio to MMS/TCP's.
+# p50/p99 lag, drops, sessions at the origin, the edge's ratios to the raw baseline, and MMSH's and UDP's
+# CPU per GB as ratios to MMS/TCP's.
 #
 # Usage: bench/split-fanout.sh [players] [seconds]      (defaults 1000 players, 30 s measured)
 # Environment: MVN_FLAGS (extra mvn options, e.g. -Dmaven.repo.local=...), SKIP_BUILD=1,
 #              BASE_PORT (default 31750: origin +6, edge +5, raw +7, status +16/+15),
 #              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g),
-#              PROTOCOLS (default "mms mmsh"): the player protocols measured against the edge, in order,
+#              PROTOCOLS (default "mms mmsh mmsu"): the player protocols measured against the edge, in order
+#                (mmsu = MMS with Data by UDP),
 #              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
 #              merges its writes the same way, so the two compare like for like (0 = a write per packet).
 set -euo pipefail
@@ -27,7 +29,7 @@ origin_status=$((base + 16)); edge_status=$((base + 15))
 server_jvm=(${SERVER_JVM:--Xmx1g})
 load_jvm=(${LOAD_JVM:--Xmx2g})
 merge_ms="${MERGE_MS:-100}"
-read -r -a protocols <<< "${PROTOCOLS:-mms mmsh}"
+read -r -a protocols <<< "${PROTOCOLS:-mms mmsh mmsu}"
 # Players connect over players/500 s; both servers then get twice that (10 s at least) to settle
 # before the window opens: the raw baseline streams from the moment a socket connects, so a big
 # ramp leaves the load generator a backlog to drain.
@@ -42,8 +44,8 @@ jar=distribution/target/mms-edge.jar
 cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 command -v ffmpeg >/dev/null || { echo "ffmpeg is needed to make the 600 kbit/s broadcast" >&2; exit 1; }
 
-# Every player is a socket in the edge and one in the load generator.
-need=$((players + 1024))
+# Every player is a socket in the edge and one in the load generator (two for a UDP player: TCP and UDP).
+need=$((2 * players + 1024))
 if (( $(ulimit -n) < need )); then
   ulimit -n "$(ulimit -Hn)" || true
   if (( $(ulimit -n) < need )); then
@@ -114,7 +116,7 @@ for proto in "${protocols[@]}"; do
   # what the earlier one left: heap grown, pools).
   if (( phase++ > 0 )); then echo "   (${proto} phase)"; wait_quiet; sleep 2; fi
   edge_idle_kb[$proto]="$(rss_kb "$edge_pid")"; edge_idle_gc_kb[$proto]="$(gc_rss_kb "$edge_pid")"
-  mode=(); [[ "$proto" == mmsh ]] && mode=(--mmsh)
+  mode=(); [[ "$proto" == mmsh ]] && mode=(--mmsh); [[ "$proto" == mmsu ]] && mode=(--udp)
   edge_line[$proto]="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --port "$edge_port" --path live \
     "${mode[@]}" --watch-pid "$edge_pid" --players "$players" --seconds "$seconds" --ramp-seconds "$ramp" \
     --settle-seconds "$settle" --clk-tck "$clk")"
@@ -124,6 +126,7 @@ origin_opened="$(metric "$origin_status" '^mmsedge_pp_sessions_opened_total[{].*
 origin_now="$(metric "$origin_status" '^mmsedge_pp_sessions[{].*publishing_point="live"')"
 edge_dropped="$(metric "$edge_status" '^mmsedge_broadcast_dropped_packets_total')"
 edge_lag_disc="$(metric "$edge_status" '^mmsedge_broadcast_lag_disconnects_total')"
+udp_sent="$(metric "$edge_status" '^mmsedge_udp_datagrams_sent_total')"
 kill "$edge_pid" "$origin_pid"; wait "$edge_pid" "$origin_pid" 2>/dev/null || true
 pids=()
 
@@ -164,7 +167,7 @@ for proto in "${protocols[@]}"; do
   report "$proto" "${edge_line[$proto]}" "${edge_idle_kb[$proto]}" "${edge_idle_gc_kb[$proto]}"
 done
 report "raw" "$raw_line" "$raw_idle_kb" "$raw_idle_gc_kb"
-echo "mms-edge (all phases): origin sessions opened ${origin_opened} (open now ${origin_now}); slow-player drops at the edge ${edge_dropped} packets, lag disconnects ${edge_lag_disc}; raw baseline skipped ${raw_skipped:-?} writes"
+echo "mms-edge (all phases): origin sessions opened ${origin_opened} (open now ${origin_now}); slow-player drops at the edge ${edge_dropped} packets, lag disconnects ${edge_lag_disc}; UDP datagrams sent ${udp_sent}; raw baseline skipped ${raw_skipped:-?} writes"
 for proto in "${protocols[@]}"; do
   awk -v name="$proto" -v em="$(field mbps "${edge_line[$proto]}")" -v rm="$(field mbps "$raw_line")" \
       -v ec="$(field cpu_s "${edge_line[$proto]}")" -v eb="$(field bytes "${edge_line[$proto]}")" \
@@ -176,4 +179,9 @@ if [[ -n "${edge_line[mms]:-}" && -n "${edge_line[mmsh]:-}" ]]; then
   awk -v hc="$(field cpu_s "${edge_line[mmsh]}")" -v hb="$(field bytes "${edge_line[mmsh]}")" \
       -v mc="$(field cpu_s "${edge_line[mms]}")" -v mb="$(field bytes "${edge_line[mms]}")" 'BEGIN {
     printf "CPU per GB of MMSH players over that of MMS/TCP players: %.2fx\n", (hc / hb) / (mc / mb) }'
+fi
+if [[ -n "${edge_line[mms]:-}" && -n "${edge_line[mmsu]:-}" ]]; then
+  awk -v uc="$(field cpu_s "${edge_line[mmsu]}")" -v ub="$(field bytes "${edge_line[mmsu]}")" \
+      -v mc="$(field cpu_s "${edge_line[mms]}")" -v mb="$(field bytes "${edge_line[mms]}")" 'BEGIN {
+    printf "CPU per GB of UDP (mmsu) players over that of MMS/TCP players: %.2fx\n", (uc / ub) / (mc / mb) }'
 fi

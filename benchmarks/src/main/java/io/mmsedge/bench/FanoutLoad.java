@@ -9,13 +9,14 @@ import java.util.Locale;
 
 /**
  * The load-generator process of {@code bench/split-fanout.sh}: runs {@link LoadGenerator} (MMS
- * players, MMSH players with {@code --mmsh}, or raw readers with {@code --raw}) against a server
+ * players, MMSH players with {@code --mmsh}, MMS players taking their Data by UDP with
+ * {@code --udp}, or raw readers with {@code --raw}) against a server
  * running in another process, and reads that process's CPU time ({@code /proc/PID/stat}
  * utime+stime) and resident memory ({@code /proc/PID/status} VmRSS) when the measurement window
  * opens and just before it closes,
  * so that CPU and bytes are counted over the same window. Prints one {@code key=value} line.
  *
- * <p>Usage: {@code FanoutLoad --port PORT --watch-pid PID [--path live [--mmsh] | --raw --packet-size N]
+ * <p>Usage: {@code FanoutLoad --port PORT --watch-pid PID [--path live [--mmsh | --udp] | --raw --packet-size N]
  * [--players N] [--seconds S] [--ramp-seconds R] [--settle-seconds T] [--clk-tck 100]}
  */
 public final class FanoutLoad {
@@ -29,6 +30,7 @@ public final class FanoutLoad {
         String path = "live";
         boolean raw = false;
         boolean mmsh = false;
+        boolean udp = false;
         int packetSize = 0;
         int players = 1000;
         int seconds = 30;
@@ -43,6 +45,10 @@ public final class FanoutLoad {
             }
             if (k.equals("--mmsh")) {
                 mmsh = true;
+                continue;
+            }
+            if (k.equals("--udp")) {
+                udp = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -70,7 +76,7 @@ public final class FanoutLoad {
         }
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         LoadGenerator g = raw ? LoadGenerator.raw(server, packetSize) : new LoadGenerator(server, path);
-        g = mmsh ? g.withMmsh() : g;
+        g = mmsh ? g.withMmsh() : udp ? g.withUdp() : g;
         Probe probe = new Probe(pid, clkTck);
         LoadGenerator.Result r = g.run(players, seconds, ramp, settle, probe);
         System.out.printf(Locale.ROOT, "players=%d playing=%d seconds=%.3f bytes=%d packets=%d mbps=%.3f "
