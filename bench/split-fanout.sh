@@ -13,7 +13,7 @@
 # Usage: bench/split-fanout.sh [players] [seconds]      (defaults 1000 players, 30 s measured)
 # Environment: MVN_FLAGS (extra mvn options, e.g. -Dmaven.repo.local=...), SKIP_BUILD=1,
 #              BASE_PORT (default 31750: origin +6, edge +5, raw +7, status +16/+15),
-#              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g),
+#              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g), KEEP_TMP=1 (keep the servers' logs),
 #              PROTOCOLS (default "mms mmsh mmsu"): the player protocols measured against the edge, in order
 #                (mmsu = MMS with Data by UDP),
 #              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
@@ -59,7 +59,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
+  if [[ -n "${KEEP_TMP:-}" ]]; then echo "logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 
