@@ -3,13 +3,7 @@ package io.mmsedge.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
-import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.load.LoadGenerator;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,21 +18,8 @@ class UdpLoadTest {
 
     @Test
     void udpPlayersOfASplitAllPlayWithoutGapsOrContinuityErrors() throws Exception {
-        String yaml = """
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 1}
-                publishingPoints:
-                  - {name: live, type: broadcast, path: "%s"}
-                """.formatted(Fixtures.media("av.asf"));
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
-                Path.of("."));
-        try (EdgeApplication origin = EdgeApplication.start(cfg, Path.of("."));
-             EdgeApplication edge = EdgeProxyTest.edge("""
-                     edge:
-                       bind: 127.0.0.1
-                       port: 0
-                       reverse:
-                         - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                     """.formatted(origin.mmsAddress().getPort()))) {
+        try (EdgeApplication origin = UdpSplitTest.liveOrigin();
+             EdgeApplication edge = UdpSplitTest.splittingEdge(origin)) {
             LoadGenerator.Result r = new LoadGenerator(edge.edgeAddress(), "live").withUdp()
                     .run(PLAYERS, 3, 1, 2, null);
             assertEquals(0, r.failures(), r.summary());

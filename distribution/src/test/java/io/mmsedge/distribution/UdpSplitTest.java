@@ -30,21 +30,8 @@ class UdpSplitTest {
 
     @Test
     void aSplitFeedsTcpAndUdpPlayersTheSamePackets() throws Exception {
-        String yaml = """
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 1}
-                publishingPoints:
-                  - {name: live, type: broadcast, path: "%s"}
-                """.formatted(Fixtures.media("av.asf"));
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
-                Path.of("."));
-        try (EdgeApplication origin = EdgeApplication.start(cfg, Path.of("."));
-             EdgeApplication edge = EdgeProxyTest.edge("""
-                     edge:
-                       bind: 127.0.0.1
-                       port: 0
-                       reverse:
-                         - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                     """.formatted(origin.mmsAddress().getPort()));
+        try (EdgeApplication origin = liveOrigin();
+             EdgeApplication edge = splittingEdge(origin);
              MmsTestClient tcp = MmsTestClient.connect(edge.edgeAddress(), Duration.ofSeconds(10));
              UdpReceiver r = UdpReceiver.bind(InetAddress.getLoopbackAddress());
              MmsTestClient udp = MmsTestClient.connect(edge.edgeAddress(), Duration.ofSeconds(10))) {
@@ -117,8 +104,8 @@ class UdpSplitTest {
         return common;
     }
 
-    /** An origin broadcasting av.asf, looped, in real time. */
-    private static EdgeApplication liveOrigin() throws Exception {
+    /** An origin broadcasting av.asf, looped, in real time, at /live. */
+    static EdgeApplication liveOrigin() throws Exception {
         String yaml = """
                 server: {bind: 127.0.0.1, port: 0, pacingSpeed: 1}
                 publishingPoints:
@@ -127,6 +114,17 @@ class UdpSplitTest {
         EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
                 Path.of("."));
         return EdgeApplication.start(cfg, Path.of("."));
+    }
+
+    /** An edge splitting {@code origin}'s broadcasts. */
+    static EdgeApplication splittingEdge(EdgeApplication origin) throws Exception {
+        return EdgeProxyTest.edge("""
+                edge:
+                  bind: 127.0.0.1
+                  port: 0
+                  reverse:
+                    - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
+                """.formatted(origin.mmsAddress().getPort()));
     }
 
     private static double resends(EdgeApplication app, String outcome) {
@@ -160,13 +158,7 @@ class UdpSplitTest {
     @Test
     void resendsThroughASplitComeFromItsSharedWindowExactly() throws Exception {
         try (EdgeApplication origin = liveOrigin();
-             EdgeApplication edge = EdgeProxyTest.edge("""
-                     edge:
-                       bind: 127.0.0.1
-                       port: 0
-                       reverse:
-                         - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                     """.formatted(origin.mmsAddress().getPort()));
+             EdgeApplication edge = splittingEdge(origin);
              MmsTestClient tcp = MmsTestClient.connect(edge.edgeAddress(), Duration.ofSeconds(10));
              UdpReceiver r1 = UdpReceiver.bind(InetAddress.getLoopbackAddress());
              UdpReceiver r2 = UdpReceiver.bind(InetAddress.getLoopbackAddress());
