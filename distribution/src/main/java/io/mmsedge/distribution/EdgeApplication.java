@@ -7,16 +7,17 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.mmsedge.distribution.config.ConfigException;
+import io.mmsedge.distribution.cache.EdgeCache;
 import io.mmsedge.distribution.config.AccessSettings;
+import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
 import io.mmsedge.distribution.lifecycle.Drain;
 import io.mmsedge.distribution.lifecycle.Listen;
 import io.mmsedge.distribution.points.PublishingPoints;
+import io.mmsedge.distribution.status.AdminAccess;
 import io.mmsedge.distribution.status.MicrometerProxyMetrics;
 import io.mmsedge.distribution.status.MicrometerServerMetrics;
-import io.mmsedge.distribution.status.AdminAccess;
 import io.mmsedge.distribution.status.StatusServer;
 import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.proxy.ProxyCatalog;
@@ -124,7 +125,7 @@ public final class EdgeApplication implements AutoCloseable {
                 ConfigLoader.CacheSection cacheCfg = ConfigLoader.cacheSettings(cfg.edge(), baseDir);
                 if (cacheCfg != null) {
                     try {
-                        cache = openCache(cacheCfg, registry);
+                        cache = EdgeCache.open(cacheCfg, registry);
                     } catch (java.io.IOException ex) {
                         throw new ConfigException("key 'edge.cache.dir': cannot use " + cacheCfg.dir() + ": "
                                 + ex.getMessage(), ex);
@@ -430,35 +431,6 @@ public final class EdgeApplication implements AutoCloseable {
     /** The edge's cache, or null when caching is off. */
     public io.mmsedge.cache.serve.CacheService cache() {
         return cache == null ? null : cache.service();
-    }
-
-    private static EdgeCache openCache(ConfigLoader.CacheSection c, PrometheusMeterRegistry registry)
-            throws java.io.IOException {
-        boolean temporary = c.dir() == null;
-        Path dir = temporary ? java.nio.file.Files.createTempDirectory("mms-edge-cache") : c.dir();
-        io.mmsedge.cache.CacheStore[] holder = new io.mmsedge.cache.CacheStore[1];
-        var cacheMetrics = new io.mmsedge.distribution.status.MicrometerCacheMetrics(registry, () -> holder[0]);
-        holder[0] = io.mmsedge.cache.CacheStore.open(new io.mmsedge.cache.CacheSettings(dir, c.size(), c.memory()),
-                cacheMetrics);
-        log.info("cache in {}{}: disk quota {} MiB, memory {} MiB, {} items found; trust window {} s, serve stale {}",
-                dir, temporary ? " (temporary)" : "", c.size() >> 20, c.memory() >> 20, holder[0].itemCount(),
-                c.policy().trustMillis() / 1000, c.policy().serveStale());
-        return new EdgeCache(new io.mmsedge.cache.serve.CacheService(holder[0], cacheMetrics, c.policy()), dir,
-                temporary);
-    }
-
-    /** The cache service and where it lives; a temporary directory goes when the edge stops. */
-    private record EdgeCache(io.mmsedge.cache.serve.CacheService service, Path dir, boolean temporary) {
-        void close() {
-            service.close();
-            if (temporary) {
-                try (var files = java.nio.file.Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (java.io.IOException | RuntimeException e) {
-                    log.warn("cannot remove the temporary cache directory {}: {}", dir, e.toString());
-                }
-            }
-        }
     }
 
     private static String versionOf() {
