@@ -26,6 +26,9 @@ final class XmlLog {
         "c-resendreqs", "c-pkts-recovered-ecc", "c-pkts-recovered-resent", "c-buffercount",
         "c-totalbuffertime", "c-quality"};
 
+    /** Field name to its position: one lookup per element, not a comparison with every name. */
+    private static final java.util.Map<String, Integer> POSITION = positions();
+
     static final int MAX_VALUE = 2048;
     private static final int MAX_NAME = 64;
 
@@ -74,10 +77,9 @@ final class XmlLog {
                 summary = value;
                 continue;
             }
-            for (int k = 0; k < FIELDS.length; k++) {
-                if (FIELDS[k].equals(key) && out[k] == null) {
-                    out[k] = value.isEmpty() ? null : value;
-                }
+            Integer k = POSITION.get(key);
+            if (k != null && out[k] == null) {
+                out[k] = value.isEmpty() ? null : value;
             }
         }
         if (summary != null) {
@@ -89,6 +91,14 @@ final class XmlLog {
             }
         }
         return out;
+    }
+
+    private static java.util.Map<String, Integer> positions() {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        for (int k = 0; k < FIELDS.length; k++) {
+            m.put(FIELDS[k], k);
+        }
+        return java.util.Map.copyOf(m);
     }
 
     private static boolean plainName(String name) {
