@@ -190,6 +190,11 @@ class UdpSplitTest {
                 clientIds[i] = f.clientId();
                 receivers[i].loseAndRecover(0.2, 7 + i, edgeUdp, f.clientId());
             }
+            // A player becomes a user of the window on its event loop, just after its StartPlaying reply.
+            long joined = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (window.users() < 2 && System.nanoTime() < joined) {
+                Thread.sleep(10);
+            }
             assertEquals(2, window.users(), "both UDP players use the split's window");
             long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
             while (r1.packets().size() < 60 || r2.packets().size() < 60) {

@@ -51,6 +51,11 @@ final class LimitedMedia implements Media {
     }
 
     @Override
+    public Media unwrapped() {
+        return media.unwrapped();
+    }
+
+    @Override
     public ContentInfo info() {
         return media.info();
     }

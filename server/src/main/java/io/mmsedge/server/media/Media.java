@@ -70,4 +70,12 @@ public interface Media extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * The media this one wraps (an access limit's throttle), or itself: what a front end asks for
+     * what only the underlying source has, such as a broadcast's shared UDP resend window.
+     */
+    default Media unwrapped() {
+        return this;
+    }
 }

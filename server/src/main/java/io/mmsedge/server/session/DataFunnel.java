@@ -110,7 +110,9 @@ final class DataFunnel implements PlayerChannel {
      */
     void contentOpened(ContentInfo info, Media media) {
         if (udp != null) {
-            SharedResendWindow shared = media instanceof BroadcastMedia b ? b.broadcast().resendWindow() : null;
+            // Through any wrapper (an access limit's throttle) to the broadcast that holds the window.
+            SharedResendWindow shared = media != null && media.unwrapped() instanceof BroadcastMedia b
+                    ? b.broadcast().resendWindow() : null;
             udp.limitTo(info.bitRate(), info.packetSize(), info.fileHeader().length, shared);
         }
     }
