@@ -118,12 +118,15 @@ final class PacketPump {
         }
         if (!windowWakePending) {
             windowWakePending = true;
-            channel.atWindowEnd(() -> {
-                windowWakePending = false;
-                pumpIfIdle();
-            });
+            channel.atWindowEnd(windowEnd);
         }
     }
+
+    /** Made once: a player asks for a window's end every window. */
+    private final Runnable windowEnd = () -> {
+        windowWakePending = false;
+        pumpIfIdle();
+    };
 
     /** Starts sending after the reply gap. */
     void begin() {
