@@ -4,6 +4,6 @@
 # cache vs direct. Usage: bench/cache.sh [sessions] [players] [seconds-per-phase]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -DskipTests install -pl benchmarks -am
+mvn -q -B -DskipTests package -pl benchmarks -am
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 exec java -Xmx2g -Dlog4j2.configurationFile=log4j2-bench.xml -cp "$CP" io.mmsedge.bench.CacheBench "$@"

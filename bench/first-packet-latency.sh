@@ -3,6 +3,6 @@
 # measured in the same run (p50/p90/p99). Usage: bench/first-packet-latency.sh [sessions] [warmup]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -DskipTests install -pl benchmarks -am
+mvn -q -B -DskipTests package -pl benchmarks -am
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 exec java -Xmx512m -Dlog4j2.configurationFile=log4j2-bench.xml -cp "$CP" io.mmsedge.bench.FirstPacketLatency "$@"

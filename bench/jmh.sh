@@ -3,6 +3,6 @@
 # Usage: bench/jmh.sh [JMH args], e.g. bench/jmh.sh CacheReadBenchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -DskipTests install -pl benchmarks -am
+mvn -q -B -DskipTests package -pl benchmarks -am
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 exec java -Dlog4j2.configurationFile=log4j2-bench.xml -cp "$CP" org.openjdk.jmh.Main "$@"

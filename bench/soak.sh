@@ -8,6 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || true
-mvn -q -DskipTests install -pl benchmarks -am
+mvn -q -B -DskipTests package -pl benchmarks -am
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 exec java -Xmx2g -Dlog4j2.configurationFile=log4j2-bench.xml -cp "$CP" io.mmsedge.bench.SoakBench "$@"

@@ -16,8 +16,13 @@
 #              SERVER_JVM (default -Xmx1g), LOAD_JVM (default -Xmx2g), KEEP_TMP=1 (keep the servers' logs),
 #              PROTOCOLS (default "mms mmsh mmsu"): the player protocols measured against the edge, in order
 #                (mmsu = MMS with Data by UDP),
+#              BROADCASTS (default 1): the origin broadcasts the file as live0 .. live(B-1) and the
+#                players spread round-robin over them (MMS players only; B > 1 means one split per broadcast),
 #              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
-#              merges its writes the same way, so the two compare like for like (0 = a write per packet).
+#              merges its writes the same way, so the two compare like for like (0 = a write per packet),
+#              PROFILE=DIR: profile the edge with async-profiler over each phase's measured window and
+#                write DIR/edge-PHASE.collapsed, DIR/edge-PHASE.svg (a flame graph), DIR/top-PHASE.txt;
+#                PROFILE_OPTS (default event=cpu,interval=997us; e.g. event=alloc) says what is sampled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,14 +43,16 @@ settle=$(( ramp * 2 > 10 ? ramp * 2 : 10 ))
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # shellcheck disable=SC2086
-  mvn ${MVN_FLAGS:-} -q -B -DskipTests install -pl benchmarks -am
+  mvn ${MVN_FLAGS:-} -q -B -DskipTests package -pl benchmarks -am
 fi
 jar=distribution/target/mms-edge.jar
 cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 command -v ffmpeg >/dev/null || { echo "ffmpeg is needed to make the 600 kbit/s broadcast" >&2; exit 1; }
 
-# Every player is a socket in the edge and one in the load generator (two for a UDP player: TCP and UDP).
-need=$((2 * players + 1024))
+# Every player is a socket in the edge and one in the load generator, each its own process with its
+# own limit (two for a UDP player: TCP and UDP).
+per_player=1; [[ " ${protocols[*]} " == *" mmsu "* ]] && per_player=2
+need=$((per_player * players + 1024))
 if (( $(ulimit -n) < need )); then
   ulimit -n "$(ulimit -Hn)" || true
   if (( $(ulimit -n) < need )); then
@@ -97,10 +104,31 @@ wait_quiet() { # the machine is shared: wait (up to QUIET_WAIT s) until other wo
   echo "   (machine still busy after ${waited} s; measuring anyway: see 'everything else' below)"
 }
 clk="$(getconf CLK_TCK)"
+ap_lib=""
+if [[ -n "${PROFILE:-}" ]]; then
+  mkdir -p "$PROFILE"; PROFILE="$(cd "$PROFILE" && pwd)"
+  ap_jar="$(tr ':' '\n' < benchmarks/target/classpath.txt | grep '/async-profiler-[^/]*\.jar$')"
+  (cd "$tmp" && unzip -q -o "$ap_jar" linux-x64/libasyncProfiler.so)
+  ap_lib="$tmp/linux-x64/libasyncProfiler.so"
+fi
+# In the background: profile the edge over one phase's measured window only (players connected
+# and settled), loading async-profiler into the running JVM (the JVMTI agent_load of jcmd).
+profile_window() { # profile_window PHASE
+  sleep $((ramp + settle + 2)) # quoted below: jcmd would read the = in the options as its own
+  jcmd "$edge_pid" JVMTI.agent_load "$ap_lib" "\"start,${PROFILE_OPTS:-event=cpu,interval=997us}\"" >/dev/null
+  sleep $((seconds - 4))
+  jcmd "$edge_pid" JVMTI.agent_load "$ap_lib" "\"stop,collapsed,file=$PROFILE/edge-$1.collapsed\"" >/dev/null
+}
 
 echo "== mms-edge: origin + splitting edge + ${players} players of each of: ${protocols[*]}; ${seconds} s measured each (bit rate ${bitrate} b/s)"
 wait_quiet
-java "${server_jvm[@]}" -jar "$jar" origin --port "$origin_port" --live "live=$media" --status-port "$origin_status" \
+broadcasts="${BROADCASTS:-1}"
+lives=(--live "live=$media"); paths=()
+if (( broadcasts > 1 )); then
+  lives=(); for ((b = 0; b < broadcasts; b++)); do lives+=(--live "live$b=$media"); done
+  paths=(--paths "$broadcasts")
+fi
+java "${server_jvm[@]}" -jar "$jar" origin --port "$origin_port" "${lives[@]}" --status-port "$origin_status" \
   > "$tmp/origin.log" 2>&1 &
 origin_pid=$!; pids+=("$origin_pid")
 wait_http "$origin_status"
@@ -116,14 +144,21 @@ for proto in "${protocols[@]}"; do
   # what the earlier one left: heap grown, pools).
   if (( phase++ > 0 )); then echo "   (${proto} phase)"; wait_quiet; sleep 2; fi
   edge_idle_kb[$proto]="$(rss_kb "$edge_pid")"; edge_idle_gc_kb[$proto]="$(gc_rss_kb "$edge_pid")"
+  if [[ -n "$ap_lib" ]]; then profile_window "$proto" & prof_pid=$!; fi
   mode=(); [[ "$proto" == mmsh ]] && mode=(--mmsh); [[ "$proto" == mmsu ]] && mode=(--udp)
-  edge_line[$proto]="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --port "$edge_port" --path live \
+  edge_line[$proto]="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --port "$edge_port" --path live "${paths[@]}" \
     "${mode[@]}" --watch-pid "$edge_pid" --players "$players" --seconds "$seconds" --ramp-seconds "$ramp" \
     --settle-seconds "$settle" --clk-tck "$clk")"
   echo "   load generator (${proto}): ${edge_line[$proto]}"
+  if [[ -n "$ap_lib" ]]; then
+    wait "$prof_pid"
+    java -cp "$cp" io.mmsedge.bench.FlameGraph "$PROFILE/edge-$proto.collapsed" "$PROFILE/edge-$proto.svg" 25 \
+      "mms-edge, ${players} ${proto} players of one broadcast, ${PROFILE_OPTS:-cpu}" > "$PROFILE/top-$proto.txt"
+    echo "   profile (${PROFILE_OPTS:-cpu}) of the measured window: $PROFILE/edge-$proto.svg, top frames in $PROFILE/top-$proto.txt"
+  fi
 done
-origin_opened="$(metric "$origin_status" '^mmsedge_pp_sessions_opened_total[{].*publishing_point="live"')"
-origin_now="$(metric "$origin_status" '^mmsedge_pp_sessions[{].*publishing_point="live"')"
+origin_opened="$(metric "$origin_status" '^mmsedge_pp_sessions_opened_total[{].*publishing_point="live[0-9]*"')"
+origin_now="$(metric "$origin_status" '^mmsedge_pp_sessions[{].*publishing_point="live[0-9]*"')"
 edge_dropped="$(metric "$edge_status" '^mmsedge_broadcast_dropped_packets_total')"
 edge_lag_disc="$(metric "$edge_status" '^mmsedge_broadcast_lag_disconnects_total')"
 udp_sent="$(metric "$edge_status" '^mmsedge_udp_datagrams_sent_total')"

@@ -16,8 +16,9 @@ import java.util.Locale;
  * opens and just before it closes,
  * so that CPU and bytes are counted over the same window. Prints one {@code key=value} line.
  *
- * <p>Usage: {@code FanoutLoad --port PORT --watch-pid PID [--path live [--mmsh | --udp] | --raw --packet-size N]
- * [--players N] [--seconds S] [--ramp-seconds R] [--settle-seconds T] [--clk-tck 100]}
+ * <p>Usage: {@code FanoutLoad --port PORT --watch-pid PID [--path live [--paths B] [--mmsh | --udp] | --raw --packet-size N]
+ * [--players N] [--seconds S] [--ramp-seconds R] [--settle-seconds T] [--clk-tck 100]} (--paths B: the players
+ * spread round-robin over the broadcasts live0 .. live(B-1))
  */
 public final class FanoutLoad {
 
@@ -37,6 +38,7 @@ public final class FanoutLoad {
         int ramp = -1;
         int settle = 5;
         int clkTck = 100;
+        int paths = 1;
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             if (k.equals("--raw")) {
@@ -65,6 +67,7 @@ public final class FanoutLoad {
                 case "--ramp-seconds" -> ramp = Integer.parseInt(v);
                 case "--settle-seconds" -> settle = Integer.parseInt(v);
                 case "--clk-tck" -> clkTck = Integer.parseInt(v);
+                case "--paths" -> paths = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + k);
             }
         }
@@ -77,6 +80,7 @@ public final class FanoutLoad {
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         LoadGenerator g = raw ? LoadGenerator.raw(server, packetSize) : new LoadGenerator(server, path);
         g = mmsh ? g.withMmsh() : udp ? g.withUdp() : g;
+        g = paths > 1 ? g.withPaths(paths) : g;
         Probe probe = new Probe(pid, clkTck);
         LoadGenerator.Result r = g.run(players, seconds, ramp, settle, probe);
         System.out.printf(Locale.ROOT, "players=%d playing=%d seconds=%.3f bytes=%d packets=%d mbps=%.3f "
