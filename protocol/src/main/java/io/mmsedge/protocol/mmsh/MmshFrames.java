@@ -50,15 +50,24 @@ public final class MmshFrames {
      */
     public static ByteBuf dataHeader(ByteBufAllocator alloc, int packetId, long locationId, int incarnation,
                                      int afFlags, int payloadLength) {
+        return writeDataHeader(alloc.buffer(PREFIX_SIZE), packetId, locationId, incarnation, afFlags, payloadLength);
+    }
+
+    /**
+     * Writes the {@value #PREFIX_SIZE}-byte prefix {@link #dataHeader} makes into {@code into}
+     * (checked the same way before anything is written) and returns it.
+     */
+    public static ByteBuf writeDataHeader(ByteBuf into, int packetId, long locationId, int incarnation, int afFlags,
+                                          int payloadLength) {
         if (payloadLength < 0 || payloadLength > MAX_PAYLOAD) {
+            into.release();
             throw new IllegalArgumentException("MMSH $" + (char) packetId + " payload of " + payloadLength
                     + " bytes does not fit PacketLength (max " + MAX_PAYLOAD + ")");
         }
         int length = DATA_HEADER_SIZE + payloadLength;
-        ByteBuf b = alloc.buffer(PREFIX_SIZE);
-        b.writeByte(FRAME).writeByte(packetId).writeShortLE(length);
-        b.writeIntLE((int) locationId).writeByte(incarnation).writeByte(afFlags).writeShortLE(length);
-        return b;
+        into.writeByte(FRAME).writeByte(packetId).writeShortLE(length);
+        into.writeIntLE((int) locationId).writeByte(incarnation).writeByte(afFlags).writeShortLE(length);
+        return into;
     }
 
     /** A whole {@code $E} or {@code $C} packet: Framing header with PacketLength 4 and the Reason. */

@@ -3,6 +3,7 @@ package io.mmsedge.server.mmsh;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mmsh.MmshFrames;
 import io.mmsedge.server.play.PlayerTransport;
+import io.mmsedge.server.net.PrefixBlocks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -67,8 +68,9 @@ final class MmshFraming implements PlayerTransport {
     public void sendPacket(long number, ByteBuf payload) {
         ByteBuf prefix;
         try {
-            prefix = MmshFrames.dataHeader(alloc, MmshFrames.DATA, number, 0, sequence & 0xFF,
-                    payload.readableBytes());
+            // Once per packet per player: from this loop's prefix blocks, not the allocator.
+            prefix = MmshFrames.writeDataHeader(PrefixBlocks.current().take(MmshFrames.PREFIX_SIZE), MmshFrames.DATA,
+                    number, 0, sequence & 0xFF, payload.readableBytes());
         } catch (IllegalArgumentException tooLarge) {
             payload.release();
             throw tooLarge;

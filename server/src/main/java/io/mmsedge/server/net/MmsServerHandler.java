@@ -121,16 +121,17 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
     @Override
     public void sendData(int locationId, int playIncarnation, int afFlags, ByteBuf payload) {
         // The streaming path, once per packet per player: the 8-byte header (written by the
-        // codec's own writeDataHeader, §2.2.2) and the shared payload go out as two buffers,
-        // without a DataPacket and an encoder pass for each.
-        ByteBuf header;
+        // codec's own writeDataHeader, §2.2.2, into this loop's PrefixBlocks) and the shared
+        // payload go out as two buffers, without a DataPacket and an encoder pass for each.
+        int size;
         try {
-            header = io.mmsedge.protocol.mms.codec.MmsFrameEncoder.dataHeader(ctx.alloc(), locationId, playIncarnation,
-                    afFlags, payload);
+            size = io.mmsedge.protocol.mms.codec.MmsFrameEncoder.dataPacketSize(payload);
         } catch (IllegalArgumentException tooLarge) {
             payload.release();
             throw tooLarge;
         }
+        ByteBuf header = PrefixBlocks.current().take(DataPacket.HEADER_SIZE);
+        io.mmsedge.protocol.mms.codec.MmsFrameEncoder.writeDataHeader(header, locationId, playIncarnation, afFlags, size);
         ctx.write(header, ctx.voidPromise());
         ctx.write(payload, ctx.voidPromise());
     }

@@ -67,13 +67,23 @@ public class MmsFrameEncoder extends MessageToMessageEncoder<Object> {
      */
     public static ByteBuf dataHeader(io.netty.buffer.ByteBufAllocator alloc, int locationId, int playIncarnation,
                                      int afFlags, ByteBuf payload) {
+        int size = dataPacketSize(payload);
+        ByteBuf header = alloc.buffer(DataPacket.HEADER_SIZE);
+        writeDataHeader(header, locationId, playIncarnation, afFlags, size);
+        return header;
+    }
+
+    /**
+     * PacketSize of a Data packet carrying {@code payload} (§2.2.2).
+     *
+     * @throws IllegalArgumentException if it would exceed 65535
+     */
+    public static int dataPacketSize(ByteBuf payload) {
         int size = DataPacket.HEADER_SIZE + payload.readableBytes();
         if (size > DataPacket.MAX_PACKET_SIZE) {
             throw new IllegalArgumentException("Data packet of " + size + " bytes exceeds PacketSize 65535");
         }
-        ByteBuf header = alloc.buffer(DataPacket.HEADER_SIZE);
-        writeDataHeader(header, locationId, playIncarnation, afFlags, size);
-        return header;
+        return size;
     }
 
     /** Writes the 8-byte Data packet header. */
