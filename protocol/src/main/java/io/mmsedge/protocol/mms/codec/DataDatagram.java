@@ -4,7 +4,7 @@ import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.MmsDecodeException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * A Data packet (MS-MMSP §2.2.2) sent over UDP: exactly one packet per datagram, its PacketSize
@@ -36,9 +36,10 @@ public final class DataDatagram {
             payload.release();
             throw tooLarge;
         }
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponents(true, header, payload);
-        return out;
+        // Read-only and fixed: one object holding the two, where a CompositeByteBuf made a
+        // component list and two component records per datagram per player (UDP players cost
+        // 3.8x MMS/TCP's CPU per GB in the split benchmark). Releases both when released.
+        return Unpooled.wrappedUnmodifiableBuffer(header, payload);
     }
 
     /**
