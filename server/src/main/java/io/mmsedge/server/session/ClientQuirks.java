@@ -17,10 +17,9 @@ final class ClientQuirks {
      * timeout (an hour by default). For it the session closes right after the end of the content.
      *
      * <p>Not FFmpeg (libavformat/mmst.c, also ffplay; GUID {7E667F5D-A661-495E-A512-F55686DDA178}):
-     * when it decodes it too reads on past the last packet, takes the EndOfStream for a corrupt
-     * stream and waits, but a closed connection makes it loop on the dead socket at full CPU,
-     * logging "Error reading packet header" without end. Waiting is the lesser harm; with
-     * {@code -c copy} it stops at the last packet by itself.
+     * a closed connection makes it loop on the dead socket at full CPU, logging "Error reading
+     * packet header" without end. It gets {@link FfmpegStop}'s packets instead
+     * ({@link #stopsOnlyOnBadPacket}).
      */
     private static final Set<String> WAIT_FOR_CLOSE_AT_END = Set.of(
             "33715801-BAB3-9D85-24E9-03B90328270A"); // MPlayer
@@ -44,7 +43,10 @@ final class ClientQuirks {
      * True for FFmpeg, which no end of a session stops while it plays: its mmst.c read returns 0
      * for every failure (a closed or reset connection, an EndOfStream where media is expected),
      * and libavformat calls it again at once, for ever, at full CPU. Only malformed Data packets
-     * make it stop: {@link FfmpegStop} sends them before the EndOfStream at shutdown.
+     * make it stop: {@link FfmpegStop} sends them at shutdown and at the end of the content. At
+     * the end of a file too: ffmpeg decoding audio (and ffplay) reads on past the last packet,
+     * prints "Corrupt stream (unexpected packet type 0x1e, expected 0x10001)" on the EndOfStream,
+     * and without them waited there for more, with any MMS server.
      */
     static boolean stopsOnlyOnBadPacket(SubscriberName subscriber) {
         return isOneOf(subscriber, Set.of(FFMPEG));

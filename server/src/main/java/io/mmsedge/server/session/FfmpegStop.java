@@ -27,6 +27,16 @@ import java.util.List;
  * the player dropped that stream (ffmpeg -map), the demuxer skips it, the EIO is lost, and the
  * oversized packet's own bytes are the next try for the next stream. Video streams go first,
  * then audio, then the rest: the ones a player keeps most often.
+ *
+ * <p>At the end of a file they are what FFmpeg reads past the last packet and the EndOfStream
+ * (ServerSession#endOfContent), where without them it waits for ever: when ffmpeg decodes
+ * audio, the ASF demuxer is asked for a packet again after it has reported its end, and
+ * asfdec_f.c then skips the last packet's
+ * padding length once more before it sees that it is past the data object (a pipe fed the file
+ * plus exactly that many bytes ends; one byte fewer and ffmpeg waits for the pipe to close). The
+ * first payload here, as long as the content's packets, feeds that skip without an error message
+ * (the EndOfStream before it costs one, "Corrupt stream"); if the player reads on (ffplay), the
+ * oversized ones end its input.
  */
 final class FfmpegStop {
 

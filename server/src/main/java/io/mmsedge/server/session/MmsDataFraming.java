@@ -50,7 +50,7 @@ final class MmsDataFraming implements PlayerTransport {
         sequence++;
     }
 
-    /** The Data packets that make FFmpeg stop at shutdown ({@link FfmpegStop}). */
+    /** The Data packets that make FFmpeg stop at shutdown or at the end ({@link FfmpegStop}). */
     void sendFfmpegStop(ContentInfo info) {
         for (ByteBuf payload : FfmpegStop.payloads(info)) {
             funnel.sendPacket(sequence, 0, incarnation, payload);

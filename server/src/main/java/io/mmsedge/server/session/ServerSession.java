@@ -298,13 +298,22 @@ public final class ServerSession implements PlayEvents {
         setState(SessionState.READY);
         timers.startIdle();
         ReportEndOfStream eos = new ReportEndOfStream(Hresults.S_OK, playIncarnation);
-        // A broadcast's end (its source stopped, or a reload removed it): FFmpeg spins on EndOfStream (ClientQuirks).
-        ContentInfo live = play.info().broadcast() && ClientQuirks.stopsOnlyOnBadPacket(subscriber) ? play.info() : null;
+        // FFmpeg would wait for ever at the end: on a broadcast, and on a file when it decodes
+        // audio and reads on past the last packet (ClientQuirks, FfmpegStop). A broadcast's stop
+        // packets go first. A file's go after the EndOfStream: ffmpeg -c copy has closed by then,
+        // and only the first TCP segment after its close reaches the wire, so the EndOfStream
+        // starts it as for every player (tshark decodes no command behind these packets); a
+        // decoding ffmpeg prints "Corrupt stream" on the EndOfStream, then reads them and ends.
+        ContentInfo stop = ClientQuirks.stopsOnlyOnBadPacket(subscriber) ? play.info() : null;
         funnel.afterLastData(() -> {
-            if (live != null) {
-                framing.sendFfmpegStop(live);
+            if (stop != null && stop.broadcast()) {
+                framing.sendFfmpegStop(stop);
             }
             send(eos);
+            if (stop != null && !stop.broadcast()) {
+                framing.sendFfmpegStop(stop);
+                funnel.flush();
+            }
         });
         if (ClientQuirks.waitsForCloseAtEnd(subscriber)) {
             // MPlayer waits for the connection to close (ClientQuirks); the close goes out
