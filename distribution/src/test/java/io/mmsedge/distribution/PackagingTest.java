@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.config.ServerSection;
 import io.mmsedge.fixtures.ExternalTool;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +112,7 @@ class PackagingTest {
         }
         Matcher stop = Pattern.compile("(?m)^TimeoutStopSec=(\\d+)$").matcher(unit);
         assertTrue(stop.find(), "TimeoutStopSec");
-        assertTrue(Integer.parseInt(stop.group(1)) > EdgeConfig.ServerSection.DEFAULT_DRAIN_SECONDS,
+        assertTrue(Integer.parseInt(stop.group(1)) > ServerSection.DEFAULT_DRAIN_SECONDS,
                 "systemd must wait for the default drain before SIGKILL");
     }
 

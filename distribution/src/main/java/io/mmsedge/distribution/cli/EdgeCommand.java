@@ -3,6 +3,7 @@ package io.mmsedge.distribution.cli;
 import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.config.EdgeSection;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class EdgeCommand extends Subcommand {
         EdgeConfig.CacheConfig cache = cacheDir == null && cacheSize == null && cacheMemory == null ? null
                 : new EdgeConfig.CacheConfig(true, cacheDir == null ? null : cacheDir.toAbsolutePath().toString(),
                         cacheSize, cacheMemory, null, null, null);
-        EdgeConfig.EdgeSection edge = new EdgeConfig.EdgeSection(listener.bind, listener.port, listener.httpPort, reverse,
+        EdgeSection edge = new EdgeSection(listener.bind, listener.port, listener.httpPort, reverse,
                 forwarding,
                 null, null, null, null, null, null, null, instanceId, null, null, null, cache, listener.udp());
         EdgeConfig cfg = new EdgeConfig(listener.server(false), listener.status(), List.of(), edge);

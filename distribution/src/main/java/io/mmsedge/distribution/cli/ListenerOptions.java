@@ -1,6 +1,7 @@
 package io.mmsedge.distribution.cli;
 
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.config.ServerSection;
 import io.mmsedge.distribution.status.AdminAccess;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -54,8 +55,8 @@ final class ListenerOptions {
     Integer writeMergeMillis;
 
     /** The server section: {@code listener} says whether this process's own listener is the origin's. */
-    EdgeConfig.ServerSection server(boolean listener) {
-        return new EdgeConfig.ServerSection(listener ? bind : null, listener ? port : null,
+    ServerSection server(boolean listener) {
+        return new ServerSection(listener ? bind : null, listener ? port : null,
                 listener ? httpPort : null, null, null, null,
                 pacingSpeed, null, null, writeMergeMillis, null, drainSeconds, listener ? udp() : null);
     }

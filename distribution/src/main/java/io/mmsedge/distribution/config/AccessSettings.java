@@ -27,7 +27,7 @@ public final class AccessSettings {
     }
 
     /** {@code edge.access} and each reverse rule's {@code access}. */
-    public static AccessPolicy edge(EdgeConfig.EdgeSection e) {
+    public static AccessPolicy edge(EdgeSection e) {
         List<AccessPolicy.Scope> scopes = new ArrayList<>();
         if (e.reverse() != null) {
             for (EdgeConfig.ReverseConfig r : e.reverse()) {

@@ -150,7 +150,7 @@ public final class ConfigLoader {
      * Cache settings of a validated edge section, or null when caching is off. A missing
      * {@code dir} is given as null: the caller makes a temporary directory.
      */
-    public static CacheSection cacheSettings(EdgeConfig.EdgeSection e, java.nio.file.Path baseDir) {
+    public static CacheSection cacheSettings(EdgeSection e, java.nio.file.Path baseDir) {
         EdgeConfig.CacheConfig c = e.cache();
         if (c == null || Boolean.FALSE.equals(c.enabled())) {
             return null;
@@ -170,7 +170,7 @@ public final class ConfigLoader {
     }
 
     /** Split settings of a validated edge section. */
-    public static io.mmsedge.proxy.split.SplitSettings splitSettings(EdgeConfig.EdgeSection e) {
+    public static io.mmsedge.proxy.split.SplitSettings splitSettings(EdgeSection e) {
         io.mmsedge.proxy.split.SplitSettings d = io.mmsedge.proxy.split.SplitSettings.defaults();
         EdgeConfig.SplitConfig c = e.split();
         if (c == null) {
@@ -183,7 +183,7 @@ public final class ConfigLoader {
     }
 
     /** The per-player limits of the edge's splits ({@code edge.split.queueBytes}, {@code maxLagSeconds}). */
-    public static io.mmsedge.server.broadcast.BroadcastSettings splitBroadcastSettings(EdgeConfig.EdgeSection e) {
+    public static io.mmsedge.server.broadcast.BroadcastSettings splitBroadcastSettings(EdgeSection e) {
         EdgeConfig.SplitConfig c = e.split();
         return c == null ? io.mmsedge.server.broadcast.BroadcastSettings.defaults()
                 : broadcastSettings(c.queueBytes(), c.maxLagSeconds());
@@ -198,7 +198,7 @@ public final class ConfigLoader {
     }
 
     /** Proxy settings of a validated edge section. */
-    public static io.mmsedge.proxy.ProxySettings proxySettings(EdgeConfig.EdgeSection e, String version) {
+    public static io.mmsedge.proxy.ProxySettings proxySettings(EdgeSection e, String version) {
         List<io.mmsedge.proxy.route.ReverseRule> reverse = new java.util.ArrayList<>();
         for (EdgeConfig.ReverseConfig r : e.reverse() == null ? List.<EdgeConfig.ReverseConfig>of() : e.reverse()) {
             reverse.add(new io.mmsedge.proxy.route.ReverseRule(r.prefix(),
@@ -251,7 +251,7 @@ public final class ConfigLoader {
 
     /** Server settings from the server section, defaults where a key is absent. */
     public static ServerSettings serverSettings(EdgeConfig cfg) {
-        EdgeConfig.ServerSection s = cfg.server();
+        ServerSection s = cfg.server();
         ServerSettings d = ServerSettings.defaults();
         return new ServerSettings(
                 s.serverVersionInfo() != null ? s.serverVersionInfo() : d.serverVersionInfo(),
@@ -266,7 +266,7 @@ public final class ConfigLoader {
     /** Player socket bounds from server.sendBufferBytes and server.writeStallSeconds, defaults where absent. */
     public static io.mmsedge.server.net.PlayerSockets playerSockets(EdgeConfig cfg) {
         io.mmsedge.server.net.PlayerSockets p = io.mmsedge.server.net.PlayerSockets.defaults();
-        EdgeConfig.ServerSection s = cfg.server();
+        ServerSection s = cfg.server();
         if (s.sendBufferBytes() != null) {
             p = p.withSendBufferBytes(s.sendBufferBytes());
         }

@@ -22,7 +22,8 @@ import java.util.Set;
  * <p>Validation is declared here: Jackson enforces the keys ({@code required}, unknown keys, the
  * publishing point {@code type}), the {@link Check} annotations the values, and
  * {@link CrossChecked#problem()} the few rules between keys; {@link ConfigValidator} reports the
- * first break naming its key.
+ * first break naming its key. The two listener sections, {@link ServerSection} and
+ * {@link EdgeSection}, have files of their own; the smaller sections stay nested here.
  */
 public record EdgeConfig(
         @JsonProperty("server") ServerSection server,
@@ -63,60 +64,6 @@ public record EdgeConfig(
             }
         }
         return null;
-    }
-
-    /**
-     * The edge (proxy) listener: reverse rules map paths to origins; forward mode relays to the
-     * server a player names, if an allow rule permits it.
-     */
-    public record EdgeSection(
-            @JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
-            @JsonProperty(value = "port", required = true) @Range(max = 65535) Integer port,
-            @JsonProperty("http") @Range(max = 65535, note = "an MMSH-only HTTP port; absent = none") Integer http,
-            @JsonProperty("reverse") List<ReverseConfig> reverse,
-            @JsonProperty("forward") ForwardConfig forward,
-            @JsonProperty("followRedirects") Boolean followRedirects,
-            @JsonProperty("maxRedirectHops") @Range(max = 20) Integer maxRedirectHops,
-            @JsonProperty("maxSessions") @Range(note = "0 = unlimited") Integer maxSessions,
-            @JsonProperty("redirects") List<RedirectConfig> redirects,
-            @JsonProperty("connectTimeoutSeconds") @Range(min = 1) Integer connectTimeoutSeconds,
-            @JsonProperty("firstDataTimeoutSeconds") @Range(min = 0.1, max = 3600) Double firstDataTimeoutSeconds,
-            @JsonProperty("stallTimeoutSeconds") @Range(min = 0.1, max = 3600) Double stallTimeoutSeconds,
-            @JsonProperty("instanceId") @Matches(regex = "[A-Za-z0-9.-]{1,32}",
-                    message = "1-32 letters, digits, '.' or '-'") String instanceId,
-            @JsonProperty("localNames") List<String> localNames,
-            @JsonProperty("upstreamProxy") @Format(Kind.ORIGIN_URL) String upstreamProxy,
-            @JsonProperty("split") SplitConfig split,
-            @JsonProperty("cache") CacheConfig cache,
-            @JsonProperty("udp") UdpConfig udp,
-            @JsonProperty("access") AccessConfig access,
-            @JsonProperty("idleTimeoutSeconds") @Range(min = 10, note = "absent = server.idleTimeoutSeconds")
-            Integer idleTimeoutSeconds) implements CrossChecked {
-
-        /** The section without access rules or an idle timeout of its own. */
-        public EdgeSection(String bind, Integer port, Integer http, List<ReverseConfig> reverse, ForwardConfig forward,
-                           Boolean followRedirects, Integer maxRedirectHops, Integer maxSessions,
-                           List<RedirectConfig> redirects, Integer connectTimeoutSeconds,
-                           Double firstDataTimeoutSeconds, Double stallTimeoutSeconds, String instanceId,
-                           List<String> localNames, String upstreamProxy, SplitConfig split, CacheConfig cache,
-                           UdpConfig udp) {
-            this(bind, port, http, reverse, forward, followRedirects, maxRedirectHops, maxSessions, redirects,
-                    connectTimeoutSeconds, firstDataTimeoutSeconds, stallTimeoutSeconds, instanceId, localNames,
-                    upstreamProxy, split, cache, udp, null, null);
-        }
-
-        public boolean forwarding() {
-            return forward != null && Boolean.TRUE.equals(forward.enabled());
-        }
-
-        @Override
-        public Problem problem() {
-            if (samePort(port, http)) {
-                return Problem.at("http", "the MMSH port must differ from 'port' (which serves MMSH as well)");
-            }
-            return (reverse == null || reverse.isEmpty()) && !forwarding()
-                    ? Problem.at("", "needs 'reverse' rules or 'forward.enabled: true'") : null;
-        }
     }
 
     /**
@@ -238,64 +185,6 @@ public record EdgeConfig(
             } catch (IllegalArgumentException e) {
                 return Problem.at("", e.getMessage());
             }
-        }
-    }
-
-    /** The MMS listener and session settings. */
-    public record ServerSection(
-            @JsonProperty("bind") @Format(Kind.ADDRESS) String bind,
-            @JsonProperty("port") @Range(max = 65535) Integer port,
-            @JsonProperty("http") @Range(max = 65535, note = "an MMSH-only HTTP port; absent = none") Integer http,
-            @JsonProperty("serverVersionInfo") @Matches(regex = "\\d{1,2}\\.\\d{1,2}(\\.\\d{1,4}\\.\\d{1,4})?",
-                    message = "must look like 9.1 or 9.1.1.3862 (MS-MMSP 2.2.4.2)") String serverVersionInfo,
-            @JsonProperty("keepAliveSeconds") @Range(min = 10) Integer keepAliveSeconds,
-            @JsonProperty("idleTimeoutSeconds") @Range(min = 10) Integer idleTimeoutSeconds,
-            @JsonProperty("pacingSpeed") @Range(note = "0 = unpaced") Double pacingSpeed,
-            @JsonProperty("maxCommandBytes") @Range(min = 1024) Integer maxCommandBytes,
-            @JsonProperty("writeBufferBytes") @Range(min = 16 * 1024) Integer writeBufferBytes,
-            @JsonProperty("writeMergeMillis") @Range(max = 1000, note = "0 = a write per packet")
-            Integer writeMergeMillis,
-            @JsonProperty("limits") LimitsConfig limits,
-            @JsonProperty("drainSeconds") @Range(max = 3600, note = "0 = end every session at once")
-            Integer drainSeconds,
-            @JsonProperty("udp") UdpConfig udp,
-            @JsonProperty("access") AccessConfig access,
-            @JsonProperty("drainRedirect") @Format(Kind.ORIGIN_URL) String drainRedirect,
-            @JsonProperty("sendBufferBytes") @Range(note = "0 = the kernel's autotuning") Integer sendBufferBytes,
-            @JsonProperty("writeStallSeconds") @Range(min = 0.1, max = 3600) Double writeStallSeconds)
-            implements CrossChecked {
-        static final ServerSection DEFAULT = new ServerSection(null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
-
-        /** The section without access rules, a drain redirect or player-socket settings. */
-        public ServerSection(String bind, Integer port, Integer http, String serverVersionInfo, Integer keepAliveSeconds,
-                             Integer idleTimeoutSeconds, Double pacingSpeed, Integer maxCommandBytes,
-                             Integer writeBufferBytes, Integer writeMergeMillis, LimitsConfig limits,
-                             Integer drainSeconds, UdpConfig udp) {
-            this(bind, port, http, serverVersionInfo, keepAliveSeconds, idleTimeoutSeconds, pacingSpeed, maxCommandBytes,
-                    writeBufferBytes, writeMergeMillis, limits, drainSeconds, udp, null, null, null, null);
-        }
-
-        /** How long a drain (SIGTERM, POST /admin/drain) lets sessions finish by default. */
-        public static final int DEFAULT_DRAIN_SECONDS = 30;
-
-        /** The section without a drain deadline of its own (the default). */
-        public ServerSection(String bind, Integer port, Integer http, String serverVersionInfo, Integer keepAliveSeconds,
-                             Integer idleTimeoutSeconds, Double pacingSpeed, Integer maxCommandBytes,
-                             Integer writeBufferBytes, Integer writeMergeMillis) {
-            this(bind, port, http, serverVersionInfo, keepAliveSeconds, idleTimeoutSeconds, pacingSpeed, maxCommandBytes,
-                    writeBufferBytes, writeMergeMillis, null, null, null);
-        }
-
-        /** The drain deadline: {@code drainSeconds}, or the default. */
-        public java.time.Duration drainDeadline() {
-            return java.time.Duration.ofSeconds(drainSeconds != null ? drainSeconds : DEFAULT_DRAIN_SECONDS);
-        }
-
-        @Override
-        public Problem problem() {
-            return samePort(port, http)
-                    ? Problem.at("http", "the MMSH port must differ from 'port' (which serves MMSH as well)") : null;
         }
     }
 

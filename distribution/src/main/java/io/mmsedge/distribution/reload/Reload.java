@@ -5,6 +5,8 @@ import io.mmsedge.distribution.config.AccessSettings;
 import io.mmsedge.distribution.config.ConfigException;
 import io.mmsedge.distribution.config.ConfigLoader;
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.config.EdgeSection;
+import io.mmsedge.distribution.config.ServerSection;
 import io.mmsedge.distribution.lifecycle.Listen;
 import io.mmsedge.distribution.logging.AccessLogSetup;
 import io.mmsedge.distribution.points.PublishingPoints;
@@ -80,7 +82,7 @@ public final class Reload {
      * The edge section the running edge listener last applied (guarded by this): a file without
      * its {@code edge} section leaves the edge running as it was (a restart removes it).
      */
-    private EdgeConfig.EdgeSection edgeApplied;
+    private EdgeSection edgeApplied;
 
     public Reload(EdgeConfig started, Running running, BooleanSupplier draining) {
         this.started = started;
@@ -185,7 +187,7 @@ public final class Reload {
     }
 
     /** The edge's proxy settings; an unchanged (or absent) instanceId keeps the running VIA token. */
-    private ProxySettings proxySettings(EdgeConfig.EdgeSection e) {
+    private ProxySettings proxySettings(EdgeSection e) {
         ProxySettings n = ConfigLoader.proxySettings(e, running.version());
         if (edgeApplied == null || !Objects.equals(edgeApplied.instanceId(), e.instanceId())) {
             return n;
@@ -199,8 +201,8 @@ public final class Reload {
     private List<MmsServer.Move> bindMoved(EdgeConfig next) throws ConfigException, InterruptedException {
         List<MmsServer.Move> moves = new ArrayList<>();
         try {
-            EdgeConfig.ServerSection was = current.server();
-            EdgeConfig.ServerSection now = next.server();
+            ServerSection was = current.server();
+            ServerSection now = next.server();
             MmsServer origin = running.origin();
             if (origin != null) {
                 move(moves, origin, "origin", "server", was.bind(), was.port(), was.http(), now.bind(), now.port(),
@@ -208,8 +210,8 @@ public final class Reload {
             }
             MmsServer edge = running.edge();
             if (edge != null && next.edge() != null) {
-                EdgeConfig.EdgeSection e = edgeApplied;
-                EdgeConfig.EdgeSection n = next.edge();
+                EdgeSection e = edgeApplied;
+                EdgeSection n = next.edge();
                 move(moves, edge, "edge", "edge", e.bind(), e.port(), e.http(), n.bind(), n.port(), n.http());
             }
             return moves;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.distribution.EdgeApplication;
 import io.mmsedge.distribution.config.EdgeConfig;
+import io.mmsedge.distribution.config.EdgeSection;
+import io.mmsedge.distribution.config.ServerSection;
 import io.mmsedge.fixtures.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -139,7 +141,7 @@ class RootCommandTest {
         EdgeConfig cfg = command(OriginCommand.class, "origin", "--port", "0", "--media", media.toString(),
                 "--live", "news=" + Fixtures.media("av.asf"), "--live", "talk=" + Fixtures.media("audio.asf"),
                 "--status-port", "0", "--bind", "0.0.0.0", "--write-merge-ms", "20").config();
-        assertEquals(new EdgeConfig.ServerSection("0.0.0.0", 0, null, null, null, null, null, null, null, 20, null, null, null), cfg.server());
+        assertEquals(new ServerSection("0.0.0.0", 0, null, null, null, null, null, null, null, 20, null, null, null), cfg.server());
         // The status listener keeps to loopback whatever --bind says (issue #17: admin endpoints).
         assertEquals(new EdgeConfig.StatusSection("127.0.0.1", 0), cfg.status());
         assertEquals(List.of(new EdgeConfig.DirectoryPoint("", media.toAbsolutePath().toString(), null, null),
@@ -157,7 +159,7 @@ class RootCommandTest {
         EdgeConfig cfg = command(EdgeCommand.class, "edge", "--port", "0", "--origin", "mms://a:1755",
                 "--origin", "mms://b", "--forward", "--allow", "*.example.com", "--instance-id", "edge-a",
                 "--cache-dir", dir.toString(), "--cache-size", "2g", "--pacing-speed", "2").config();
-        EdgeConfig.EdgeSection e = cfg.edge();
+        EdgeSection e = cfg.edge();
         assertEquals("127.0.0.1", e.bind());
         assertEquals(0, e.port());
         assertEquals(List.of(new EdgeConfig.ReverseConfig("", List.of("mms://a:1755", "mms://b"), null)), e.reverse());
