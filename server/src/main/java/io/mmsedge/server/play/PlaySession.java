@@ -2,7 +2,6 @@ package io.mmsedge.server.play;
 
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.ClientLog;
-import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
 import io.mmsedge.protocol.mms.message.StreamSwitchEntry;
@@ -28,32 +27,27 @@ import org.slf4j.LoggerFactory;
  * What happens to one player between "content opened" and "session closed", whatever protocol
  * the player speaks: the open with its authorization result, header delivery, stream selection,
  * seeking, striding, playlist entry changes, pacing and write windows, the end of the content,
- * and the session's statistics. A front end (MMS/TCP, MMSH, UDP) turns its protocol's requests
- * into calls here and frames what comes out through its {@link PlayerTransport}, on its
- * {@link PlayerChannel}; it hears back
- * through {@link PlayEvents}. Files, playlists, broadcasts, cache hits, fills, relays and splits
+ * and the session's statistics (kept by {@link PlayBookkeeping}). A front end (MMS/TCP, MMSH,
+ * UDP) turns its protocol's requests into calls here and frames what comes out through its
+ * {@link PlayerTransport}, on its {@link PlayerChannel}; it hears back through
+ * {@link PlayEvents}. Files, playlists, broadcasts, cache hits, fills, relays and splits
  * all arrive as a {@link Media}. Every method runs on the session's thread.
  */
 public final class PlaySession {
 
     private static final Logger log = LoggerFactory.getLogger(PlaySession.class);
-    private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
 
     private final ServerSettings settings;
     private final MediaCatalog catalog;
-    private final ServerMetrics metrics;
     private final PlayerChannel channel;
     private final PlayerTransport transport;
     private final PlayEvents events;
     private final ByteBufAllocator alloc;
-    private final SessionAccess access; // the access-log lines (W3C/JSON); the front end describes itself there
+    /** Counters, metrics and access-log lines; the front end describes itself in its SessionAccess. */
+    private final PlayBookkeeping book;
 
     private SubscriberName subscriber;
-    private String requestedPath = "-";
     private Media media;
-    private String publishingPoint = "-";
-    /** Counts this session's Data packets; bound when content opens (see ServerMetrics.packetCounter). */
-    private ServerMetrics.PacketCounter packetCounter = ServerMetrics.PacketCounter.NONE;
     private StreamSelection selection;
     private HeaderDelivery header;
     private PacketPump pump;
@@ -67,19 +61,16 @@ public final class PlaySession {
     /** From a play request until it stops or the content ends; survives a playlist's entry change. */
     private boolean playing;
     private boolean closed;
-    private long packetsSent;
-    private long bytesSent;
 
     public PlaySession(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, PlayerChannel channel,
                        PlayerTransport transport, PlayEvents events, ByteBufAllocator alloc) {
         this.channel = channel;
         this.settings = settings;
         this.catalog = catalog;
-        this.metrics = metrics;
         this.transport = transport;
         this.events = events;
         this.alloc = alloc;
-        this.access = new SessionAccess(channel::peer, this::packetsSent, this::bytesSent);
+        this.book = new PlayBookkeeping(metrics, channel::peer);
     }
 
     /** Who is playing (the Connect subscriberName, §2.2.4.17); null when the protocol has none. */
@@ -96,8 +87,7 @@ public final class PlaySession {
      */
     public void open(String path, String credentials, Consumer<OpenResult> then) {
         channel.handshakeDone();
-        requestedPath = path;
-        access.requested(path, subscriber);
+        book.requested(path, subscriber);
         OpenResult result;
         try {
             result = catalog.open(new OpenRequest(path, subscriber, channel.peer(), credentials,
@@ -126,16 +116,9 @@ public final class PlaySession {
             media = o.media();
             planJoin();
             selection = StreamSelection.none(media.info());
-            publishingPoint = media.publishingPoint();
-            packetCounter = metrics.packetCounter(publishingPoint);
-            metrics.sessionOpened(publishingPoint);
-            ContentInfo info = info();
-            access.opened(info);
-            accessLog.info("peer={} path={} event=open pp={} client=\"{}\" packets={} bitrate={}", channel.peer(),
-                    requestedPath, publishingPoint, subscriber == null ? "-" : subscriber.clientToken(),
-                    info.packetCount(), info.bitRate());
+            book.opened(media.publishingPoint(), info(), subscriber);
         } else if (result instanceof OpenResult.Failed f) {
-            access.refused(f.hr());
+            book.refused(f.hr());
         }
         then.accept(result);
     }
@@ -171,8 +154,7 @@ public final class PlaySession {
         if (!selection.apply(entries, media.info())) {
             return false;
         }
-        accessLog.info("peer={} path={} event=stream-switch {}", channel.peer(), requestedPath,
-                selection.describe(media.info()));
+        book.streamSwitch(selection.describe(media.info()));
         return true;
     }
 
@@ -210,7 +192,7 @@ public final class PlaySession {
         }
         selection.resync();
         playing = true;
-        access.playing(request.rate(), pump == null ? request.positionSeconds() : Double.NaN);
+        book.playing(request.rate(), pump == null ? request.positionSeconds() : Double.NaN);
         startPump(cursor, request.rate(), PacketPump.StopPoint.fromFrameOffset(request.frameOffset()), accelBitRate,
                 accelMs);
     }
@@ -226,7 +208,7 @@ public final class PlaySession {
     /** Stops playing (StopPlaying, §3.2.5.14); the content stays open. */
     public void stop() {
         playing = false;
-        access.stopped();
+        book.stopped();
         stopPump();
     }
 
@@ -246,8 +228,7 @@ public final class PlaySession {
         if (joined != null && joinedIndex + 1 < joined.entries() && media.nextEntry()) {
             // The next entry continues the stream the player already has: no stream change.
             joinedIndex++;
-            accessLog.info("peer={} path={} event=entry-joined entry={} packets={}", channel.peer(), requestedPath,
-                    joinedIndex + 1, media.info().packetCount());
+            book.entryJoined(joinedIndex + 1, media.info().packetCount());
             if (playing) {
                 startPump(joinedCursor(media.play(0, 1.0)), 1.0, PacketPump.StopPoint.NONE, 0, 0);
             }
@@ -261,16 +242,14 @@ public final class PlaySession {
             // Held: the front end calls playNextEntry() when the player asks (maybe from entryChanged).
             entryHeld = holdEntries;
             events.entryChanged(info);
-            accessLog.info("peer={} path={} event=stream-change packets={}", channel.peer(), requestedPath,
-                    info.packetCount());
+            book.streamChange(info.packetCount());
             if (!closed && !holdEntries) {
                 startEntry();
             }
             return;
         }
         playing = false;
-        accessLog.info("peer={} path={} event=end-of-stream packets={} bytes={}", channel.peer(), requestedPath,
-                packetsSent, bytesSent);
+        book.endOfStream();
         events.endOfContent();
     }
 
@@ -320,9 +299,7 @@ public final class PlaySession {
 
     /** The player's log (§2.2.4.20, MMSH LogStats): recorded, and passed to proxied media. */
     public void clientLog(ClientLog clientLog) {
-        accessLog.info("peer={} path={} event=client-log {}", channel.peer(), requestedPath,
-                clientLog.toLogString());
-        access.clientLog(clientLog);
+        book.clientLog(clientLog);
         if (media != null) {
             media.clientLog(clientLog);
         }
@@ -333,7 +310,7 @@ public final class PlaySession {
         joined = JoinedEntries.plan(media);
         joinedIndex = 0;
         if (joined != null) {
-            log.debug("peer={} path={} {} playlist entries joined into one stream", channel.peer(), requestedPath,
+            log.debug("peer={} path={} {} playlist entries joined into one stream", channel.peer(), requestedPath(),
                     joined.entries());
         }
     }
@@ -356,20 +333,16 @@ public final class PlaySession {
         } catch (MediaReadException e) {
             contentError(e);
         } catch (RuntimeException e) {
-            log.error("peer={} path={} internal error; closing this session", channel.peer(), requestedPath, e);
-            metrics.error("internal");
-            access.failed(Hresults.E_FAIL);
+            log.error("peer={} path={} internal error; closing this session", channel.peer(), requestedPath(), e);
+            book.internalError();
             events.internalError();
         }
     }
 
     /** The content failed while the front end handled a request, or while sending. */
     public void contentError(MediaReadException e) {
-        log.warn("peer={} path={} content error: {}", channel.peer(), requestedPath, e.getMessage());
-        accessLog.info("peer={} path={} event=close reason=content-error hr={} packets={} bytes={}", channel.peer(),
-                requestedPath, Hresults.hex(e.hr()), packetsSent, bytesSent);
-        access.failed(e.hr());
-        metrics.error("media_read");
+        log.warn("peer={} path={} content error: {}", channel.peer(), requestedPath(), e.getMessage());
+        book.contentError(e.hr());
         events.contentFailed(e.hr());
     }
 
@@ -381,9 +354,8 @@ public final class PlaySession {
         closed = true;
         cancelHeader();
         stop();
-        access.closed();
+        book.closed(media != null);
         if (media != null) {
-            metrics.sessionClosed(publishingPoint);
             media.close();
             media = null;
         }
@@ -398,11 +370,7 @@ public final class PlaySession {
     }
 
     void countSent(int payloadBytes, boolean headerPart) {
-        packetCounter.sent(payloadBytes + DataPacket.HEADER_SIZE, headerPart);
-        if (!headerPart) {
-            packetsSent++;
-            bytesSent += payloadBytes;
-        }
+        book.countSent(payloadBytes, headerPart);
     }
 
     static void cancel(ScheduledFuture<?> f) {
@@ -415,7 +383,7 @@ public final class PlaySession {
 
     /** The access-log side of this session, for the front end to describe itself ({@link SessionAccess#frontEnd}). */
     public SessionAccess access() {
-        return access;
+        return book.access();
     }
 
     public boolean hasMedia() {
@@ -440,14 +408,14 @@ public final class PlaySession {
     }
 
     public String requestedPath() {
-        return requestedPath;
+        return book.requestedPath();
     }
 
     public long packetsSent() {
-        return packetsSent;
+        return book.packetsSent();
     }
 
     public long bytesSent() {
-        return bytesSent;
+        return book.bytesSent();
     }
 }
