@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,123 +118,137 @@ class OriginKilledTest {
         assertEquals(want, Players.frameLines(r.stdoutText()), "the other session's frames are the file's");
     }
 
+    /**
+     * What each case of the troubled origin runs in: the troubled origin, a healthy one, an edge
+     * before both (a cache when asked), a log capture, the victim player of the troubled origin
+     * and another player of the healthy one, both started.
+     */
+    private record Scene(OriginProcess troubled, EdgeApplication healthy, EdgeApplication edge, LogCapture log,
+                         CompletableFuture<ExternalTool.Result> victim, CompletableFuture<ExternalTool.Result> other) {
+
+        void awaitUpstreamOpen() throws InterruptedException {
+            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + troubled.port()), log.lines().toString());
+        }
+
+        /** The edge logs a warning naming the troubled origin. */
+        void assertOriginNamed(String what) throws InterruptedException {
+            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + troubled.port()) && l.contains("WARN")),
+                    what + log.lines());
+        }
+
+        /** The victim's result, and in {@code ms[0]} how long after {@code since} (System.nanoTime()) it ended. */
+        ExternalTool.Result victimEnd(long since, long[] ms) throws Exception {
+            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+            ms[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+            return r;
+        }
+    }
+
+    private interface SceneBody {
+        void run(Scene scene) throws Exception;
+    }
+
+    /** Runs {@code body} in a {@link Scene} whose victim plays {@code victimUrl} (%d: the edge's port). */
+    private void inScene(boolean cache, String victimUrl, SceneBody body) throws Exception {
+        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, cache);
+             LogCapture log = LogCapture.begin()) {
+            int port = edge.edgeAddress().getPort();
+            CompletableFuture<ExternalTool.Result> victim = play(victimUrl.formatted(port));
+            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
+            body.run(new Scene(t, h, edge, log, victim, other));
+        }
+    }
+
     @Test
     void killedMidRelayThePlayerGetsACleanPrefixAndOthersPlayOn() throws Exception {
         List<String> want = fileFrames();
-        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
-             LogCapture log = LogCapture.begin()) {
-            int port = edge.edgeAddress().getPort();
-            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
-            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
-            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + t.port()), log.lines().toString());
+        inScene(false, VICTIM, s -> {
+            s.awaitUpstreamOpen();
             Thread.sleep(4000); // a third of the 12 s file
-            t.kill9();
-            long killed = System.nanoTime();
-            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-            System.out.println("relay: the player ended " + ms + " ms after kill -9; " + r.describe());
+            s.troubled().kill9();
+            long[] ms = new long[1];
+            ExternalTool.Result r = s.victimEnd(System.nanoTime(), ms);
+            System.out.println("relay: the player ended " + ms[0] + " ms after kill -9; " + r.describe());
             assertCleanPrefix(want, r, "the relayed player");
-            assertTrue(ms < 15_000, "the player's session ended " + ms + " ms after the kill");
-            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
-                    "the edge names the lost origin: " + log.lines());
-            assertHealthy(want, other);
-        }
+            assertTrue(ms[0] < 15_000, "the player's session ended " + ms[0] + " ms after the kill");
+            s.assertOriginNamed("the edge names the lost origin: ");
+            assertHealthy(want, s.other());
+        });
     }
 
     @Test
     void killedMidFillThePlayerGetsACleanPrefixAndTheItemStaysIncomplete() throws Exception {
         List<String> want = fileFrames();
-        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, true);
-             LogCapture log = LogCapture.begin()) {
-            int port = edge.edgeAddress().getPort();
-            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
-            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
-            CacheItem item = awaitQuarter(edge, ":" + t.port() + "/av.asf");
-            t.kill9();
-            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+        inScene(true, VICTIM, s -> {
+            String suffix = ":" + s.troubled().port() + "/av.asf";
+            CacheItem item = awaitItem(s.edge(), suffix, i -> i.coveredPackets() * 4 >= i.packetCount(),
+                    () -> "the fill did not get a quarter of " + suffix + " within 20 s");
+            s.troubled().kill9();
+            ExternalTool.Result r = s.victim().get(60, TimeUnit.SECONDS);
             System.out.println("fill: " + r.describe());
             assertCleanPrefix(want, r, "the filling player");
-            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
-                    "the edge names the lost origin: " + log.lines());
+            s.assertOriginNamed("the edge names the lost origin: ");
             assertTrue(!item.complete(), "the item is not complete: " + item);
             assertTrue(item.coveredPackets() < item.packetCount(), "only what arrived is covered: " + item);
-            assertHealthy(want, other);
+            assertHealthy(want, s.other());
             // The healthy origin's item is complete and whole.
-            CacheItem good = awaitItem(edge, "127.0.0.1:" + h.mmsAddress().getPort() + "/av.asf");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!good.complete() && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            CacheItem good = awaitItem(s.edge(), "127.0.0.1:" + s.healthy().mmsAddress().getPort() + "/av.asf");
+            awaitComplete(good);
             assertTrue(good.complete(), "the other item completed: " + good);
-        }
+        });
     }
 
     @Test
     void killedMidSplitThePlayersEndWithinTheGraceAndOthersPlayOn() throws Exception {
         List<String> want = fileFrames();
-        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
-             LogCapture log = LogCapture.begin()) {
-            int port = edge.edgeAddress().getPort();
-            CompletableFuture<ExternalTool.Result> live = play("mmsh://127.0.0.1:" + port + "/t/live");
-            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
-            assertNotNull(log.await(20_000, "split 127.0.0.1:" + t.port() + "/live: started"), log.lines().toString());
+        inScene(false, "mmsh://127.0.0.1:%d/t/live", s -> {
+            assertNotNull(s.log().await(20_000, "split 127.0.0.1:" + s.troubled().port() + "/live: started"),
+                    s.log().lines().toString());
             Thread.sleep(3000);
-            t.kill9();
-            long killed = System.nanoTime();
-            ExternalTool.Result r = live.get(60, TimeUnit.SECONDS);
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-            System.out.println("split: the player ended " + ms + " ms after kill -9; " + r.describe());
+            s.troubled().kill9();
+            long[] ms = new long[1];
+            ExternalTool.Result r = s.victimEnd(System.nanoTime(), ms);
+            System.out.println("split: the player ended " + ms[0] + " ms after kill -9; " + r.describe());
             assertTrue(Players.frameLines(r.stdoutText()).size() > 0, "the live player had frames: " + r.describe());
             // The split's grace (2 s) for an origin to come back, and the player's own buffer.
-            assertTrue(ms < 15_000, "the live player's session ended " + ms + " ms after the kill");
-            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
-                    "the edge names the lost origin: " + log.lines());
-            assertHealthy(want, other);
-        }
+            assertTrue(ms[0] < 15_000, "the live player's session ended " + ms[0] + " ms after the kill");
+            s.assertOriginNamed("the edge names the lost origin: ");
+            assertHealthy(want, s.other());
+        });
     }
 
     @Test
     void frozenBrieflyAndResumedThePlayerGetsTheWholeFile() throws Exception {
         List<String> want = fileFrames();
-        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
-             LogCapture log = LogCapture.begin()) {
-            int port = edge.edgeAddress().getPort();
-            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
-            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
-            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + t.port()), log.lines().toString());
+        inScene(false, VICTIM, s -> {
+            s.awaitUpstreamOpen();
             Thread.sleep(3000);
-            t.freeze();
+            s.troubled().freeze();
             Thread.sleep(1500); // under the edge's 3 s stall timeout: a hiccup, not a loss
-            t.resume();
-            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
+            s.troubled().resume();
+            ExternalTool.Result r = s.victim().get(60, TimeUnit.SECONDS);
             assertEquals(0, r.exitCode(), r.describe());
             assertEquals(want, Players.frameLines(r.stdoutText()), "the whole file, unchanged, across the freeze");
-            assertHealthy(want, other);
-        }
+            assertHealthy(want, s.other());
+        });
     }
 
     @Test
     void frozenForLongerThanTheStallTimeoutEndsThePlayerCleanly() throws Exception {
         List<String> want = fileFrames();
-        try (OriginProcess t = troubled(); EdgeApplication h = healthy(); EdgeApplication edge = edge(t, h, false);
-             LogCapture log = LogCapture.begin()) {
-            int port = edge.edgeAddress().getPort();
-            CompletableFuture<ExternalTool.Result> victim = play(VICTIM.formatted(port));
-            CompletableFuture<ExternalTool.Result> other = play("mmst://127.0.0.1:" + port + "/av.asf");
-            assertNotNull(log.await(20_000, "upstream open to 127.0.0.1:" + t.port()), log.lines().toString());
+        inScene(false, VICTIM, s -> {
+            s.awaitUpstreamOpen();
             Thread.sleep(3000);
-            t.freeze();
-            long frozen = System.nanoTime();
-            ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
-            t.resume();
-            System.out.println("frozen: the player ended " + ms + " ms after SIGSTOP; " + r.describe());
+            s.troubled().freeze();
+            long[] ms = new long[1];
+            ExternalTool.Result r = s.victimEnd(System.nanoTime(), ms);
+            s.troubled().resume();
+            System.out.println("frozen: the player ended " + ms[0] + " ms after SIGSTOP; " + r.describe());
             assertCleanPrefix(want, r, "the player of the frozen origin");
-            assertTrue(ms < 20_000, "ended " + ms + " ms after the freeze");
-            assertNotNull(log.await(5000, l -> l.contains("127.0.0.1:" + t.port()) && l.contains("WARN")),
-                    "the edge names the stalled origin: " + log.lines());
-            assertHealthy(want, other);
-        }
+            assertTrue(ms[0] < 20_000, "ended " + ms[0] + " ms after the freeze");
+            s.assertOriginNamed("the edge names the stalled origin: ");
+            assertHealthy(want, s.other());
+        });
     }
 
     @Test
@@ -254,10 +270,7 @@ class OriginKilledTest {
             assertEquals(0, old.exitCode(), old.describe());
             assertEquals(fileFrames(), Players.frameLines(old.stdoutText()), "clip.asf as it was");
             CacheItem item = awaitItem(edge, ":" + originPort + "/clip.asf");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!item.complete() && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            awaitComplete(item);
             assertTrue(item.complete(), "the first content was cached: " + item);
 
             first.kill9();
@@ -270,7 +283,7 @@ class OriginKilledTest {
                 var changed = edge.registry().find("mmsedge.cache.revalidations").tag("result", "changed").counter();
                 assertTrue(changed != null && changed.count() >= 1, "the freshness check found the change");
                 CacheItem fresh = awaitItem(edge, ":" + originPort + "/clip.asf");
-                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!(fresh.complete() && fresh != item) && System.nanoTime() < end) {
                     Thread.sleep(50);
                     fresh = awaitItem(edge, ":" + originPort + "/clip.asf");
@@ -285,29 +298,30 @@ class OriginKilledTest {
         }
     }
 
-    private static CacheItem awaitQuarter(EdgeApplication edge, String suffix) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < end) {
-            CacheItem i = edge.cache().store().items().stream().filter(x -> x.url().endsWith(suffix))
-                    .findFirst().orElse(null);
-            if (i != null && i.coveredPackets() * 4 >= i.packetCount()) {
-                return i;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the fill did not get a quarter of " + suffix + " within 20 s");
+    private static CacheItem awaitItem(EdgeApplication edge, String suffix) throws InterruptedException {
+        return awaitItem(edge, suffix, i -> true, () -> "no item " + suffix + " in " + edge.cache().store().items());
     }
 
-    private static CacheItem awaitItem(EdgeApplication edge, String suffix) throws InterruptedException {
+    /** The cache item whose URL ends with {@code suffix}, once {@code ready}; within 20 s, else fails. */
+    private static CacheItem awaitItem(EdgeApplication edge, String suffix, Predicate<CacheItem> ready,
+                                       Supplier<String> failure) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < end) {
             CacheItem i = edge.cache().store().items().stream().filter(x -> x.url().endsWith(suffix))
                     .findFirst().orElse(null);
-            if (i != null) {
+            if (i != null && ready.test(i)) {
                 return i;
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no item " + suffix + " in " + edge.cache().store().items());
+        throw new AssertionError(failure.get());
+    }
+
+    /** Waits up to 20 s for {@code item} to complete (the caller asserts it did). */
+    private static void awaitComplete(CacheItem item) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!item.complete() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
     }
 }
