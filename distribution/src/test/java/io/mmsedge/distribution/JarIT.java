@@ -23,15 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class JarIT {
 
-    private static Path jar() {
-        Path p = Path.of(System.getProperty("mmsedge.jar", "target/mms-edge.jar"));
-        assertTrue(Files.isRegularFile(p), "jar missing: " + p);
-        return p;
-    }
-
     @Test
     void inspectRunsFromTheJarWithoutLoggingNoise() throws Exception {
-        ExternalTool.Result r = ExternalTool.run(List.of("java", "-jar", jar().toString(), "inspect",
+        ExternalTool.Result r = ExternalTool.run(List.of("java", "-jar", JarProcess.jar().toString(), "inspect",
                 Fixtures.media("av.asf").toString()), Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdoutText().contains("\"packetSize\""), r.stdoutText());
@@ -41,7 +35,7 @@ class JarIT {
 
     @Test
     void theEmbeddedDefaultStartsCleanlyAndServesAPlayer() throws Exception {
-        Process p = new ProcessBuilder("java", "-jar", jar().toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("java", "-jar", JarProcess.jar().toString()).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             long deadline = System.currentTimeMillis() + 30_000;
@@ -74,64 +68,30 @@ class JarIT {
         assertTrue(p.exitValue() == 143 || p.exitValue() == 0, "exit " + p.exitValue());
     }
 
-    /** A free loopback port (closed again: the jar binds it next). */
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The jar running a configuration with a live point, its output collected by a thread of its own. */
+    /** The jar running a configuration with a live point, once its signal handlers are in place. */
     private static final class Server implements AutoCloseable {
-        final Process process;
+        final JarProcess jar;
         final int port;
-        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Server(Path dir, int drainSeconds) throws Exception {
-            port = freePort();
+            port = JarProcess.freePort();
             Path conf = Files.writeString(dir.resolve("drain.yaml"), """
                     server: {bind: 127.0.0.1, port: %d, drainSeconds: %d}
                     publishingPoints:
                       - {name: live, type: broadcast, path: "%s"}
                     """.formatted(port, drainSeconds, Fixtures.media("av.asf")));
-            process = new ProcessBuilder("java", "-jar", jar().toString(), "--config", conf.toString())
-                    .redirectErrorStream(true).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String l = out.readLine(); l != null; l = out.readLine()) {
-                        lines.add(l);
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the process is gone
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            await("a second one exits at once", 60_000); // the signal handlers are in place
+            jar = JarProcess.start("--config", conf.toString());
+            jar.await("a second one exits at once", 60_000); // the signal handlers are in place
         }
 
         /** SIGTERM, the output still read (Process.destroy() would close the pipes as well). */
         void sigterm() {
-            process.toHandle().destroy();
-        }
-
-        void await(String fragment, long millis) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + millis;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (lines) {
-                    if (lines.stream().anyMatch(l -> l.contains(fragment))) {
-                        return;
-                    }
-                }
-                Thread.sleep(50);
-            }
-            throw new AssertionError("no '" + fragment + "' in " + lines);
+            jar.process().toHandle().destroy();
         }
 
         @Override
         public void close() {
-            process.destroyForcibly();
+            jar.close();
         }
     }
 
@@ -157,9 +117,10 @@ class JarIT {
             Process ffmpeg = ffmpegPlaying(server, dir);
             try {
                 server.sigterm();
-                server.await("draining (SIGTERM)", 15_000);
-                assertTrue(server.process.waitFor(20, TimeUnit.SECONDS), "drained and exited: " + server.lines);
-                assertEquals(0, server.process.exitValue(), server.lines.toString());
+                server.jar.await("draining (SIGTERM)", 15_000);
+                assertTrue(server.jar.process().waitFor(20, TimeUnit.SECONDS),
+                        "drained and exited: " + server.jar.lines());
+                assertEquals(0, server.jar.process().exitValue(), server.jar.lines().toString());
                 assertTrue(ffmpeg.waitFor(10, TimeUnit.SECONDS), "ffmpeg stopped, not spinning: "
                         + Files.readString(dir.resolve("ffmpeg.log")));
                 assertEquals(0, ffmpeg.exitValue());
@@ -175,11 +136,11 @@ class JarIT {
             Process ffmpeg = ffmpegPlaying(server, dir);
             try {
                 server.sigterm();
-                server.await("draining (SIGTERM)", 15_000);
-                assertTrue(server.process.isAlive(), "the drain waits for the playing session");
+                server.jar.await("draining (SIGTERM)", 15_000);
+                assertTrue(server.jar.process().isAlive(), "the drain waits for the playing session");
                 server.sigterm();
-                assertTrue(server.process.waitFor(10, TimeUnit.SECONDS), "a second SIGTERM exits at once");
-                assertEquals(143, server.process.exitValue());
+                assertTrue(server.jar.process().waitFor(10, TimeUnit.SECONDS), "a second SIGTERM exits at once");
+                assertEquals(143, server.jar.process().exitValue());
             } finally {
                 ffmpeg.destroyForcibly();
             }

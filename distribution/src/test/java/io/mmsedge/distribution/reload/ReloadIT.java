@@ -3,17 +3,13 @@ package io.mmsedge.distribution.reload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmsedge.distribution.JarProcess;
 import io.mmsedge.distribution.realplayers.Players;
 import io.mmsedge.fixtures.ExternalTool;
 import io.mmsedge.fixtures.Fixtures;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,32 +23,6 @@ class ReloadIT {
 
     @TempDir
     Path dir;
-    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-
-    private static Path jar() {
-        Path p = Path.of(System.getProperty("mmsedge.jar", "target/mms-edge.jar"));
-        assertTrue(Files.isRegularFile(p), "jar missing: " + p);
-        return p;
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void await(String fragment, int occurrences, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            synchronized (lines) {
-                if (lines.stream().filter(l -> l.contains(fragment)).count() >= occurrences) {
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + fragment + "' (" + occurrences + ") in " + lines);
-    }
 
     private static void hangUp(Process p) throws Exception {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
@@ -67,7 +37,7 @@ class ReloadIT {
     @Test
     void sighupAddsAPointAndRefusesAnInvalidFileByKey() throws Exception {
         Players.require("ffprobe");
-        int port = freePort();
+        int port = JarProcess.freePort();
         Path extra = Files.createDirectories(dir.resolve("extra"));
         Files.copy(Fixtures.media("audio.asf"), extra.resolve("clip.asf"));
         String base = """
@@ -76,39 +46,23 @@ class ReloadIT {
                   - {name: a, type: directory, path: "%s"}
                 """.formatted(port, Fixtures.mediaDir());
         Path conf = Files.writeString(dir.resolve("edge.yaml"), base);
-        Process p = new ProcessBuilder("java", "-jar", jar().toString(), "--config", conf.toString())
-                .redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String l = out.readLine(); l != null; l = out.readLine()) {
-                    lines.add(l);
-                }
-            } catch (java.io.IOException ignored) {
-                // the process is gone
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            await("SIGHUP reloads the configuration", 1, 60_000);
+        try (JarProcess p = JarProcess.start("--config", conf.toString())) {
+            p.await("SIGHUP reloads the configuration", 1, 60_000);
             assertTrue(probe(port, "b/clip.asf").exitCode() != 0, "no point b yet");
 
             Files.writeString(conf, base + "  - {name: b, type: directory, path: \"%s\"}\n".formatted(extra));
-            hangUp(p);
-            await("reloaded (SIGHUP)", 1, 30_000);
+            hangUp(p.process());
+            p.await("reloaded (SIGHUP)", 1, 30_000);
             ExternalTool.Result added = probe(port, "b/clip.asf");
             assertEquals(0, added.exitCode(), added.describe());
 
             Files.writeString(conf, base.replace("port: " + port, "port: 70000"));
-            hangUp(p);
-            await("reload (SIGHUP) of " + conf + " refused", 1, 30_000);
-            await("key 'server.port': must be between 0 and 65535", 1, 1_000);
-            assertTrue(p.isAlive(), "an invalid file does not stop the server");
+            hangUp(p.process());
+            p.await("reload (SIGHUP) of " + conf + " refused", 1, 30_000);
+            p.await("key 'server.port': must be between 0 and 65535", 1, 1_000);
+            assertTrue(p.process().isAlive(), "an invalid file does not stop the server");
             ExternalTool.Result still = probe(port, "b/clip.asf");
             assertEquals(0, still.exitCode(), "the running configuration stays: " + still.describe());
-        } finally {
-            p.destroyForcibly();
         }
     }
 }

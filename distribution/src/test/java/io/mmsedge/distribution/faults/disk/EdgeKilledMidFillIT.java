@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.distribution.CacheRig;
 import io.mmsedge.distribution.EdgeApplication;
+import io.mmsedge.distribution.JarProcess;
 import io.mmsedge.distribution.realplayers.Players;
 import io.mmsedge.fixtures.ExternalTool;
 import io.mmsedge.fixtures.Fixtures;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -34,74 +30,18 @@ class EdgeKilledMidFillIT {
     @TempDir
     Path tmp;
 
-    private static Path jar() {
-        Path p = Path.of(System.getProperty("mmsedge.jar", "target/mms-edge.jar"));
-        assertTrue(Files.isRegularFile(p), "jar missing: " + p);
-        return p;
+    /** The edge process, once it listens. */
+    private static JarProcess edge(Path conf) throws Exception {
+        JarProcess edge = JarProcess.start("--config", conf.toString());
+        edge.await("edge on ", 60_000);
+        return edge;
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The edge process, its output collected by a thread of its own. */
-    private static final class Edge implements AutoCloseable {
-        final Process process;
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-
-        Edge(Path conf) throws Exception {
-            process = new ProcessBuilder("java", "-jar", jar().toString(), "--config", conf.toString())
-                    .redirectErrorStream(true).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String l = out.readLine(); l != null; l = out.readLine()) {
-                        lines.add(l);
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the process is gone
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            await("edge on ", 60_000);
-        }
-
-        String await(String fragment, long millis) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + millis;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (lines) {
-                    for (String l : lines) {
-                        if (l.contains(fragment)) {
-                            return l;
-                        }
-                    }
-                }
-                assertTrue(process.isAlive() || !lines.isEmpty(), "the edge exited: " + lines);
-                Thread.sleep(20);
-            }
-            throw new AssertionError("no '" + fragment + "' in " + lines);
-        }
-
-        boolean logged(String fragment) {
-            synchronized (lines) {
-                return lines.stream().anyMatch(l -> l.contains(fragment));
-            }
-        }
-
-        /** SIGKILL: no shutdown hook, nothing flushed. */
-        void kill9() throws InterruptedException {
-            process.destroyForcibly();
-            assertTrue(process.waitFor(10, TimeUnit.SECONDS));
-            assertEquals(137, process.exitValue(), "killed by SIGKILL");
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
+    /** SIGKILL: no shutdown hook, nothing flushed. */
+    private static void kill9(JarProcess edge) throws InterruptedException {
+        edge.process().destroyForcibly();
+        assertTrue(edge.process().waitFor(10, TimeUnit.SECONDS));
+        assertEquals(137, edge.process().exitValue(), "killed by SIGKILL");
     }
 
     private static long dataBytes(Path dir) throws Exception {
@@ -131,7 +71,7 @@ class EdgeKilledMidFillIT {
                 publishingPoints:
                   - {name: "", type: directory, path: "%s"}
                 """.formatted(media), media)) {
-            int port = freePort();
+            int port = JarProcess.freePort();
             Path conf = Files.writeString(tmp.resolve("edge.yaml"), """
                     server: {idleTimeoutSeconds: 30}
                     status: {bind: 127.0.0.1, port: 0}
@@ -148,7 +88,7 @@ class EdgeKilledMidFillIT {
             String url = "mmst://127.0.0.1:" + port + "/av.asf";
             long full = Files.size(Fixtures.media("av.asf"));
 
-            try (Edge edge = new Edge(conf)) {
+            try (JarProcess edge = edge(conf)) {
                 Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-i", url, "-map", "0", "-c",
                         "copy", "-f", "framemd5", "-").redirectErrorStream(true)
                         .redirectOutput(tmp.resolve("cut.framemd5").toFile()).start();
@@ -158,18 +98,19 @@ class EdgeKilledMidFillIT {
                         assertTrue(System.currentTimeMillis() < deadline, "the fill does not progress");
                         Thread.sleep(10);
                     }
-                    edge.kill9();
+                    kill9(edge);
                 } finally {
                     ffmpeg.destroyForcibly();
                 }
-                assertFalse(edge.logged("done: the item is complete"), "killed before the fill could finish: " + edge.lines);
+                assertFalse(edge.logged("done: the item is complete"),
+                        "killed before the fill could finish: " + edge.lines());
             }
             double before = originPackets(origin);
 
-            try (Edge edge = new Edge(conf)) {
+            try (JarProcess edge = edge(conf)) {
                 String found = edge.await("items found", 10_000);
                 assertTrue(found.contains("1 items found"), found);
-                assertFalse(edge.logged("discarded"), "nothing on disk was corrupt: " + edge.lines);
+                assertFalse(edge.logged("discarded"), "nothing on disk was corrupt: " + edge.lines());
                 ExternalTool.Result again = Players.framemd5(url);
                 assertEquals(0, again.exitCode(), again.describe());
                 assertEquals(want, Players.frameLines(again.stdoutText()), "every frame after the restart");
@@ -177,8 +118,7 @@ class EdgeKilledMidFillIT {
                 double fetched = originPackets(origin) - before;
                 assertTrue(fetched > 0 && fetched < 116, "only the missing packets came from the origin: " + fetched);
                 assertTrue(done.contains("116 of 116"), done);
-                assertTrue(edge.lines.stream().anyMatch(l -> l.contains("partial hit")),
-                        "the stored prefix was served from the cache: " + edge.lines);
+                assertTrue(edge.logged("partial hit"), "the stored prefix was served from the cache: " + edge.lines());
 
                 double complete = originPackets(origin);
                 ExternalTool.Result cached = Players.framemd5(url);
