@@ -11,7 +11,6 @@ import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.asf.AsfFile;
-import io.mmsedge.protocol.asf.AsfPackets;
 import io.mmsedge.protocol.asf.AsfStream;
 import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.SubscriberName;
@@ -21,9 +20,7 @@ import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.DirectoryCatalog;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.net.MmsServer;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -92,20 +89,6 @@ class EdgeProxyTest {
         }
     }
 
-    private static byte[] stripped(AsfFile f, long n) throws IOException {
-        ByteBuf raw = f.readPacket(n, ByteBufAllocator.DEFAULT);
-        try {
-            ByteBuf s = AsfPackets.stripPadding(raw, f.packetSize(), ByteBufAllocator.DEFAULT);
-            try {
-                return ByteBufUtil.getBytes(s);
-            } finally {
-                s.release();
-            }
-        } finally {
-            raw.release();
-        }
-    }
-
     /** Plays a whole file through {@code server} with the test client, checking every packet. */
     static MmsTestClient.PlayResult playAndCheck(InetSocketAddress server, String subscriber, String file)
             throws Exception {
@@ -127,7 +110,8 @@ class EdgeProxyTest {
                 assertEquals(i, d.locationId());
                 assertEquals(9, d.playIncarnation(), "the player's own incarnation, not the edge's upstream one");
                 assertEquals(i & 0xFF, d.afFlags(), "the player's own AFFlags sequence");
-                assertArrayEquals(stripped(f, i), d.payload(), "ASF payload bytes pass unchanged, packet " + i);
+                assertArrayEquals(Fixtures.sentPayload(f, i), d.payload(),
+                        "ASF payload bytes pass unchanged, packet " + i);
             }
             assertEquals(0, r.lastEndOfStream().hr());
             return r;
