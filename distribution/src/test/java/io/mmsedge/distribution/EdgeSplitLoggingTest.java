@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
-import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -29,26 +23,8 @@ class EdgeSplitLoggingTest {
 
     private static final Pattern PEER = Pattern.compile("peer=(\\S+) ");
 
-    private static EdgeApplication liveOrigin() throws Exception {
-        String yaml = """
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 4}
-                publishingPoints:
-                  - {name: live, type: broadcast, path: "%s"}
-                """.formatted(Fixtures.media("av.asf"));
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
-                Path.of("."));
-        return EdgeApplication.start(cfg, Path.of("."));
-    }
-
     private static EdgeApplication splittingEdge(EdgeApplication origin) throws Exception {
-        return EdgeProxyTest.edge("""
-                edge:
-                  bind: 127.0.0.1
-                  port: 0
-                  connectTimeoutSeconds: 2
-                  reverse:
-                    - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                """.formatted(origin.mmsAddress().getPort()));
+        return EdgeSplitTest.splittingEdge(origin.mmsAddress().getPort(), "");
     }
 
     /** A player watching the live point through the edge, with a few packets read. */
@@ -88,7 +64,7 @@ class EdgeSplitLoggingTest {
 
     @Test
     void eachPlayersLogReachesTheOriginOnceThroughTheSplitsSession() throws Exception {
-        try (EdgeApplication origin = liveOrigin(); EdgeApplication edge = splittingEdge(origin);
+        try (EdgeApplication origin = TestServers.liveOrigin(0, 4); EdgeApplication edge = splittingEdge(origin);
              LogCapture logs = LogCapture.begin();
              MmsTestClient a = watch(edge, 4); MmsTestClient b = watch(edge, 5)) {
             assertEquals(1, edge.proxy().splits().splits().size(), "both players watch one split");
@@ -113,7 +89,7 @@ class EdgeSplitLoggingTest {
     @Test
     void aFloodOfPlayerLogsDoesNotFloodTheOrigin() throws Exception {
         int flood = 2000;
-        try (EdgeApplication origin = liveOrigin(); EdgeApplication edge = splittingEdge(origin);
+        try (EdgeApplication origin = TestServers.liveOrigin(0, 4); EdgeApplication edge = splittingEdge(origin);
              LogCapture logs = LogCapture.begin();
              MmsTestClient a = watch(edge, 4); MmsTestClient b = watch(edge, 5)) {
             var log = EdgeProxyTest.playersLog("{pid-flood}");

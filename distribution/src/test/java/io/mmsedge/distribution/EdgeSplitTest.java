@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
-import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.protocol.asf.AsfPacket;
@@ -15,9 +12,6 @@ import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,27 +23,20 @@ import org.junit.jupiter.api.Test;
  */
 class EdgeSplitTest {
 
-    private static EdgeApplication liveOrigin(int port) throws Exception {
-        String yaml = """
-                server: {bind: 127.0.0.1, port: %d, pacingSpeed: 4}
-                publishingPoints:
-                  - {name: live, type: broadcast, path: "%s"}
-                """.formatted(port, Fixtures.media("av.asf"));
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
-                Path.of("."));
-        return EdgeApplication.start(cfg, Path.of("."));
+    private static EdgeApplication splittingEdge(int originPort) throws Exception {
+        return splittingEdge(originPort, "  split: {lingerSeconds: 1, graceSeconds: 10}\n");
     }
 
-    private static EdgeApplication splittingEdge(int originPort) throws Exception {
+    /** An edge splitting the broadcasts of the origin at {@code originPort}; {@code split}: its split section, or "". */
+    static EdgeApplication splittingEdge(int originPort, String split) throws Exception {
         return EdgeProxyTest.edge("""
                 edge:
                   bind: 127.0.0.1
                   port: 0
                   connectTimeoutSeconds: 2
-                  split: {lingerSeconds: 1, graceSeconds: 10}
-                  reverse:
+                %s  reverse:
                     - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
-                """.formatted(originPort));
+                """.formatted(split, originPort));
     }
 
     private static double originSessionsOpened(EdgeApplication origin) {
@@ -108,7 +95,8 @@ class EdgeSplitTest {
 
     @Test
     void manyPlayersCostTheOriginOneSessionThatLingersAfterTheLast() throws Exception {
-        try (EdgeApplication origin = liveOrigin(0); EdgeApplication edge = splittingEdge(origin.mmsAddress().getPort())) {
+        try (EdgeApplication origin = TestServers.liveOrigin(0, 4);
+             EdgeApplication edge = splittingEdge(origin.mmsAddress().getPort())) {
             List<MmsTestClient> players = new ArrayList<>();
             try {
                 for (int i = 0; i < 6; i++) {
@@ -153,14 +141,14 @@ class EdgeSplitTest {
     @Test
     void playersKeepGoingWhenTheOriginRestartsWithinTheGracePeriod() throws Exception {
         int port = EdgeProxyTest.freePort();
-        EdgeApplication origin = liveOrigin(port);
+        EdgeApplication origin = TestServers.liveOrigin(port, 4);
         try (EdgeApplication edge = splittingEdge(port)) {
             try (MmsTestClient a = watch(edge, 4); MmsTestClient b = watch(edge, 5)) {
                 List<Received.Data> before = read(a, 20, 4);
                 read(b, 20, 5);
                 origin.close();
                 Thread.sleep(700);
-                origin = liveOrigin(port);
+                origin = TestServers.liveOrigin(port, 4);
                 // Both players continue on the same sessions: more packets, LocationIds still
                 // increasing (the split rebases them across the reconnect).
                 a.setReadTimeout(Duration.ofSeconds(15));
@@ -178,7 +166,7 @@ class EdgeSplitTest {
 
     @Test
     void theSplitsPerPlayerLimitsAreTheConfigured() throws Exception {
-        try (EdgeApplication origin = liveOrigin(0); EdgeApplication edge = EdgeProxyTest.edge("""
+        try (EdgeApplication origin = TestServers.liveOrigin(0, 4); EdgeApplication edge = EdgeProxyTest.edge("""
                 edge:
                   bind: 127.0.0.1
                   port: 0

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** Starts real mms-edge servers on loopback for tests. */
-final class TestServers {
+public final class TestServers {
 
     /** Pacing for tests: much faster than real time, still paced (exercises the timers). */
     static final double TEST_PACING = 20.0;
@@ -39,6 +39,21 @@ final class TestServers {
         EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
                 "test", media);
         return EdgeApplication.start(cfg, media);
+    }
+
+    /**
+     * An origin broadcasting av.asf, looped, at /live, on {@code port} (0: a free one; a fixed one
+     * to restart an origin where it was), at {@code pacingSpeed} times real time.
+     */
+    public static EdgeApplication liveOrigin(int port, double pacingSpeed) throws Exception {
+        String yaml = """
+                server: {bind: 127.0.0.1, port: %d, pacingSpeed: %s}
+                publishingPoints:
+                  - {name: live, type: broadcast, path: "%s"}
+                """.formatted(port, pacingSpeed, Fixtures.media("av.asf"));
+        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
+                Path.of("."));
+        return EdgeApplication.start(cfg, Path.of("."));
     }
 
     static String url(EdgeApplication app, String path) {

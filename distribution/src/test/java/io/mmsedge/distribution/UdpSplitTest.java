@@ -4,18 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mmsedge.distribution.config.ConfigLoader;
-import io.mmsedge.distribution.config.EdgeConfig;
-import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.client.MmsTestClient;
 import io.mmsedge.fixtures.client.Received;
 import io.mmsedge.fixtures.client.UdpReceiver;
 import io.mmsedge.protocol.mms.MmsConstants;
-import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -106,14 +100,7 @@ class UdpSplitTest {
 
     /** An origin broadcasting av.asf, looped, in real time, at /live. */
     static EdgeApplication liveOrigin() throws Exception {
-        String yaml = """
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 1}
-                publishingPoints:
-                  - {name: live, type: broadcast, path: "%s"}
-                """.formatted(Fixtures.media("av.asf"));
-        EdgeConfig cfg = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "origin",
-                Path.of("."));
-        return EdgeApplication.start(cfg, Path.of("."));
+        return TestServers.liveOrigin(0, 1);
     }
 
     /** An edge splitting {@code origin}'s broadcasts. */
