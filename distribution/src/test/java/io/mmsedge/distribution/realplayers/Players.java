@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /** Real players (ffmpeg, MPlayer, VLC) and helpers to compare what they got with the files. */
 public final class Players {
@@ -55,6 +57,20 @@ public final class Players {
                     - {prefix: "", origins: ["mms://127.0.0.1:%d"]}
                 """.formatted(pacing, origin.getPort());
         return start(yaml);
+    }
+
+    /**
+     * Runs {@code player} on a thread of its own (the common pool), for a player that plays while
+     * the test does something else; a failure to run it fails the future.
+     */
+    public static CompletableFuture<ExternalTool.Result> inBackground(Callable<ExternalTool.Result> player) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return player.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     static EdgeApplication start(String yaml) throws Exception {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmsedge.distribution.EdgeApplication;
+import io.mmsedge.distribution.TestServers;
 import io.mmsedge.fixtures.ExternalTool;
-import io.mmsedge.fixtures.Fixtures;
 import io.mmsedge.fixtures.LogCapture;
 import io.mmsedge.fixtures.QuirkyOrigin;
 import java.util.List;
@@ -30,15 +30,6 @@ class SplitStallTest {
         Players.require("ffmpeg");
     }
 
-    /** An origin broadcasting av.asf looped at /live, at real-time pace. */
-    private static EdgeApplication liveOrigin() throws Exception {
-        return Players.start("""
-                server: {bind: 127.0.0.1, port: 0, pacingSpeed: 1}
-                publishingPoints:
-                  - {name: live, type: broadcast, path: "%s"}
-                """.formatted(Fixtures.media("av.asf")));
-    }
-
     /** A splitting edge in front of the given origin ports, in order, with a 1 s stall timeout and 3 s grace. */
     private static EdgeApplication edge(int... ports) throws Exception {
         StringBuilder origins = new StringBuilder();
@@ -60,15 +51,9 @@ class SplitStallTest {
 
     /** ffmpeg over MMSH on the edge's port, stopping after {@code seconds} of output (a broadcast never ends). */
     private static CompletableFuture<ExternalTool.Result> play(EdgeApplication edge, int seconds) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", "mmsh://127.0.0.1:"
-                        + edge.edgeAddress().getPort() + "/live", "-map", "0", "-c", "copy", "-t",
-                        Integer.toString(seconds), "-f", "framemd5", "-"), Players.PLAYER_TIMEOUT);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return Players.inBackground(() -> ExternalTool.run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i",
+                "mmsh://127.0.0.1:" + edge.edgeAddress().getPort() + "/live", "-map", "0", "-c", "copy", "-t",
+                Integer.toString(seconds), "-f", "framemd5", "-"), Players.PLAYER_TIMEOUT));
     }
 
     private static void awaitSilence(QuirkyOrigin quirky) throws InterruptedException {
@@ -83,7 +68,7 @@ class SplitStallTest {
 
     @Test
     void aSplitWhoseOnlyOriginGoesSilentEndsWithinItsGracePeriod() throws Exception {
-        try (EdgeApplication origin = liveOrigin();
+        try (EdgeApplication origin = TestServers.liveOrigin(0, 1);
              QuirkyOrigin quirky = new QuirkyOrigin(origin.mmsAddress());
              EdgeApplication edge = edge(quirky.address().getPort());
              LogCapture log = LogCapture.begin()) {
@@ -106,8 +91,8 @@ class SplitStallTest {
 
     @Test
     void aSplitWhoseOriginGoesSilentFailsOverToTheNextOrigin() throws Exception {
-        try (EdgeApplication first = liveOrigin();
-             EdgeApplication second = liveOrigin();
+        try (EdgeApplication first = TestServers.liveOrigin(0, 1);
+             EdgeApplication second = TestServers.liveOrigin(0, 1);
              QuirkyOrigin quirky = new QuirkyOrigin(first.mmsAddress());
              EdgeApplication edge = edge(quirky.address().getPort(), second.mmsAddress().getPort());
              LogCapture log = LogCapture.begin()) {

@@ -87,13 +87,7 @@ class OriginKilledTest {
     }
 
     private static CompletableFuture<ExternalTool.Result> play(String url) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return Players.framemd5(url);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return Players.inBackground(() -> Players.framemd5(url));
     }
 
     private static List<String> fileFrames() throws Exception {

@@ -26,12 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -74,13 +76,7 @@ class MisbehavingPlayersTest {
     }
 
     private static CompletableFuture<ExternalTool.Result> ffmpeg(InetSocketAddress edge) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return Players.framemd5("mmst://127.0.0.1:" + edge.getPort() + "/av.asf");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return Players.inBackground(() -> Players.framemd5("mmst://127.0.0.1:" + edge.getPort() + "/av.asf"));
     }
 
     private static void assertHealthy(CompletableFuture<ExternalTool.Result> healthy) throws Exception {
@@ -108,6 +104,24 @@ class MisbehavingPlayersTest {
         return n;
     }
 
+    /** Runs {@code count} jobs (job {@code n} made by {@code job}) on 8 threads; their results, each within 60 s. */
+    private static <T> List<T> onEightThreads(int count, IntFunction<Callable<T>> job) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<T>> jobs = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                jobs.add(pool.submit(job.apply(i)));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : jobs) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void twoThousandConnectsAndClosesInABurstLeaveNothingBehind() throws Exception {
         try (EdgeApplication origin = origin(); EdgeApplication edge = edge(origin); LogCapture log = LogCapture.begin()) {
@@ -115,28 +129,16 @@ class MisbehavingPlayersTest {
             long before = descriptors();
             CompletableFuture<ExternalTool.Result> healthy = ffmpeg(at);
             AtomicInteger connected = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<?>> jobs = new ArrayList<>();
-                for (int i = 0; i < BURST; i++) {
-                    int n = i;
-                    jobs.add(pool.submit(() -> {
-                        try (Socket s = new Socket()) {
-                            s.connect(at, 5000);
-                            connected.incrementAndGet();
-                            if (n % 2 == 0) {
-                                s.setSoLinger(true, 0); // every other one resets instead of closing
-                            }
-                        }
-                        return null;
-                    }));
+            onEightThreads(BURST, n -> () -> {
+                try (Socket s = new Socket()) {
+                    s.connect(at, 5000);
+                    connected.incrementAndGet();
+                    if (n % 2 == 0) {
+                        s.setSoLinger(true, 0); // every other one resets instead of closing
+                    }
                 }
-                for (Future<?> f : jobs) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+                return null;
+            });
             assertEquals(BURST, connected.get(), "every connect was accepted");
             assertHealthy(healthy);
             long after = awaitDescriptors(before, 16);
@@ -168,31 +170,19 @@ class MisbehavingPlayersTest {
             long before = descriptors();
             CompletableFuture<ExternalTool.Result> healthy = ffmpeg(at);
             byte[] flood = flood(MESSAGES_EACH);
-            List<Integer> ports = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<Integer>> jobs = new ArrayList<>();
-                for (int i = 0; i < FLOODERS; i++) {
-                    jobs.add(pool.submit(() -> {
-                        try (MmsTestClient c = MmsTestClient.connect(at, Duration.ofSeconds(10))) {
-                            c.send(new Connect(0xF0F0F0EF, 0x0004000B, 0x0003001C, MmsTestClient.DEFAULT_SUBSCRIBER));
-                            c.expect(ReportConnectedEx.class);
-                            try {
-                                c.sendRaw(flood);
-                            } catch (IOException closedMidFlood) {
-                                // the edge closed at the first of them: the rest met a reset
-                            }
-                            assertTrue(c.closedByServer(), "the flooding peer is closed");
-                            return c.localPort();
-                        }
-                    }));
+            List<Integer> ports = onEightThreads(FLOODERS, n -> () -> {
+                try (MmsTestClient c = MmsTestClient.connect(at, Duration.ofSeconds(10))) {
+                    c.send(new Connect(0xF0F0F0EF, 0x0004000B, 0x0003001C, MmsTestClient.DEFAULT_SUBSCRIBER));
+                    c.expect(ReportConnectedEx.class);
+                    try {
+                        c.sendRaw(flood);
+                    } catch (IOException closedMidFlood) {
+                        // the edge closed at the first of them: the rest met a reset
+                    }
+                    assertTrue(c.closedByServer(), "the flooding peer is closed");
+                    return c.localPort();
                 }
-                for (Future<Integer> f : jobs) {
-                    ports.add(f.get(60, TimeUnit.SECONDS));
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            });
             Thread.sleep(500);
             for (int port : ports) {
                 long warnings = log.lines().stream().filter(l -> l.contains("peer=/127.0.0.1:" + port + " ")
