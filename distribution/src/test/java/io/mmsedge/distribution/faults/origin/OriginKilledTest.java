@@ -130,12 +130,15 @@ class OriginKilledTest {
                     what + log.lines());
         }
 
-        /** The victim's result, and in {@code ms[0]} how long after {@code since} (System.nanoTime()) it ended. */
-        ExternalTool.Result victimEnd(long since, long[] ms) throws Exception {
+        /** The victim's result, and how long after {@code since} (System.nanoTime()) it ended. */
+        Ended victimEnd(long since) throws Exception {
             ExternalTool.Result r = victim.get(60, TimeUnit.SECONDS);
-            ms[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-            return r;
+            return new Ended(r, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
         }
+    }
+
+    /** A player's result and the milliseconds from the fault to its end. */
+    private record Ended(ExternalTool.Result result, long ms) {
     }
 
     private interface SceneBody {
@@ -160,11 +163,12 @@ class OriginKilledTest {
             s.awaitUpstreamOpen();
             Thread.sleep(4000); // a third of the 12 s file
             s.troubled().kill9();
-            long[] ms = new long[1];
-            ExternalTool.Result r = s.victimEnd(System.nanoTime(), ms);
-            System.out.println("relay: the player ended " + ms[0] + " ms after kill -9; " + r.describe());
+            Ended end = s.victimEnd(System.nanoTime());
+            ExternalTool.Result r = end.result();
+            long ms = end.ms();
+            System.out.println("relay: the player ended " + ms + " ms after kill -9; " + r.describe());
             assertCleanPrefix(want, r, "the relayed player");
-            assertTrue(ms[0] < 15_000, "the player's session ended " + ms[0] + " ms after the kill");
+            assertTrue(ms < 15_000, "the player's session ended " + ms + " ms after the kill");
             s.assertOriginNamed("the edge names the lost origin: ");
             assertHealthy(want, s.other());
         });
@@ -200,12 +204,13 @@ class OriginKilledTest {
                     s.log().lines().toString());
             Thread.sleep(3000);
             s.troubled().kill9();
-            long[] ms = new long[1];
-            ExternalTool.Result r = s.victimEnd(System.nanoTime(), ms);
-            System.out.println("split: the player ended " + ms[0] + " ms after kill -9; " + r.describe());
+            Ended end = s.victimEnd(System.nanoTime());
+            ExternalTool.Result r = end.result();
+            long ms = end.ms();
+            System.out.println("split: the player ended " + ms + " ms after kill -9; " + r.describe());
             assertTrue(Players.frameLines(r.stdoutText()).size() > 0, "the live player had frames: " + r.describe());
             // The split's grace (2 s) for an origin to come back, and the player's own buffer.
-            assertTrue(ms[0] < 15_000, "the live player's session ended " + ms[0] + " ms after the kill");
+            assertTrue(ms < 15_000, "the live player's session ended " + ms + " ms after the kill");
             s.assertOriginNamed("the edge names the lost origin: ");
             assertHealthy(want, s.other());
         });
@@ -234,12 +239,13 @@ class OriginKilledTest {
             s.awaitUpstreamOpen();
             Thread.sleep(3000);
             s.troubled().freeze();
-            long[] ms = new long[1];
-            ExternalTool.Result r = s.victimEnd(System.nanoTime(), ms);
+            Ended end = s.victimEnd(System.nanoTime());
+            ExternalTool.Result r = end.result();
+            long ms = end.ms();
             s.troubled().resume();
-            System.out.println("frozen: the player ended " + ms[0] + " ms after SIGSTOP; " + r.describe());
+            System.out.println("frozen: the player ended " + ms + " ms after SIGSTOP; " + r.describe());
             assertCleanPrefix(want, r, "the player of the frozen origin");
-            assertTrue(ms[0] < 20_000, "ended " + ms[0] + " ms after the freeze");
+            assertTrue(ms < 20_000, "ended " + ms + " ms after the freeze");
             s.assertOriginNamed("the edge names the stalled origin: ");
             assertHealthy(want, s.other());
         });
