@@ -27,10 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>aggregate throughput of N concurrent players playing av.asf over and over from the
  *       edge's cache against the same players on the origin directly (phases alternate).</li>
  * </ol>
- * The edge's hit still runs its freshness check with the origin (Connect, Funnel, OpenFile,
- * ReadBlock, CloseFile), as it does by default.
+ * Two edges: one whose hits run the freshness check with the origin on every open (Connect,
+ * Funnel, OpenFile, ReadBlock, CloseFile), as it does by default, and one that trusts its copy
+ * for an hour ({@code trustSeconds}), so its hits never ask the origin.
  *
- * <p>Usage: {@code CacheBench [sessions] [players] [seconds per phase]} (defaults 1000, 200, 10).
+ * <p>Usage: {@code CacheBench [sessions] [players] [seconds per phase] [nofill]} (defaults 1000,
+ * 200, 10; {@code nofill} skips the last part, the fill times).
  */
 public final class CacheBench {
 
@@ -54,45 +56,53 @@ public final class CacheBench {
                 InetSocketAddress direct = origin.mmsAddress();
                 InetSocketAddress cached = edge.edgeAddress();
                 InetSocketAddress trusted = trustedEdge.edgeAddress();
-                // Fill the caches, then warm up both paths.
+                // Fill the caches, then warm up the three paths.
                 playToEnd(cached, "audio.asf");
                 playToEnd(cached, "av.asf");
+                playToEnd(trusted, "audio.asf");
                 playToEnd(trusted, "av.asf");
                 playToEnd(trusted, "av.asf");
                 double originPackets = mediaPackets(origin);
+                InetSocketAddress[] paths = {direct, cached, trusted};
                 for (int i = 0; i < Math.min(200, sessions); i++) {
-                    FirstPacketLatency.firstPacketNanos(direct);
-                    FirstPacketLatency.firstPacketNanos(cached);
-                }
-                long[] d = new long[sessions];
-                long[] c = new long[sessions];
-                for (int i = 0; i < sessions; i++) {
-                    if ((i & 1) == 0) {
-                        d[i] = FirstPacketLatency.firstPacketNanos(direct);
-                        c[i] = FirstPacketLatency.firstPacketNanos(cached);
-                    } else {
-                        c[i] = FirstPacketLatency.firstPacketNanos(cached);
-                        d[i] = FirstPacketLatency.firstPacketNanos(direct);
+                    for (InetSocketAddress a : paths) {
+                        FirstPacketLatency.firstPacketNanos(a);
                     }
                 }
-                Arrays.sort(d);
-                Arrays.sort(c);
+                // Sessions rotate through the three paths (d c t, c t d, t d c, ...), so machine
+                // noise and any drift hit them alike.
+                long[][] ttfp = new long[3][sessions];
+                for (int i = 0; i < sessions; i++) {
+                    for (int k = 0; k < 3; k++) {
+                        int path = (i + k) % 3;
+                        ttfp[path][i] = FirstPacketLatency.firstPacketNanos(paths[path]);
+                    }
+                }
+                for (long[] v : ttfp) {
+                    Arrays.sort(v);
+                }
+                long[] d = ttfp[0];
+                long[] c = ttfp[1];
+                long[] t = ttfp[2];
                 System.out.printf(Locale.ROOT, "time to first data packet, %d sessions each (loopback, unpaced, "
-                        + "alternating)%n", sessions);
-                System.out.printf(Locale.ROOT, "%-14s %8s %8s %8s%n", "", "p50 ms", "p90 ms", "p99 ms");
+                        + "rotating)%n", sessions);
+                System.out.printf(Locale.ROOT, "%-24s %8s %8s %8s%n", "", "p50 ms", "p90 ms", "p99 ms");
                 row("origin direct", d);
-                row("edge cache hit", c);
-                System.out.printf(Locale.ROOT, "cache hit / direct: p50 %.2fx, p99 %.2fx%n",
-                        (double) pct(c, 50) / pct(d, 50), (double) pct(c, 99) / pct(d, 99));
+                row("cache hit, checked", c);
+                row("cache hit, trusted", t);
+                ratios("checked hit / direct", c, d);
+                ratios("trusted hit / direct", t, d);
 
                 double[] directRates = new double[2];
                 double[] cacheRates = new double[2];
                 double[] trustedRates = new double[2];
-                for (int round = 0; round < 2; round++) {
-                    directRates[round] = throughput(direct, players, seconds);
-                    cacheRates[round] = throughput(cached, players, seconds);
-                    trustedRates[round] = throughput(trusted, players, seconds);
-                }
+                // Round 0 runs direct, checked, trusted; round 1 the reverse.
+                directRates[0] = throughput(direct, players, seconds);
+                cacheRates[0] = throughput(cached, players, seconds);
+                trustedRates[0] = throughput(trusted, players, seconds);
+                trustedRates[1] = throughput(trusted, players, seconds);
+                cacheRates[1] = throughput(cached, players, seconds);
+                directRates[1] = throughput(direct, players, seconds);
                 double dr = (directRates[0] + directRates[1]) / 2;
                 double cr = (cacheRates[0] + cacheRates[1]) / 2;
                 double tr = (trustedRates[0] + trustedRates[1]) / 2;
@@ -104,14 +114,16 @@ public final class CacheBench {
                         cr, cacheRates[0], cacheRates[1], cr / dr);
                 System.out.printf(Locale.ROOT, "  edge cache, trust window      %8.1f Mbit/s (%.1f, %.1f)  %.2fx direct%n",
                         tr, trustedRates[0], trustedRates[1], tr / dr);
-                System.out.printf(Locale.ROOT, "origin media packets for the cache fills: %.0f (audio.asf once, av.asf "
+                System.out.printf(Locale.ROOT, "origin media packets for the cache fills: %.0f (audio.asf and av.asf "
                         + "once per edge); the edges' hits then cost the origin only freshness checks%n", originPackets);
             }
         } finally {
             BenchSupport.deleteTree(cacheDir);
             BenchSupport.deleteTree(trustedDir);
         }
-        fillTimes(media);
+        if (!(args.length > 3 && args[3].equals("nofill"))) {
+            fillTimes(media);
+        }
     }
 
     /**
@@ -204,8 +216,14 @@ public final class CacheBench {
 
 
     private static void row(String name, long[] v) {
-        System.out.printf(Locale.ROOT, "%-14s %8.2f %8.2f %8.2f%n", name, pct(v, 50) / 1e6, pct(v, 90) / 1e6,
+        System.out.printf(Locale.ROOT, "%-24s %8.2f %8.2f %8.2f%n", name, pct(v, 50) / 1e6, pct(v, 90) / 1e6,
                 pct(v, 99) / 1e6);
+    }
+
+    private static void ratios(String name, long[] v, long[] base) {
+        System.out.printf(Locale.ROOT, "%-24s p50 %.2fx, p90 %.2fx, p99 %.2fx%n", name,
+                (double) pct(v, 50) / pct(base, 50), (double) pct(v, 90) / pct(base, 90),
+                (double) pct(v, 99) / pct(base, 99));
     }
 
 }
