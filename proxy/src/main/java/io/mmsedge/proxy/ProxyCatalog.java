@@ -158,6 +158,10 @@ public final class ProxyCatalog implements MediaCatalog, AutoCloseable {
         if (trusted != null) {
             return trusted;
         }
+        OpenResult overlapped = cache == null ? null : cache.overlapped(request, up.candidates(), group);
+        if (overlapped != null) {
+            return overlapped;
+        }
         SplitRegistry.Admission admission = splits == null ? null
                 : splits.admit(first.key(), first.displayName(), request.eventLoop());
         if (admission instanceof SplitRegistry.Admission.Joined j) {

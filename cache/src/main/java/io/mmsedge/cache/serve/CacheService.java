@@ -118,6 +118,20 @@ public final class CacheService implements AutoCloseable {
         return new CachedMedia(publishingPoint, f, spare, filler);
     }
 
+    /**
+     * Media over the complete {@code item} for one player while its freshness check runs:
+     * {@code confirmed} completes when the origin confirmed the item (the player's first Data
+     * packet waits for it), or exceptionally (with a {@link io.mmsedge.server.media.MediaReadException}
+     * for the player's hr) when the origin no longer serves it.
+     */
+    public Media mediaWhileChecking(CacheItem item, String publishingPoint, Filler filler,
+                                    java.util.concurrent.CompletableFuture<Void> confirmed) {
+        ItemFills f = fillsOf(item);
+        f.offerFiller(filler);
+        metrics.hit();
+        return new CachedMedia(publishingPoint, f, null, filler, confirmed);
+    }
+
     /** Fills the whole item ahead of demand; false when it is complete or fills run already. */
     public boolean prestuff(CacheItem item, FillSource spare, Filler filler) {
         ItemFills f = fillsOf(item);

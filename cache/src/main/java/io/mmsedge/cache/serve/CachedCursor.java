@@ -90,6 +90,9 @@ final class CachedCursor implements PacketCursor, ItemFills.Reader {
         if (closed) {
             return null;
         }
+        if (!checkPassed()) {
+            return null; // the freshness check runs; onAvailable's listener wakes the session when it ends
+        }
         if (pendingStart != null) {
             if (!pendingStart.isDone()) {
                 return null; // the fill the seek started has not delivered its first packet yet
@@ -154,6 +157,32 @@ final class CachedCursor implements PacketCursor, ItemFills.Reader {
             return p;
         }
         return null;
+    }
+
+    /**
+     * Whether the freshness check overlapped with this player's open passed (true when there was
+     * none). A check that failed fails the session: the player was told what the cache holds, and
+     * the origin no longer serves it: the session ends with ReportEndOfStream carrying the error's
+     * hr (MS-MMSP §2.2.4.5: any hr but 0 and 1 is an error, as MS-ERREF defines it).
+     */
+    private boolean checkPassed() {
+        CompletableFuture<Void> c = media.confirmed();
+        if (c == null) {
+            return true;
+        }
+        if (!c.isDone()) {
+            return false;
+        }
+        if (c.isCompletedExceptionally()) {
+            Throwable why = c.handle((v, e) -> e instanceof java.util.concurrent.CompletionException
+                    && e.getCause() != null ? e.getCause() : e).join();
+            if (why instanceof MediaReadException m) {
+                throw m;
+            }
+            throw new MediaReadException(Hresults.E_FAIL, "the freshness check of " + item.url() + " failed: "
+                    + why.getMessage());
+        }
+        return true;
     }
 
     /** Packet {@code n}, or null while the store's read threads bring it off the disk. */
@@ -261,6 +290,15 @@ final class CachedCursor implements PacketCursor, ItemFills.Reader {
             }
         });
         fillListener = fills.addWaiter(listener);
+        CompletableFuture<Void> c = media.confirmed();
+        if (c != null && !c.isDone()) {
+            c.whenComplete((v, e) -> {
+                Runnable w = wake;
+                if (w != null) {
+                    w.run();
+                }
+            });
+        }
     }
 
     @Override

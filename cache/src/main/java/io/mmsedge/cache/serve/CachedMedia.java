@@ -31,10 +31,22 @@ final class CachedMedia implements Media {
     private final Filler playersSessions;
     /** One forwarded log at a time per player: a player sending Logging in a loop opens no more sessions. */
     private final AtomicBoolean logInFlight = new AtomicBoolean();
+    /**
+     * The freshness check running while this player is answered from the cache (null: none, or
+     * it passed before the open). No Data packet goes out before it passes; if it fails, the
+     * player's cursor fails with it.
+     */
+    private final CompletableFuture<Void> confirmed;
     private CachedCursor cursor;
     private boolean closed;
 
     CachedMedia(String publishingPoint, ItemFills fills, FillSource spare, Filler playersSessions) {
+        this(publishingPoint, fills, spare, playersSessions, null);
+    }
+
+    CachedMedia(String publishingPoint, ItemFills fills, FillSource spare, Filler playersSessions,
+                CompletableFuture<Void> confirmed) {
+        this.confirmed = confirmed;
         this.publishingPoint = publishingPoint;
         this.fills = fills;
         this.item = fills.item();
@@ -100,6 +112,11 @@ final class CachedMedia implements Media {
     @Override
     public boolean hasNextEntry() {
         return false;
+    }
+
+    /** The freshness check the first Data packet waits for, or null. */
+    CompletableFuture<Void> confirmed() {
+        return confirmed;
     }
 
     FillSource spare() {

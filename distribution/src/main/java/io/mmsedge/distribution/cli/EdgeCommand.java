@@ -65,7 +65,7 @@ public final class EdgeCommand extends Subcommand {
         EdgeConfig.ForwardConfig forwarding = forward ? new EdgeConfig.ForwardConfig(true, List.copyOf(allow)) : null;
         EdgeConfig.CacheConfig cache = cacheDir == null && cacheSize == null && cacheMemory == null ? null
                 : new EdgeConfig.CacheConfig(true, cacheDir == null ? null : cacheDir.toAbsolutePath().toString(),
-                        cacheSize, cacheMemory, null, null, null);
+                        cacheSize, cacheMemory, null, null, null, null);
         EdgeSection edge = new EdgeSection(listener.bind, listener.port, listener.httpPort, reverse,
                 forwarding,
                 null, null, null, null, null, null, null, instanceId, null, null, null, cache, listener.udp());

@@ -161,7 +161,8 @@ public final class ConfigLoader {
         long trustMillis = c.trustSeconds() == null ? 0 : c.trustSeconds() * 1000L;
         return new CacheSection(dir, size, memory, new io.mmsedge.cache.serve.CachePolicy(trustMillis,
                 c.serveStale() == null || c.serveStale(),
-                c.fillSpeed() == null ? io.mmsedge.cache.serve.CachePolicy.DEFAULT_FILL_SPEED : c.fillSpeed()));
+                c.fillSpeed() == null ? io.mmsedge.cache.serve.CachePolicy.DEFAULT_FILL_SPEED : c.fillSpeed(),
+                Boolean.TRUE.equals(c.overlapCheck())));
     }
 
     /** The edge cache as configured: {@code dir} null = a temporary directory. */

@@ -78,6 +78,8 @@ public record EdgeConfig(
      * @param serveStale   serve a complete, unprotected item when the origin is unreachable (default true)
      * @param fillSpeed    fills ask the origin for this many times the content's bit rate
      *                     (dwAccelBandwidth; default 4, 1 = the origin's own pace)
+     * @param overlapCheck serve a complete, unprotected item at once while its freshness check
+     *                     runs, holding the first Data packet until it passes (default false)
      */
     public record CacheConfig(@JsonProperty("enabled") Boolean enabled,
                               @JsonProperty("dir") @Matches(regex = ".*\\S.*", message = "empty (leave it out for a "
@@ -87,7 +89,8 @@ public record EdgeConfig(
                               @JsonProperty("trustSeconds") @Range Integer trustSeconds,
                               @JsonProperty("serveStale") Boolean serveStale,
                               @JsonProperty("fillSpeed") @Range(min = 1, max = 1000,
-                                      note = "1 = the origin's own pace") Double fillSpeed) {
+                                      note = "1 = the origin's own pace") Double fillSpeed,
+                              @JsonProperty("overlapCheck") Boolean overlapCheck) {
     }
 
     /**

@@ -165,7 +165,7 @@ class RootCommandTest {
         assertEquals(List.of(new EdgeConfig.ReverseConfig("", List.of("mms://a:1755", "mms://b"), null)), e.reverse());
         assertEquals(new EdgeConfig.ForwardConfig(true, List.of("*.example.com")), e.forward());
         assertEquals("edge-a", e.instanceId());
-        assertEquals(new EdgeConfig.CacheConfig(true, dir.toAbsolutePath().toString(), "2g", null, null, null, null),
+        assertEquals(new EdgeConfig.CacheConfig(true, dir.toAbsolutePath().toString(), "2g", null, null, null, null, null),
                 e.cache());
         assertEquals(2.0, cfg.server().pacingSpeed());
         assertNull(cfg.server().port(), "the edge's own port is edge.port");

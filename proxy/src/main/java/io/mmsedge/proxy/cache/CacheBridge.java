@@ -6,12 +6,14 @@ import io.mmsedge.cache.serve.CacheService;
 import io.mmsedge.cache.serve.FillSource;
 import io.mmsedge.cache.serve.Filler;
 import io.mmsedge.protocol.content.ContentInfo;
+import io.mmsedge.protocol.mms.Hresults;
 import io.mmsedge.protocol.mms.message.ReportOpenFile;
 import io.mmsedge.proxy.ProxyMetrics;
 import io.mmsedge.proxy.origin.OriginOpener;
 import io.mmsedge.proxy.origin.OriginOutcome;
 import io.mmsedge.proxy.route.Hop;
 import io.mmsedge.proxy.upstream.UpstreamOpenResult;
+import io.mmsedge.server.media.MediaReadException;
 import io.mmsedge.server.media.OpenRequest;
 import io.mmsedge.server.media.OpenResult;
 import io.netty.channel.EventLoopGroup;
@@ -72,6 +74,77 @@ public final class CacheBridge {
                 request.peer(), request.path(), cache.policy().trustMillis() / 1000);
         return new OpenResult.Opened(cache.media(cached, first.displayName(), null,
                 filler(request, route, cached, group)));
+    }
+
+    /**
+     * With {@link io.mmsedge.cache.serve.CachePolicy#overlapCheck}: a complete, unprotected copy
+     * is served at once while the freshness check (the upstream open) runs beside the player's own
+     * commands (ReadBlock of the header, StreamSwitch, StartPlaying); only the first Data packet
+     * waits for it. Null when the copy does not qualify: the caller checks first, as before.
+     *
+     * <p>The check confirms the copy when the origin still describes the same content (its
+     * fingerprint), or when no origin answers and the policy serves stale copies. Anything else
+     * fails the player's session with an error, because its ReportOpenFile and header came from
+     * the old copy: content changed at the origin (which then fills the new copy for the players
+     * after it, with the check's session), gone, refused, redirected or now protected.
+     */
+    public OpenResult overlapped(OpenRequest request, List<Hop> route, EventLoopGroup group) {
+        if (!cache.policy().overlapCheck() || request.credentials() != null) {
+            return null; // credentials mean a challenge was answered: protected content checks first
+        }
+        Hop first = route.get(0);
+        String key = key(first);
+        CacheItem cached = cache.store().lookup(key);
+        if (cached == null || !cached.complete() || cached.protectedContent()) {
+            return null;
+        }
+        CompletableFuture<Void> confirmed = opener.open(request, route, group)
+                .thenApply(outcome -> {
+                    checked(request, route, key, cached, outcome, group);
+                    return (Void) null;
+                });
+        log.info("peer={} path={} cache hit for {}, served while the freshness check runs", request.peer(),
+                request.path(), key);
+        return new OpenResult.Opened(cache.mediaWhileChecking(cached, first.displayName(),
+                filler(request, route, cached, group), confirmed));
+    }
+
+    /** The verdict of an overlapped freshness check: returns when {@code cached} stands, else throws. */
+    private void checked(OpenRequest request, List<Hop> route, String key, CacheItem cached, OriginOutcome outcome,
+                         EventLoopGroup group) {
+        if (outcome instanceof OriginOutcome.Unreachable u) {
+            if (cache.stale(key) == cached) {
+                log.warn("peer={} path={} origin unreachable ({}): serving the cached copy of {} without a "
+                        + "freshness check", request.peer(), request.path(), u.lastFailure().reason(), key);
+                cache.metrics().servedStale();
+                return;
+            }
+            throw new MediaReadException(u.lastFailure().hr(), "freshness check: " + u.lastFailure().reason());
+        }
+        if (outcome instanceof OriginOutcome.Answered a) {
+            int hr = a.result() instanceof OpenResult.Failed f ? f.hr() : Hresults.E_FAIL;
+            String what = a.result() instanceof OpenResult.Failed f ? f.reason() : "the origin answered "
+                    + a.result().getClass().getSimpleName();
+            log.info("peer={} path={} freshness check of {} failed after the player was answered from the cache: {}",
+                    request.peer(), request.path(), key, what);
+            throw new MediaReadException(hr, "freshness check: " + what);
+        }
+        OriginOutcome.Opened opened = (OriginOutcome.Opened) outcome;
+        UpstreamOpenResult.Opened o = opened.upstream();
+        CacheItem now = o.session().challenged() ? null : itemFor(key, o, false);
+        if (now == cached) {
+            o.session().close(); // a hit holds no upstream session (the player's log opens its own)
+            return;
+        }
+        if (now == null || !cache.prestuff(now, fillSource(o, opened.hop(), group), filler(request, route, now,
+                group))) {
+            o.session().close();
+        }
+        String what = o.session().challenged() ? "is protected now" : now == null ? "is no longer cacheable"
+                : "changed";
+        log.info("peer={} path={} {} {} at the origin while the player was answered from the cache: ending its "
+                + "session", request.peer(), request.path(), key, what);
+        throw new MediaReadException(Hresults.E_FAIL, "the content of " + key + " " + what + " at the origin");
     }
 
     /**
