@@ -97,4 +97,32 @@ class CachePlayersTest {
             }
         }
     }
+
+    /**
+     * {@code overlapCheck}: FFmpeg's open of a cached file is answered from the cache while the
+     * freshness check runs, over MMS and MMSH; its first Data packet waits for the check, and
+     * what it plays is still the file frame for frame.
+     */
+    @Test
+    void overlappedHitsOverMmsAndMmshAreTheFileFrameForFrame() throws Exception {
+        try (CacheRig rig = new CacheRig(tmp, 20, 20, "    size: 64m\n    overlapCheck: true\n")) {
+            var want = Players.frameLines(Players.fileFramemd5("av.asf"));
+            ExternalTool.Result miss = Players.framemd5(rig.edgeUrl("av.asf"));
+            assertEquals(0, miss.exitCode(), miss.describe());
+            rig.awaitComplete("av.asf", FILL);
+            double originPackets = rig.originMediaPackets();
+            double same = rig.edgeCounter("mmsedge.cache.revalidations", "result", "same");
+            ExternalTool.Result mms = Players.framemd5(rig.edgeUrl("av.asf"));
+            assertEquals(0, mms.exitCode(), mms.describe());
+            Players.assertSameFrames(want, Players.frameLines(mms.stdoutText()), "av.asf, overlapped hit over MMS");
+            ExternalTool.Result mmsh = Players.framemd5(rig.edgeMmshUrl("av.asf"));
+            assertEquals(0, mmsh.exitCode(), mmsh.describe());
+            Players.assertSameFrames(want, Players.frameLines(mmsh.stdoutText()), "av.asf, overlapped hit over MMSH");
+            assertEquals(originPackets, rig.originMediaPackets(), "no Data packet from the origin");
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    rig.edgeCounter("mmsedge.cache.revalidations", "result", "same") >= same + 2,
+                    "each play was checked with the origin");
+            assertEquals(0.0, rig.edgeCounter("mmsedge.cache.revalidations", "result", "changed"));
+        }
+    }
 }
