@@ -61,6 +61,8 @@ public final class UdpPlayer {
     private long batchBytes;
     private final AtomicInteger pendingRequests = new AtomicInteger();
     private ScheduledFuture<?> resumeTimer;
+    /** Queued in the transport's waiting list (set on the session's thread, cleared on the UDP loop). */
+    private final java.util.concurrent.atomic.AtomicBoolean waitingForRoom = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean closed;
     private long datagramsSent;
     private long bytesSent;
@@ -207,8 +209,8 @@ public final class UdpPlayer {
         if (closed) {
             return true;
         }
-        if (!transport.isWritable()) {
-            return false; // the transport wakes every player when the socket drains
+        if (!transport.isWritable() && transport.waitForRoom(this)) {
+            return false; // the transport wakes this player when the socket drains
         }
         long now = owner.nanoTime();
         if (budget.available(now) > 0) {
@@ -225,8 +227,14 @@ public final class UdpPlayer {
         return false;
     }
 
+    /** True if this player was not yet waiting for the socket to drain (it is now). */
+    boolean markWaiting() {
+        return waitingForRoom.compareAndSet(false, true);
+    }
+
     /** The UDP socket drained: resume sending on the session's thread. */
     void wake() {
+        waitingForRoom.set(false);
         owner.execute(() -> {
             if (!closed) {
                 resume.run();

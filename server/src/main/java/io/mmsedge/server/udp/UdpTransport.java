@@ -43,6 +43,8 @@ public final class UdpTransport implements AutoCloseable {
     private final UdpSettings settings;
     private final ServerMetrics metrics;
     private final Map<Integer, UdpPlayer> players = new ConcurrentHashMap<>();
+    /** Players that found the socket full, to wake when it drains (each once: see UdpPlayer.markWaiting). */
+    private final java.util.Queue<UdpPlayer> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final EventLoopGroup ownGroup;
     private final Channel channel;
     private final boolean epoll;
@@ -83,7 +85,7 @@ public final class UdpTransport implements AutoCloseable {
                     @Override
                     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
                         if (ctx.channel().isWritable()) {
-                            self[0].players.values().forEach(UdpPlayer::wake);
+                            self[0].drained();
                         }
                         ctx.fireChannelWritabilityChanged();
                     }
@@ -155,6 +157,27 @@ public final class UdpTransport implements AutoCloseable {
 
     boolean isWritable() {
         return channel.isWritable();
+    }
+
+    /**
+     * From a player's thread, having found the socket full: wakes {@code p} once it drains.
+     * Returns false if it drained meanwhile (the player goes on; its wake-up comes anyway, and
+     * is harmless). Only the players that found it full are woken, not every player: with
+     * thousands of UDP players, waking all of them at every drain was a task per player many
+     * times a second.
+     */
+    boolean waitForRoom(UdpPlayer p) {
+        if (p.markWaiting()) {
+            waiting.add(p);
+        }
+        return !channel.isWritable(); // checked again after registering: a drain in between is not missed
+    }
+
+    private void drained() {
+        UdpPlayer p;
+        while ((p = waiting.poll()) != null) {
+            p.wake();
+        }
     }
 
     /** Writes and flushes datagrams on the UDP channel's loop; a closed channel releases them. */
