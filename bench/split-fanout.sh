@@ -18,6 +18,8 @@
 #                (mmsu = MMS with Data by UDP),
 #              BROADCASTS (default 1): the origin broadcasts the file as live0 .. live(B-1) and the
 #                players spread round-robin over them (MMS players only; B > 1 means one split per broadcast),
+#              RAW_OWN_HEADERS=1: a second raw baseline whose sockets each get their 8-byte header in a
+#                buffer of their own (two buffers per packet, as MS-MMSP makes the edge write them),
 #              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
 #              merges its writes the same way, so the two compare like for like (0 = a write per packet),
 #              PROFILE=DIR: profile the edge with async-profiler over each phase's measured window and
@@ -165,20 +167,24 @@ udp_sent="$(metric "$edge_status" '^mmsedge_udp_datagrams_sent_total')"
 kill "$edge_pid" "$origin_pid"; wait "$edge_pid" "$origin_pid" 2>/dev/null || true
 pids=()
 
-echo "== raw baseline: RawFanout + ${players} raw readers, ${seconds} s measured"
+raw_line=""; rawh_line=""
+for raw_mode in shared ${RAW_OWN_HEADERS:+own}; do
+echo "== raw baseline: RawFanout (${raw_mode} headers) + ${players} raw readers, ${seconds} s measured"
 wait_quiet
 java "${server_jvm[@]}" -cp "$cp" io.mmsedge.bench.RawFanout --port "$raw_port" --file "$media" \
-  --merge-ms "$merge_ms" > "$tmp/raw.log" 2>&1 &
+  --merge-ms "$merge_ms" --own-headers "$([[ $raw_mode == own ]] && echo true || echo false)" > "$tmp/raw.log" 2>&1 &
 raw_pid=$!; pids+=("$raw_pid")
 wait_port "$raw_port"
 sleep 2
 raw_idle_kb="$(rss_kb "$raw_pid")"; raw_idle_gc_kb="$(gc_rss_kb "$raw_pid")"
-raw_line="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --raw --packet-size "$packet_size" \
+line="$(java "${load_jvm[@]}" -cp "$cp" io.mmsedge.bench.FanoutLoad --raw --packet-size "$packet_size" \
   --port "$raw_port" --watch-pid "$raw_pid" --players "$players" --seconds "$seconds" --ramp-seconds "$ramp" \
   --settle-seconds "$settle" --clk-tck "$clk")"
-echo "   load generator: $raw_line"
+echo "   load generator: $line"
 kill "$raw_pid"; wait "$raw_pid" 2>/dev/null || true
 pids=()
+if [[ $raw_mode == shared ]]; then raw_line="$line"; raw_idle=("$raw_idle_kb" "$raw_idle_gc_kb"); else rawh_line="$line"; rawh_idle=("$raw_idle_kb" "$raw_idle_gc_kb"); fi
+done
 raw_skipped="$(sed -n 's/.*: \([0-9]*\) packet writes skipped.*/\1/p' "$tmp/raw.log")"
 
 report() { # report NAME LINE IDLE_KB IDLE_AFTER_GC_KB
@@ -201,7 +207,8 @@ echo "== results (${players} players, ${seconds} s, $(nproc) cores)"
 for proto in "${protocols[@]}"; do
   report "$proto" "${edge_line[$proto]}" "${edge_idle_kb[$proto]}" "${edge_idle_gc_kb[$proto]}"
 done
-report "raw" "$raw_line" "$raw_idle_kb" "$raw_idle_gc_kb"
+report "raw" "$raw_line" "${raw_idle[0]}" "${raw_idle[1]}"
+[[ -n "$rawh_line" ]] && report "raw-own" "$rawh_line" "${rawh_idle[0]}" "${rawh_idle[1]}"
 echo "mms-edge (all phases): origin sessions opened ${origin_opened} (open now ${origin_now}); slow-player drops at the edge ${edge_dropped} packets, lag disconnects ${edge_lag_disc}; UDP datagrams sent ${udp_sent}; raw baseline skipped ${raw_skipped:-?} writes"
 for proto in "${protocols[@]}"; do
   awk -v name="$proto" -v em="$(field mbps "${edge_line[$proto]}")" -v rm="$(field mbps "$raw_line")" \
@@ -209,6 +216,15 @@ for proto in "${protocols[@]}"; do
       -v rc="$(field cpu_s "$raw_line")" -v rb="$(field bytes "$raw_line")" 'BEGIN {
     printf "%s ratios to the raw baseline: throughput %.3fx, CPU per GB %.2fx\n", name, em / rm, (ec / eb) / (rc / rb) }'
 done
+if [[ -n "$rawh_line" ]]; then
+  for proto in "${protocols[@]}"; do
+    awk -v name="$proto" -v ec="$(field cpu_s "${edge_line[$proto]}")" -v eb="$(field bytes "${edge_line[$proto]}")" \
+        -v hc="$(field cpu_s "$rawh_line")" -v hb="$(field bytes "$rawh_line")" \
+        -v rc="$(field cpu_s "$raw_line")" -v rb="$(field bytes "$raw_line")" 'BEGIN {
+      printf "%s CPU per GB over the raw baseline with a header buffer per player: %.2fx (that baseline over the shared one: %.2fx)\n",
+        name, (ec / eb) / (hc / hb), (hc / hb) / (rc / rb) }'
+  done
+fi
 # Bytes are what each player read, its own framing included ($D prefix 12 bytes, MMS Data header 8).
 if [[ -n "${edge_line[mms]:-}" && -n "${edge_line[mmsh]:-}" ]]; then
   awk -v hc="$(field cpu_s "${edge_line[mmsh]}")" -v hb="$(field bytes "${edge_line[mmsh]}")" \

@@ -6,6 +6,8 @@ import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.codec.MmsFrameEncoder;
 import io.mmsedge.server.media.AsfFileEntry;
 import io.mmsedge.server.media.MediaPacket;
+import io.mmsedge.server.net.PrefixBlocks;
+import io.mmsedge.server.net.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -16,11 +18,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -47,15 +46,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ByteBuf#retainedDuplicate()}, and at most one task per event loop at a time (not one
  * per socket): the task writes every packet published since it last ran to each of its loop's
  * sockets and flushes each socket once, so that a loop that falls behind catches up with fewer
- * system calls, as the edge's sessions do. Same event loop group and per-socket write buffer
- * (256 KiB) as the edge. Send times in the packets are moved on by the file's span on every
+ * system calls, as the edge's sessions do. Same event loop group (the edge's transport choice,
+ * {@link Transports}: epoll where it loads) and per-socket write buffer (256 KiB) as the edge. Send times in the packets are moved on by the file's span on every
  * loop, so that they keep increasing.
  *
  * <p>With {@code --merge-ms M}, packets published within M ms go to each socket in one write, as
  * the edge merges its players' writes ({@code server.writeMergeMillis}), so that the two compare
- * like for like.
+ * like for like. With {@code --own-headers true}, every socket gets the header in a buffer of
+ * its own (cut from {@link PrefixBlocks}, as the edge's are) in front of a slice of the shared
+ * packet: two buffers per packet per socket, as MS-MMSP obliges the edge to write them.
  *
- * <p>Usage: {@code RawFanout --port PORT --file FILE.asf [--bind 127.0.0.1] [--merge-ms M]}; runs until killed.
+ * <p>Usage: {@code RawFanout --port PORT --file FILE.asf [--bind 127.0.0.1] [--merge-ms M]
+ * [--own-headers true]}; runs until killed.
  */
 public final class RawFanout {
 
@@ -66,19 +68,27 @@ public final class RawFanout {
     private final long[] sendTimes;
     private final int[] sendTimeOffsets;
     private final long spanMs;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    /** The edge's own transport choice (epoll where it loads), so that the two compare like for like. */
+    private final EventLoopGroup group = Transports.newGroup(0);
     private final EventLoop publisher = group.next();
     private final Map<EventLoop, LoopFanout> byLoop = new ConcurrentHashMap<>();
     private final AtomicLong skipped = new AtomicLong();
     /** Packets published within this long go to each socket in one write (0 = a write per packet). */
     private final int mergeMillis;
+    /**
+     * Each socket gets its own 8-byte header buffer in front of the shared payload, as MS-MMSP
+     * makes the edge do (§2.2.2: AFFlags and playIncarnation are the player's): the raw cost of
+     * that second buffer per packet, without any MMS logic. Same header values as the shared frame.
+     */
+    private final boolean ownHeaders;
     private long locationId;
     private long startNanos;
     private int index;
     private long loopOffsetMs;
 
-    RawFanout(Path file, int mergeMillis) throws Exception {
+    RawFanout(Path file, int mergeMillis, boolean ownHeaders) throws Exception {
         this.mergeMillis = mergeMillis;
+        this.ownHeaders = ownHeaders;
         try (AsfFileEntry f = AsfFileEntry.open(file, 0, ByteBufAllocator.DEFAULT)) {
             int count = (int) f.packetCount();
             sendTimes = new long[count];
@@ -97,7 +107,7 @@ public final class RawFanout {
     }
 
     InetSocketAddress start(InetSocketAddress bind) throws InterruptedException {
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        Channel server = new ServerBootstrap().group(group).channel(Transports.serverChannel(group))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER / 2,
@@ -194,7 +204,15 @@ public final class RawFanout {
                         continue;
                     }
                     for (ByteBuf b : batch) {
-                        c.write(b.retainedDuplicate(), c.voidPromise());
+                        if (ownHeaders) {
+                            ByteBuf h = PrefixBlocks.current().take(DataPacket.HEADER_SIZE);
+                            h.writeBytes(b, b.readerIndex(), DataPacket.HEADER_SIZE);
+                            c.write(h, c.voidPromise());
+                            c.write(b.retainedSlice(b.readerIndex() + DataPacket.HEADER_SIZE,
+                                    b.readableBytes() - DataPacket.HEADER_SIZE), c.voidPromise());
+                        } else {
+                            c.write(b.retainedDuplicate(), c.voidPromise());
+                        }
                     }
                     c.flush();
                 }
@@ -235,19 +253,21 @@ public final class RawFanout {
         int port = 0;
         Path file = null;
         int merge = 0;
+        boolean ownHeaders = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bind" -> bind = args[i + 1];
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--file" -> file = Path.of(args[i + 1]);
                 case "--merge-ms" -> merge = Integer.parseInt(args[i + 1]);
+                case "--own-headers" -> ownHeaders = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (file == null) {
             throw new IllegalArgumentException("--file FILE.asf is required");
         }
-        RawFanout f = new RawFanout(file, merge);
+        RawFanout f = new RawFanout(file, merge, ownHeaders);
         InetSocketAddress a = f.start(new InetSocketAddress(bind, port));
         System.out.println("raw fan-out on " + a + ": " + f.packets.size() + " packets, loop " + f.spanMs + " ms");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("raw fan-out: "
