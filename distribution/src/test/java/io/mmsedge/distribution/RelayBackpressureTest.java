@@ -54,7 +54,7 @@ class RelayBackpressureTest {
         ServerMetrics counting = new ServerMetrics() {
             @Override
             public PacketCounter packetCounter(String publishingPoint) {
-                return (bytes, header) -> originSent.addAndGet(bytes);
+                return (packets, bytes, header) -> originSent.addAndGet(bytes);
             }
         };
         MmsServer origin = new MmsServer(ServerSettings.defaults().withPacingSpeed(0),

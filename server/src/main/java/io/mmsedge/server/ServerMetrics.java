@@ -22,13 +22,18 @@ public interface ServerMetrics {
     default void sessionClosed(String publishingPoint) {
     }
 
-    /** Counts one session's Data packets for one publishing point. */
+    /**
+     * Counts one session's Data packets for one publishing point: a session adds what it sent
+     * once per pump (a write window), not per packet, since a shared counter updated by every
+     * player for every packet is an atomic add on a line both cores write.
+     */
     @FunctionalInterface
     interface PacketCounter {
         /** Counts nothing: a session before it opened content, or metrics that count no packets. */
-        PacketCounter NONE = (bytes, header) -> { };
+        PacketCounter NONE = (packets, bytes, header) -> { };
 
-        void sent(int bytes, boolean header);
+        /** {@code packets} Data packets of {@code bytes} in all (headers of the Data packets included). */
+        void sent(int packets, long bytes, boolean header);
     }
 
     /**

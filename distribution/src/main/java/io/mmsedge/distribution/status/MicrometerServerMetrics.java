@@ -144,8 +144,8 @@ public final class MicrometerServerMetrics implements ServerMetrics {
         Counter bytesSent = bytesByPoint.computeIfAbsent(pp, k -> Counter.builder("mmsedge.pp.bytes.sent")
                 .baseUnit("bytes").tag("publishing_point", k)
                 .description("Bytes of Data packets sent per publishing point").register(registry));
-        return (bytes, header) -> {
-            (header ? headerPackets : mediaPackets).increment();
+        return (packets, bytes, header) -> {
+            (header ? headerPackets : mediaPackets).increment(packets);
             bytesSent.increment(bytes);
         };
     }

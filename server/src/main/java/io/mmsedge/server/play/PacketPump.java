@@ -165,8 +165,16 @@ final class PacketPump {
     }
 
     void pump() {
-        session.guarded(this::pumpPackets);
+        session.guarded(pumpPackets);
+        session.publishCounts();
     }
+
+    /**
+     * Made once: a method reference made per pump (per player per window) was not inlined in the
+     * split's profile and cost an allocation through the method-handle path each time
+     * ({@code DirectMethodHandle.allocateInstance}, 1.9% of the edge's samples).
+     */
+    private final Runnable pumpPackets = this::pumpPackets;
 
     private void pumpPackets() {
         if (stopped || session.isClosed()) {

@@ -32,6 +32,11 @@ final class PlayBookkeeping {
     private ServerMetrics.PacketCounter packetCounter = ServerMetrics.PacketCounter.NONE;
     private long packetsSent;
     private long bytesSent;
+    /** Sent but not yet added to the point's metrics: they are added once per pump, not per packet. */
+    private int unpublishedPackets;
+    private long unpublishedBytes;
+    /** A long backlog (an unpaced on-demand file) still shows up in the metrics as it goes. */
+    private static final int PUBLISH_EVERY = 256;
 
     PlayBookkeeping(ServerMetrics metrics, Supplier<InetSocketAddress> peer) {
         this.metrics = metrics;
@@ -48,6 +53,7 @@ final class PlayBookkeeping {
 
     /** Content opened: its point's metrics start, and the access log hears of it. */
     void opened(String point, ContentInfo info, SubscriberName subscriber) {
+        publishCounts(); // any left for the point before
         publishingPoint = point;
         packetCounter = metrics.packetCounter(publishingPoint);
         metrics.sessionOpened(publishingPoint);
@@ -97,10 +103,25 @@ final class PlayBookkeeping {
     }
 
     void countSent(int payloadBytes, boolean headerPart) {
-        packetCounter.sent(payloadBytes + DataPacket.HEADER_SIZE, headerPart);
-        if (!headerPart) {
-            packetsSent++;
-            bytesSent += payloadBytes;
+        if (headerPart) {
+            packetCounter.sent(1, payloadBytes + DataPacket.HEADER_SIZE, true);
+            return;
+        }
+        packetsSent++;
+        bytesSent += payloadBytes;
+        unpublishedPackets++;
+        unpublishedBytes += payloadBytes + DataPacket.HEADER_SIZE;
+        if (unpublishedPackets >= PUBLISH_EVERY) {
+            publishCounts();
+        }
+    }
+
+    /** Adds the packets counted since the last time to the point's metrics (after every pump, and at the end). */
+    void publishCounts() {
+        if (unpublishedPackets > 0) {
+            packetCounter.sent(unpublishedPackets, unpublishedBytes, false);
+            unpublishedPackets = 0;
+            unpublishedBytes = 0;
         }
     }
 
@@ -120,6 +141,7 @@ final class PlayBookkeeping {
 
     /** The session closed; {@code hadMedia}: content was open, so its point's session count drops. */
     void closed(boolean hadMedia) {
+        publishCounts();
         access.closed();
         if (hadMedia) {
             metrics.sessionClosed(publishingPoint);

@@ -373,6 +373,11 @@ public final class PlaySession {
         book.countSent(payloadBytes, headerPart);
     }
 
+    /** After a pump: what it sent goes to the metrics in one add (see ServerMetrics.PacketCounter). */
+    void publishCounts() {
+        book.publishCounts();
+    }
+
     static void cancel(ScheduledFuture<?> f) {
         if (f != null) {
             f.cancel(false);
