@@ -213,6 +213,9 @@ public final class PlaySession {
     }
 
     private void stopPump() {
+        // Whatever stops sending (the end of an entry, a stop, a new request) may be followed at
+        // once by a reply the player acts on: the metrics hold every packet sent before it.
+        book.publishCounts();
         if (pump != null) {
             pump.stop();
             pump = null;
@@ -341,6 +344,7 @@ public final class PlaySession {
 
     /** The content failed while the front end handled a request, or while sending. */
     public void contentError(MediaReadException e) {
+        book.publishCounts();
         log.warn("peer={} path={} content error: {}", channel.peer(), requestedPath(), e.getMessage());
         book.contentError(e.hr());
         events.contentFailed(e.hr());
