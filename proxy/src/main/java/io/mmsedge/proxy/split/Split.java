@@ -312,6 +312,9 @@ public final class Split implements UpstreamListener {
             return;
         }
         closed = true;
+        // Out of the registry first: a player who asks from now on gets a split of its own, and
+        // nobody (the origin included) can see this one's upstream gone while it is still listed.
+        onClosed.run();
         if (watchTimer != null) {
             watchTimer.cancel(false);
         }
@@ -323,6 +326,5 @@ public final class Split implements UpstreamListener {
         broadcast.close();
         resendWindow.close();
         metrics.splitClosed();
-        onClosed.run();
     }
 }
