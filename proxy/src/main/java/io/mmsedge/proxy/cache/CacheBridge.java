@@ -114,9 +114,7 @@ public final class CacheBridge {
                          EventLoopGroup group) {
         if (outcome instanceof OriginOutcome.Unreachable u) {
             if (cache.stale(key) == cached) {
-                log.warn("peer={} path={} origin unreachable ({}): serving the cached copy of {} without a "
-                        + "freshness check", request.peer(), request.path(), u.lastFailure().reason(), key);
-                cache.metrics().servedStale();
+                servingStale(request, u.lastFailure(), key);
                 return;
             }
             throw new MediaReadException(u.lastFailure().hr(), "freshness check: " + u.lastFailure().reason());
@@ -157,11 +155,16 @@ public final class CacheBridge {
         if (stale == null) {
             return null;
         }
+        servingStale(request, lastFailure, key);
+        return new OpenResult.Opened(cache.media(stale, first.displayName(), null,
+                () -> CompletableFuture.failedFuture(new IllegalStateException("origin unreachable"))));
+    }
+
+    /** The log line and the count of a copy served because no origin answered (before an open, or during one). */
+    private void servingStale(OpenRequest request, OpenResult.Failed lastFailure, String key) {
         log.warn("peer={} path={} origin unreachable ({}): serving the cached copy of {} without a freshness "
                 + "check", request.peer(), request.path(), lastFailure.reason(), key);
         cache.metrics().servedStale();
-        return new OpenResult.Opened(cache.media(stale, first.displayName(), null,
-                () -> CompletableFuture.failedFuture(new IllegalStateException("origin unreachable"))));
     }
 
     /**
