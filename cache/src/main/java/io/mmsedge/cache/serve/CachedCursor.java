@@ -173,16 +173,17 @@ final class CachedCursor implements PacketCursor, ItemFills.Reader {
         if (!c.isDone()) {
             return false;
         }
-        if (c.isCompletedExceptionally()) {
-            Throwable why = c.handle((v, e) -> e instanceof java.util.concurrent.CompletionException
-                    && e.getCause() != null ? e.getCause() : e).join();
+        try {
+            c.join(); // done: returns at once, or throws what the check failed with
+            return true;
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable why = e.getCause() != null ? e.getCause() : e;
             if (why instanceof MediaReadException m) {
                 throw m;
             }
             throw new MediaReadException(Hresults.E_FAIL, "the freshness check of " + item.url() + " failed: "
                     + why.getMessage());
         }
-        return true;
     }
 
     /** Packet {@code n}, or null while the store's read threads bring it off the disk. */
