@@ -6,14 +6,14 @@ import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * The small per-player prefixes in front of each shared payload — an MMS Data packet's 8-byte
- * header (§2.2.2), an MMSH {@code $D} prefix (MS-WMSP §2.2.3.1), a UDP datagram's header — cut
+ * header (§2.2.2) over TCP or UDP, an MMSH {@code $D} prefix (MS-WMSP §2.2.3.1) — cut
  * from one block per thread instead of taken one by one from the allocator. A prefix is written
  * once per packet per player, so at thousands of players it is the edge's most frequent
  * allocation: the pooled allocator took about 100 ns for each
  * ({@code SplitPathBenchmark.prefixFromAllocator}), half of a player's user-space cost per
- * packet. A slice of a block is a small object and an increment of the block's reference count,
- * which only this thread touches: a block is written and sliced on its event loop, and the
- * socket's completed writes release the slices there too.
+ * packet. A slice of a block is a small object and an increment of the block's reference count:
+ * a block is written and sliced on its event loop, and a TCP socket's completed writes release
+ * the slices there too (a UDP datagram's, on the UDP listener's loop: the count is atomic).
  *
  * <p>A thread releases its block once full and takes a new one; a block is freed when the last
  * of its prefixes has been written. A thread's last block is released when the thread ends.

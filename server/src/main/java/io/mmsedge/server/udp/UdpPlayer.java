@@ -4,6 +4,7 @@ import io.mmsedge.protocol.mms.DataPacket;
 import io.mmsedge.protocol.mms.RequestPacketListResend;
 import io.mmsedge.protocol.mms.codec.DataDatagram;
 import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.net.PrefixBlocks;
 import io.mmsedge.server.play.PlayerChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -154,7 +155,9 @@ public final class UdpPlayer {
             ByteBuf kept = shared != null && shared.holds(locationId, payload) ? null : payload.retainedDuplicate();
             window.put(sequence, locationId, playIncarnation, afFlags, kept, owner.nanoTime());
         }
-        queue(DataDatagram.encode(alloc, locationId, playIncarnation, afFlags, payload));
+        // Once per packet per player: the header from this loop's prefix blocks, as over TCP.
+        queue(DataDatagram.encode(PrefixBlocks.current().take(DataPacket.HEADER_SIZE), locationId, playIncarnation,
+                afFlags, payload));
     }
 
     /** §3.2.5.8: two packet-pair Data packets of 1,464 random bytes, different from each other. */
