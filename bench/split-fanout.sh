@@ -22,6 +22,8 @@
 #                buffer of their own (two buffers per packet, as MS-MMSP makes the edge write them),
 #              MERGE_MS (default 100): the edge's server.writeMergeMillis, and the raw baseline
 #              merges its writes the same way, so the two compare like for like (0 = a write per packet),
+#              SETTLE_SECONDS (default 35, or twice the ramp if longer): time between the last player
+#                joining and the measured window,
 #              PROFILE=DIR: profile the edge with async-profiler over each phase's measured window and
 #                write DIR/edge-PHASE.collapsed, DIR/edge-PHASE.svg (a flame graph), DIR/top-PHASE.txt;
 #                PROFILE_OPTS (default event=cpu,interval=997us; e.g. event=alloc) says what is sampled.
@@ -37,11 +39,15 @@ server_jvm=(${SERVER_JVM:--Xmx1g})
 load_jvm=(${LOAD_JVM:--Xmx2g})
 merge_ms="${MERGE_MS:-100}"
 read -r -a protocols <<< "${PROTOCOLS:-mms mmsh mmsu}"
-# Players connect over players/500 s; both servers then get twice that (10 s at least) to settle
-# before the window opens: the raw baseline streams from the moment a socket connects, so a big
-# ramp leaves the load generator a backlog to drain.
+# Players connect over players/500 s; both servers then get twice that to settle before the window
+# opens (the raw baseline streams from the moment a socket connects, so a big ramp leaves the load
+# generator a backlog to drain), and 35 s at least: the edge's first keepalive round (Pings at 30 s,
+# server.keepAliveSeconds) runs code the JIT has not compiled yet, and a window that caught it spent
+# a tenth of the edge's samples in the compiler, a one-time cost a long-running server never pays
+# again. SETTLE_SECONDS overrides.
 ramp=$(( players / 500 > 1 ? players / 500 : 1 ))
-settle=$(( ramp * 2 > 10 ? ramp * 2 : 10 ))
+settle=$(( ramp * 2 > 35 ? ramp * 2 : 35 ))
+settle="${SETTLE_SECONDS:-$settle}"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # shellcheck disable=SC2086
@@ -112,6 +118,9 @@ if [[ -n "${PROFILE:-}" ]]; then
   ap_jar="$(tr ':' '\n' < benchmarks/target/classpath.txt | grep '/async-profiler-[^/]*\.jar$')"
   (cd "$tmp" && unzip -q -o "$ap_jar" linux-x64/libasyncProfiler.so)
   ap_lib="$tmp/linux-x64/libasyncProfiler.so"
+  # Loaded late, async-profiler cannot turn this on itself: without it the JIT keeps debug
+  # information at safepoints only, and samples land on the nearest one, not where time went.
+  server_jvm+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints)
 fi
 # In the background: profile the edge over one phase's measured window only (players connected
 # and settled), loading async-profiler into the running JVM (the JVMTI agent_load of jcmd).
