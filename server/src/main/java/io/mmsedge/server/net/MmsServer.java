@@ -49,6 +49,7 @@ public final class MmsServer implements AutoCloseable {
     private MmshFrontEnd mmsh;
     private Admission admission;
     private PlayerSockets sockets = PlayerSockets.defaults();
+    private WriteStallWatch.Sweeps stallSweeps = new WriteStallWatch.Sweeps(sockets.writeStallTimeout());
     private UdpSettings udpSettings = UdpSettings.disabled();
     /** Read by connections' initializers; connections accepted before the UDP bind get TCP only. */
     private volatile UdpTransport udp;
@@ -62,6 +63,11 @@ public final class MmsServer implements AutoCloseable {
         this.group = group != null ? group : Transports.newGroup(0);
         withMmsh(MmshSettings.defaults());
         withLimits(ConnectionLimits.defaults());
+    }
+
+    /** The write-stall sweeps of this server's player connections (tests). */
+    WriteStallWatch.Sweeps stallSweeps() {
+        return stallSweeps;
     }
 
     /** Connections the bounds count now (tests: a refused connection's slot frees when it has closed). */
@@ -145,6 +151,7 @@ public final class MmsServer implements AutoCloseable {
      */
     public MmsServer withPlayerSockets(PlayerSockets playerSockets) {
         this.sockets = playerSockets;
+        this.stallSweeps = new WriteStallWatch.Sweeps(playerSockets.writeStallTimeout());
         return this;
     }
 
@@ -247,8 +254,7 @@ public final class MmsServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         if (admission.admit(ch)) {
-                            ch.pipeline().addFirst("write-stall", new WriteStallWatch(sockets.writeStallTimeout(),
-                                    metrics));
+                            ch.pipeline().addFirst("write-stall", new WriteStallWatch(stallSweeps, metrics));
                             init.accept(ch);
                         }
                     }

@@ -131,4 +131,29 @@ class WriteStallWatchTest {
             c.close();
         }
     }
+
+    @Test
+    void oneSweepPerLoopWatchesEveryPlayerAndForgetsThoseThatLeft() throws Exception {
+        // A long limit: none of these players is dropped while the test looks at the sweeps.
+        try (MmsServer server = server(new PlayerSockets(16 * 1024, Duration.ofSeconds(30)));
+             AsfFile f = AsfFile.open(Fixtures.media("av.asf"))) {
+            List<MmsTestClient> players = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                players.add(playing(server.localAddress(), f, 0));
+            }
+            int[] w = server.stallSweeps().watchedAndTimers();
+            assertEquals(5, w[0], "every player connection is watched");
+            assertTrue(w[1] >= 1 && w[1] <= 5, "one sweep timer per loop with players, not one per player: " + w[1]);
+            for (MmsTestClient c : players) {
+                c.close();
+            }
+            // A sweep forgets closed connections on its next pass and then stops its timer.
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((w = server.stallSweeps().watchedAndTimers())[0] > 0 && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, w[0], "closed connections are no longer watched");
+            assertEquals(0, w[1], "no sweep timer runs without connections");
+        }
+    }
 }
