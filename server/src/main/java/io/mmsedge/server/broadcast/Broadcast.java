@@ -179,7 +179,8 @@ public final class Broadcast implements AutoCloseable {
         published.incrementAndGet();
         for (LoopGroup g : groups.values()) {
             if (g.active.get() > 0) {
-                MediaPacket forLoop = packet.retainedDuplicate();
+                // The loop's players count their references on a share of their own (LoopShare).
+                MediaPacket forLoop = packet.replace(new LoopShare(packet.content().retainedDuplicate()));
                 run(g.loop, () -> g.deliver(forLoop), forLoop);
             }
         }
