@@ -60,6 +60,11 @@ public final class MmshHandler extends PlayerChannelHandler {
     private boolean bodyOpen;
     /** That body is chunked (pipelined mode): it ends, the connection stays. */
     private boolean chunked;
+    /**
+     * Set once a streamed Play response's head is out and the HTTP encoder has stepped out:
+     * the body's buffers then go from {@link #packetContext()}, past the codec and the stall watch.
+     */
+    private ChannelHandlerContext streamCtx;
     private final MmshPipelined pipelined = new MmshPipelined(this);
     private final java.time.Duration requestTimeout;
     private java.util.concurrent.ScheduledFuture<?> idle;
@@ -220,7 +225,13 @@ public final class MmshHandler extends PlayerChannelHandler {
     }
 
     void writeBody(ByteBuf b) {
-        ctx.write(chunked ? new DefaultHttpContent(b) : b, ctx.voidPromise());
+        if (chunked) {
+            ctx.write(new DefaultHttpContent(b), ctx.voidPromise());
+        } else if (streamCtx != null) {
+            streamCtx.write(b, streamCtx.voidPromise());
+        } else {
+            ctx.write(b, ctx.voidPromise());
+        }
     }
 
     /** The head of a chunked (pipelined mode) Play or PlayNextEntry response; the codec stays. */
@@ -246,6 +257,7 @@ public final class MmshHandler extends PlayerChannelHandler {
         HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
         if (codec != null) {
             codec.removeOutboundHandler();
+            streamCtx = packetContext();
         }
     }
 

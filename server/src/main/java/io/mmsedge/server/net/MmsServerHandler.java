@@ -29,13 +29,9 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
 
     private final ServerSession session;
     /**
-     * Where Data packets are written from: the write-stall watch's context at the pipeline's
-     * head when there is one. A write starts at the handler before the one it is written from,
-     * and the two handlers between this one and the head have nothing to do with a packet's
-     * buffers (the frame encoder passes ByteBufs on untouched; the stall watch looks at the
-     * outbound buffer, not at writes), so packets skip them: two handler hops fewer per buffer,
-     * four per packet per player. Everything runs on the channel's loop and both encoders write
-     * at once, so Data and commands keep their order.
+     * Where Data packets are written (and windows flushed) from: {@link #packetContext()}, past
+     * the frame encoder (which passes ByteBufs on untouched) and the stall watch. Commands still
+     * go through the encoder.
      */
     private ChannelHandlerContext dataCtx;
 
@@ -49,8 +45,7 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         super.handlerAdded(ctx);
-        ChannelHandlerContext watch = ctx.pipeline().context(WriteStallWatch.class);
-        dataCtx = watch != null ? watch : ctx;
+        dataCtx = packetContext();
     }
 
     /** A window's flush takes the packets' way too; nothing between holds writes back. */
