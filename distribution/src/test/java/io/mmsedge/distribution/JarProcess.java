@@ -42,7 +42,22 @@ public final class JarProcess implements AutoCloseable {
 
     /** Starts {@code java -jar mms-edge.jar args...}; returns at once (see {@link #await}). */
     public static JarProcess start(String... args) throws java.io.IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-jar", jar().toString()));
+        return start(List.of(), args);
+    }
+
+    /**
+     * As {@link #start(String...)}, with SIGHUP's disposition set first: {@code "DEFAULT"}, so that
+     * a test runner started under nohup (which children inherit) does not make SIGHUP vanish, or
+     * {@code "IGNORE"}, to start as nohup would. Perl (Essential on Debian) sets it, then execs java.
+     */
+    public static JarProcess startWithHangUp(String disposition, String... args) throws java.io.IOException {
+        return start(List.of("perl", "-e", "$SIG{HUP} = '" + disposition + "'; exec @ARGV or die \"exec: $!\"",
+                "--"), args);
+    }
+
+    private static JarProcess start(List<String> prefix, String... args) throws java.io.IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("java", "-jar", jar().toString()));
         command.addAll(List.of(args));
         JarProcess j = new JarProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
         Thread reader = new Thread(() -> {

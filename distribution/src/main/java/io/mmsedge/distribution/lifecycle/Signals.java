@@ -53,8 +53,15 @@ public final class Signals {
      */
     public static boolean reloadOn(EdgeApplication app) {
         try {
-            Signal.handle(new Signal("HUP"), sig -> io.mmsedge.distribution.reload.Reload.onThread(
-                    () -> app.reload("SIGHUP")));
+            sun.misc.SignalHandler before = Signal.handle(new Signal("HUP"), sig ->
+                    io.mmsedge.distribution.reload.Reload.onThread(() -> app.reload("SIGHUP")));
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // Started with SIGHUP ignored (nohup, some supervisors): HotSpot then leaves it
+                // ignored and quietly never calls the handler, so say so instead of promising reloads.
+                log.warn("SIGHUP is ignored in this process (started under nohup?) and will not reload the "
+                        + "configuration: reload with POST /admin/reload, or start without ignoring SIGHUP");
+                return false;
+            }
             log.info("SIGHUP reloads the configuration");
             return true;
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

@@ -46,7 +46,7 @@ class ReloadIT {
                   - {name: a, type: directory, path: "%s"}
                 """.formatted(port, Fixtures.mediaDir());
         Path conf = Files.writeString(dir.resolve("edge.yaml"), base);
-        try (JarProcess p = JarProcess.start("--config", conf.toString())) {
+        try (JarProcess p = JarProcess.startWithHangUp("DEFAULT", "--config", conf.toString())) {
             p.await("SIGHUP reloads the configuration", 1, 60_000);
             assertTrue(probe(port, "b/clip.asf").exitCode() != 0, "no point b yet");
 
@@ -63,6 +63,27 @@ class ReloadIT {
             assertTrue(p.process().isAlive(), "an invalid file does not stop the server");
             ExternalTool.Result still = probe(port, "b/clip.asf");
             assertEquals(0, still.exitCode(), "the running configuration stays: " + still.describe());
+        }
+    }
+
+    @Test
+    void startedWithSighupIgnoredItSaysSo() throws Exception {
+        // As under nohup: HotSpot keeps an ignored SIGHUP ignored and never calls a handler, so the
+        // server must not claim that SIGHUP reloads. Once it had, and a reload never came.
+        int port = JarProcess.freePort();
+        Path conf = Files.writeString(dir.resolve("ignored.yaml"), """
+                server: {bind: 127.0.0.1, port: %d}
+                publishingPoints:
+                  - {name: a, type: directory, path: "%s"}
+                """.formatted(port, Fixtures.mediaDir()));
+        try (JarProcess p = JarProcess.startWithHangUp("IGNORE", "--config", conf.toString())) {
+            p.await("SIGHUP is ignored in this process", 1, 60_000);
+            assertTrue(p.lines().stream().noneMatch(l -> l.contains("SIGHUP reloads the configuration")),
+                    "no promise of SIGHUP reloads: " + p.lines());
+            hangUp(p.process());
+            Thread.sleep(1_000);
+            assertTrue(p.process().isAlive(), "an ignored SIGHUP neither reloads nor stops the server");
+            assertTrue(p.lines().stream().noneMatch(l -> l.contains("reloaded (SIGHUP)")), "no reload: " + p.lines());
         }
     }
 }
