@@ -355,8 +355,9 @@ public final class Broadcast implements AutoCloseable {
         /** One packet for every subscriber of this loop; takes ownership of {@code p}. */
         void deliver(MediaPacket p) {
             try {
+                long now = System.nanoTime(); // the packet's arrival, the same for every player
                 for (BroadcastSubscriber s : subs) { // a snapshot: leaving replaces the array
-                    s.offer(p.retainedDuplicate());
+                    s.offer(p.retainedDuplicate(), now);
                 }
             } finally {
                 p.release();

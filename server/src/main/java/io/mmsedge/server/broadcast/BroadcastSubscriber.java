@@ -130,11 +130,18 @@ public final class BroadcastSubscriber {
 
     /** One packet for this player; takes ownership. */
     void offer(MediaPacket p) {
+        offer(p, System.nanoTime());
+    }
+
+    /**
+     * One packet for this player, which arrived at {@code now}; takes ownership. A loop's
+     * delivery reads the clock once for all its players, not once per player per packet.
+     */
+    void offer(MediaPacket p, long now) {
         if (closed || failure != null || ended) {
             p.release();
             return;
         }
-        long now = System.nanoTime();
         if (attached != null && lagging(now)) {
             p.release();
             fail(now);
