@@ -60,7 +60,7 @@ public class SharedCountBenchmark {
 
         @Setup(Level.Trial)
         public void setUp(Packet p) {
-            share = new LoopShare(p.shared.retainedDuplicate());
+            share = new LoopShare(p.shared.retain());
         }
 
         @TearDown(Level.Trial)

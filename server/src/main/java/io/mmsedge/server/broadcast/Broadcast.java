@@ -180,7 +180,7 @@ public final class Broadcast implements AutoCloseable {
         for (LoopGroup g : groups.values()) {
             if (g.active.get() > 0) {
                 // The loop's players count their references on a share of their own (LoopShare).
-                MediaPacket forLoop = packet.replace(new LoopShare(packet.content().retainedDuplicate()));
+                MediaPacket forLoop = packet.replace(new LoopShare(packet.content().retain()));
                 run(g.loop, () -> g.deliver(forLoop), forLoop);
             }
         }

@@ -26,8 +26,10 @@ import java.nio.channels.ScatteringByteChannel;
  * the per-CPU reference count of kernels, per event loop. The count is atomic all the same: a
  * UDP player's datagrams are released on the UDP loop.
  *
- * <p>Indexes are the shared buffer's (a share is made of a duplicate of it); duplicates and
- * slices of a share count on the share; {@link #unwrap()} gives the shared buffer.
+ * <p>A share's indexes are its own, starting where the shared buffer's are; every read of the
+ * shared buffer is absolute, so its indexes are neither used nor moved and a share needs no
+ * duplicate of it. Duplicates and slices of a share count on the share; {@link #unwrap()} gives
+ * the shared buffer.
  */
 public final class LoopShare extends AbstractReferenceCountedByteBuf {
 

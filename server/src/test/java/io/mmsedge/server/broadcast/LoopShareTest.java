@@ -31,7 +31,7 @@ class LoopShareTest {
     @Test
     void playersCountOnTheShareAndTheSharedBufferSeesOneReference() {
         ByteBuf shared = packet();
-        LoopShare share = new LoopShare(shared.retainedDuplicate());
+        LoopShare share = new LoopShare(shared.retain());
         assertEquals(2, shared.refCnt(), "the share holds one reference");
         List<ByteBuf> players = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -52,7 +52,7 @@ class LoopShareTest {
     @Test
     void aDuplicateShowsTheSameBytesFromTheSameMemory() {
         ByteBuf shared = packet();
-        LoopShare share = new LoopShare(shared.retainedDuplicate());
+        LoopShare share = new LoopShare(shared.retain());
         ByteBuf dup = share.retainedDuplicate();
         ByteBuf slice = share.retainedSlice(5, 10);
         try {
@@ -79,7 +79,7 @@ class LoopShareTest {
     @Test
     void aShareIsReadOnlyAndDeadAfterItsLastRelease() {
         ByteBuf shared = packet();
-        LoopShare share = new LoopShare(shared.retainedDuplicate());
+        LoopShare share = new LoopShare(shared.retain());
         ByteBuf dup = share.retainedDuplicate();
         assertThrows(ReadOnlyBufferException.class, () -> dup.setByte(3, 1), "players never write the payload");
         assertFalse(share.hasArray());
