@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Drops a player that stopped reading (issue #17, finding 4), whatever it plays and whichever
  * front end serves it: first in every player connection's pipeline, it looks at the channel's
- * outbound buffer a few times per timeout (one sweep per event loop, {@link Sweeps}). While data waits there, the kernel's send queue is
- * full (Netty keeps only what the socket refused); when nothing of it left for
- * {@code writeStallTimeout} (the buffer's first message neither changed nor progressed), the
- * player is dropped. Waiting for content (a live source, a paused player) queues nothing, so it
+ * outbound buffer a few times per timeout (one sweep per event loop, {@link Sweeps}). While data
+ * waits there, the kernel's send queue is full (Netty keeps only what the socket refused); when
+ * nothing of it left for {@code writeStallTimeout} (the buffer's first message neither changed
+ * nor progressed), the player is dropped. Waiting for content (a live source, a paused player) queues nothing, so it
  * never counts: only data the player does not take.
  *
  * <p>Every close that leaves data in the outbound buffer (this drop, a split's lag-limit drop,
