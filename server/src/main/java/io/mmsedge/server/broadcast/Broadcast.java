@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * never misses or repeats a packet.
  *
  * <h2>Buffer ownership</h2>
- * {@link #publish} takes ownership of the packet. Every loop gets one
- * {@link MediaPacket#retainedDuplicate()} and every subscriber another: the payload bytes exist
- * once however many players watch, and each holder releases exactly the reference it got. The
+ * {@link #publish} takes ownership of the packet. Every loop gets a {@link LoopShare} of it (the
+ * same bytes, with a reference count of the loop's own), every subscriber that queues it a
+ * reference to that share, and every player's pump a {@code retainedDuplicate()} to write: the
+ * payload bytes exist once however many players watch, and each holder releases exactly the
+ * reference it got. The
  * history owns the published packets themselves and releases them when a newer key frame starts
  * a new history or the broadcast closes.
  */
@@ -355,9 +357,10 @@ public final class Broadcast implements AutoCloseable {
         /** One packet for every subscriber of this loop; takes ownership of {@code p}. */
         void deliver(MediaPacket p) {
             try {
-                long now = System.nanoTime(); // the packet's arrival, the same for every player
+                // The packet's arrival, the same for every player: one clock read, one entry.
+                BroadcastSubscriber.Arrival a = new BroadcastSubscriber.Arrival(p, System.nanoTime());
                 for (BroadcastSubscriber s : subs) { // a snapshot: leaving replaces the array
-                    s.offer(p.retainedDuplicate(), now);
+                    s.offer(a);
                 }
             } finally {
                 p.release();

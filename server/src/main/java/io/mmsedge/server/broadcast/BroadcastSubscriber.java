@@ -24,8 +24,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BroadcastSubscriber {
 
-    /** A queued packet and when it was queued (for the lag). */
-    private record Queued(MediaPacket packet, long atNanos) {
+    /**
+     * A packet and when it reached this subscriber's event loop (for the lag). One arrival serves
+     * every subscriber of a loop: a loop's delivery makes one per packet, and each subscriber
+     * that queues it takes a reference to the packet, not a duplicate; {@link #poll()} makes the
+     * player's duplicate as the pump takes it. A queue entry per player per packet is gone, and
+     * the duplicate lives for one pump, not for as long as it waits in the queue.
+     */
+    record Arrival(MediaPacket packet, long atNanos) {
     }
 
     /** The broadcast moved to the next entry; packets after it belong to that entry. */
@@ -121,35 +127,32 @@ public final class BroadcastSubscriber {
         }
         keyStream = ks;
         awaitingKeyFrame = ks >= 0;
+        long now = System.nanoTime();
         for (MediaPacket p : history) {
-            offer(p);
+            offer(new Arrival(p, now));
+            p.release();
         }
         notifyListener();
         return true;
     }
 
-    /** One packet for this player; takes ownership. */
-    void offer(MediaPacket p) {
-        offer(p, System.nanoTime());
-    }
-
     /**
-     * One packet for this player, which arrived at {@code now}; takes ownership. A loop's
-     * delivery reads the clock once for all its players, not once per player per packet.
+     * One packet for this player. The caller keeps its reference: the subscriber takes one of its
+     * own if it queues the packet. A loop's delivery reads the clock once for all its players
+     * (the arrival's time), not once per player per packet.
      */
-    void offer(MediaPacket p, long now) {
+    void offer(Arrival a) {
         if (closed || failure != null || ended) {
-            p.release();
             return;
         }
+        long now = a.atNanos();
         if (attached != null && lagging(now)) {
-            p.release();
             fail(now);
             return;
         }
+        MediaPacket p = a.packet();
         if (awaitingKeyFrame) {
             if (keyStream >= 0 && !p.startsKeyFrame(keyStream)) {
-                p.release();
                 if (skipping) {
                     dropped(1);
                 }
@@ -164,13 +167,13 @@ public final class BroadcastSubscriber {
             if (keyStream >= 0 && !p.startsKeyFrame(keyStream)) {
                 awaitingKeyFrame = true;
                 skipping = true;
-                p.release();
                 dropped(1);
                 return;
             }
         }
         boolean wasEmpty = queue.isEmpty();
-        queue.addLast(new Queued(p, now));
+        queue.addLast(a);
+        p.retain();
         queuedBytes += size;
         if (queuedBytes > peakQueuedBytes) {
             peakQueuedBytes = queuedBytes;
@@ -254,12 +257,15 @@ public final class BroadcastSubscriber {
             throw new MediaReadException(Hresults.E_FAIL, failure);
         }
         Object head = queue.peekFirst();
-        if (head instanceof Queued q) {
+        if (head instanceof Arrival q) {
             queue.pollFirst();
             queuedBytes -= q.packet().content().readableBytes();
             deliveredPackets++;
             behindSince = oldestQueuedAt();
-            return q.packet();
+            // The player's own duplicate (own indexes), made as it is taken rather than as it is
+            // queued: it carries the reference offer() took, and lives only until the write.
+            MediaPacket shared = q.packet();
+            return shared.replace(shared.content().duplicate());
         }
         if (head == null) {
             behindSince = -1; // caught up with the live point
@@ -302,7 +308,7 @@ public final class BroadcastSubscriber {
 
     private long oldestQueuedAt() {
         for (Object o : queue) {
-            if (o instanceof Queued q) {
+            if (o instanceof Arrival q) {
                 return q.atNanos();
             }
         }
@@ -313,7 +319,7 @@ public final class BroadcastSubscriber {
     private long dropQueuedPackets() {
         long n = 0;
         for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
-            if (it.next() instanceof Queued q) {
+            if (it.next() instanceof Arrival q) {
                 q.packet().release();
                 it.remove();
                 n++;
