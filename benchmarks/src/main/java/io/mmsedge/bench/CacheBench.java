@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -111,12 +112,18 @@ public final class CacheBench {
             for (InetSocketAddress a : paths) {
                 throughput(a, players, Math.max(2, seconds / 2));
             }
+            Set<Long> originLoops = ThreadCpu.loopThreads(origin);
+            List<Set<Long>> edgeLoops = new ArrayList<>(List.of(Set.of()));
+            for (EdgeApplication e : edges) {
+                edgeLoops.add(ThreadCpu.loopThreads(e));
+            }
             double[][] rates = new double[n][2];
+            long[][] cpu = new long[n][5]; // origin, edge, players, JVM nanoseconds; bytes
             for (int k = 0; k < n; k++) {
-                rates[k][0] = throughput(paths.get(k), players, seconds);
+                rates[k][0] = throughput(paths.get(k), players, seconds, originLoops, edgeLoops.get(k), cpu[k]);
             }
             for (int k = n - 1; k >= 0; k--) {
-                rates[k][1] = throughput(paths.get(k), players, seconds);
+                rates[k][1] = throughput(paths.get(k), players, seconds, originLoops, edgeLoops.get(k), cpu[k]);
             }
             System.out.printf(Locale.ROOT, "throughput, %d concurrent players playing av.asf over and over, "
                     + "2 x %d s per path:%n", players, seconds);
@@ -125,6 +132,22 @@ public final class CacheBench {
                 double r = (rates[k][0] + rates[k][1]) / 2;
                 System.out.printf(Locale.ROOT, "  %-22s %8.1f Mbit/s (%.1f, %.1f)  %.2fx direct%n", names.get(k), r,
                         rates[k][0], rates[k][1], r / dr);
+            }
+            // Where the CPU went, per GB the players received: the throughput above is the whole
+            // machine's (origin, edge and players share its cores), an edge of its own is limited
+            // by its own CPU per GB, and the origin's direct figure is what an origin needs for
+            // the same players.
+            System.out.printf(Locale.ROOT, "CPU per GB delivered, by thread (both rounds): origin, edge (its loops and "
+                    + "cache threads), players, JVM (GC, JIT; not attributable)%n");
+            double originDirect = cpu[0][0] / 1e9 / (cpu[0][4] / 1e9);
+            for (int k = 0; k < n; k++) {
+                double gb = cpu[k][4] / 1e9;
+                double o = cpu[k][0] / 1e9 / gb;
+                double e = cpu[k][1] / 1e9 / gb;
+                System.out.printf(Locale.ROOT, "  %-22s origin %.2f  edge %.2f  players %.2f  JVM %.2f s/GB%s%n",
+                        names.get(k), o, e, cpu[k][2] / 1e9 / gb, cpu[k][3] / 1e9 / gb,
+                        k == 0 ? "" : String.format(Locale.ROOT, "; edge alone %.2fx, edge + origin %.2fx the origin "
+                                + "direct", e / originDirect, (e + o) / originDirect));
             }
             System.out.printf(Locale.ROOT, "origin media packets for the cache fills: %.0f (audio.asf and av.asf "
                     + "once per edge); the edges' hits then cost the origin only freshness checks%n", originPackets);
@@ -182,7 +205,14 @@ public final class CacheBench {
 
     /** Aggregate Mbit/s of {@code players} clients each playing av.asf over and over for {@code seconds}. */
     private static double throughput(InetSocketAddress server, int players, int seconds) throws Exception {
+        return throughput(server, players, seconds, Set.of(), Set.of(), new long[5]);
+    }
+
+    /** As above; adds the CPU nanoseconds by party ({@link ThreadCpu}) and the bytes to {@code cpu}. */
+    private static double throughput(InetSocketAddress server, int players, int seconds, Set<Long> originLoops,
+                                     Set<Long> edgeLoops, long[] cpu) throws Exception {
         AtomicLong bytes = new AtomicLong();
+        ThreadCpu.Sample before = ThreadCpu.sample();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(players);
         try {
@@ -200,6 +230,13 @@ public final class CacheBench {
                 f.get();
             }
             double elapsed = (System.nanoTime() - t0) / 1e9;
+            // Before the pool ends: a thread that has ended takes its CPU time with it.
+            ThreadCpu.Split split = ThreadCpu.between(before, ThreadCpu.sample(), originLoops, edgeLoops);
+            cpu[0] += split.origin();
+            cpu[1] += split.edge();
+            cpu[2] += split.other();
+            cpu[3] += split.jvm();
+            cpu[4] += bytes.get();
             return bytes.get() * 8 / elapsed / 1e6;
         } finally {
             pool.shutdownNow();

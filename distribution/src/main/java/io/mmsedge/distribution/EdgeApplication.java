@@ -428,6 +428,11 @@ public final class EdgeApplication implements AutoCloseable {
         registry.close();
     }
 
+    /** The event loops every listener of this instance runs on (benchmarks attribute CPU by thread). */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
     /** The edge's cache, or null when caching is off. */
     public io.mmsedge.cache.serve.CacheService cache() {
         return cache == null ? null : cache.service();
