@@ -20,6 +20,7 @@ final class HeaderDelivery {
     private final int chunk;
     private final long bitRate;
     private final Runnable done;
+    private final long gapNanos;
     private final long startNanos;
     private int offset;
     private int index;
@@ -36,11 +37,12 @@ final class HeaderDelivery {
         this.chunk = Math.max(1, transport.maxHeaderPart(info));
         this.bitRate = Math.max(info.bitRate(), 8_000);
         this.done = done;
-        this.startNanos = channel.nanoTime() + Pacing.REPLY_GAP_NANOS;
+        this.gapNanos = session.replyGapNanos();
+        this.startNanos = channel.nanoTime() + gapNanos;
     }
 
     void start() {
-        schedule(Pacing.REPLY_GAP_NANOS);
+        schedule(gapNanos);
     }
 
     void cancel() {

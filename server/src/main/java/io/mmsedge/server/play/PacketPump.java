@@ -137,8 +137,9 @@ final class PacketPump {
 
     /** Starts sending after the reply gap. */
     void begin() {
-        startNanos = channel.nanoTime() + Pacing.REPLY_GAP_NANOS;
-        schedule(Pacing.REPLY_GAP_NANOS);
+        long gap = session.replyGapNanos();
+        startNanos = channel.nanoTime() + gap;
+        schedule(gap);
     }
 
     /** The packet a continued play request starts at (§3.2.5.11: positions are ignored while streaming). */

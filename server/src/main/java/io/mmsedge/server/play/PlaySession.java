@@ -78,6 +78,21 @@ public final class PlaySession {
         this.subscriber = player;
     }
 
+    /**
+     * The pause between a reply and the Data packets that follow it ({@link Pacing#REPLY_GAP_NANOS},
+     * for MPlayer, which loses whatever shares a read with a reply). None for a proxy's upstream
+     * session (a VIA token, §2.2.4.17): a proxy reads frames, and its players, MPlayer or not,
+     * read the proxy's own session, which keeps the gap. The gap was two of the three
+     * milliseconds an edge's freshness check added to a cache hit's first packet.
+     */
+    long replyGapNanos() {
+        return viaProxy() ? 0 : Pacing.REPLY_GAP_NANOS;
+    }
+
+    private boolean viaProxy() {
+        return subscriber != null && subscriber.viaProxy();
+    }
+
     // ------------------------------------------------------------------ open
 
     /**
@@ -199,9 +214,8 @@ public final class PlaySession {
 
     private void startPump(PacketCursor cursor, double rate, PacketPump.StopPoint stop, long accelBitRate,
                            long accelMs) {
-        boolean viaProxy = subscriber != null && subscriber.viaProxy();
         pump = new PacketPump(this, channel, transport, alloc, info(), selection, cursor, rate, stop, accelBitRate,
-                accelMs, viaProxy, settings.writeMergeMillis());
+                accelMs, viaProxy(), settings.writeMergeMillis());
         pump.begin();
     }
 

@@ -75,6 +75,48 @@ class PlaySessionTest {
     }
 
     @Test
+    void dataFollowsARepliesGapForPlayersButNotForAProxysUpstreamSession() throws Exception {
+        // MPlayer loses Data that shares a read with a reply, so Data waits 2 ms after one; a
+        // proxy (a VIA token, §2.2.4.17) reads frames, and waiting only delays its players.
+        long[] player = headerAndFirstPacketDelays(null);
+        long[] mplayer = headerAndFirstPacketDelays(io.mmsedge.protocol.mms.SubscriberName.parse(
+                "NSPlayer/4.1.0.3928; {c77e7400-738a-11d2-9add-0020af0a3278}"));
+        long[] proxied = headerAndFirstPacketDelays(io.mmsedge.protocol.mms.SubscriberName.parse(
+                "NSPlayer/4.1.0.3928; {c77e7400-738a-11d2-9add-0020af0a3278}\0VIA: edge1.example.net"));
+        assertEquals(1, proxied[2], "the VIA token is seen");
+        for (long[] d : List.of(player, mplayer)) {
+            assertEquals(Pacing.REPLY_GAP_NANOS, d[0], "the header waits the gap after ReadBlock's reply");
+            assertEquals(Pacing.REPLY_GAP_NANOS, d[1], "the first packet waits the gap after StartPlaying's reply");
+        }
+        assertEquals(0, proxied[0], "a proxy's header goes at once");
+        assertEquals(0, proxied[1], "a proxy's first packet goes at once");
+    }
+
+    /** {header delay, first packet delay, 1 if the session sees a proxy} for a session of {@code who}. */
+    private long[] headerAndFirstPacketDelays(io.mmsedge.protocol.mms.SubscriberName who) throws Exception {
+        if (session != null) {
+            session.close();
+        }
+        out.firstHeaderPartAt = -1;
+        out.sentAt.clear();
+        open("av.asf", ServerSettings.defaults().withPacingSpeed(0));
+        session.setPlayer(who);
+        long asked = channel.nanoTime();
+        session.sendHeader();
+        channel.runAll();
+        long header = out.firstHeaderPartAt - asked;
+        selectAll(session.info());
+        asked = channel.nanoTime();
+        session.play(PlayRequest.fromStart(), 0, 0);
+        channel.runAll();
+        long first = out.sentAt.get(0) - asked;
+        long seen = who != null && who.viaProxy() ? 1 : 0;
+        session.close();
+        session = null;
+        return new long[] {header, first, seen};
+    }
+
+    @Test
     void nothingIsSelectedBeforeAStreamSwitchSoNothingIsSent() throws Exception {
         // §3.2.5.11: a current client that selects nothing gets no packets.
         open("av.asf", ServerSettings.defaults().withPacingSpeed(0));
@@ -254,9 +296,14 @@ class PlaySessionTest {
         int unwritableAfter = -1;
         int packetsBeforeEntryChange = -1;
 
+        long firstHeaderPartAt = -1;
+
         @Override
         public void sendHeaderPart(int index, ByteBuf part, boolean last) {
             try {
+                if (firstHeaderPartAt < 0) {
+                    firstHeaderPartAt = channel.nanoTime();
+                }
                 header.writeBytes(ByteBufUtil.getBytes(part));
                 lastHeaderPartFlags += last ? "L" : "-";
             } finally {
