@@ -36,9 +36,8 @@ import org.slf4j.LoggerFactory;
  * same bytes, with a reference count of the loop's own), every subscriber that queues it a
  * reference to that share, and every player's pump a {@code retainedDuplicate()} to write: the
  * payload bytes exist once however many players watch, and each holder releases exactly the
- * reference it got. The
- * history owns the published packets themselves and releases them when a newer key frame starts
- * a new history or the broadcast closes.
+ * reference it got. The history owns the published packets themselves and releases them when a
+ * newer key frame starts a new history or the broadcast closes.
  */
 public final class Broadcast implements AutoCloseable {
 
