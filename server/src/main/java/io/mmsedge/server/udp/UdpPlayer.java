@@ -38,8 +38,15 @@ public final class UdpPlayer {
     private static final Logger log = LoggerFactory.getLogger(UdpPlayer.class);
     /** Datagrams queued before a flush is forced, whatever the caller does. */
     private static final int MAX_BATCH = 64;
-    /** Resend requests waiting for the session's thread; more are refused (a flood costs a counter). */
-    private static final int MAX_PENDING_REQUESTS = 4;
+    /**
+     * Resend requests waiting for the session's thread; more are refused (a flood costs a
+     * counter). Each names at most RequestPacketListResend.MAX_PACKETS packets and what is
+     * resent is the resend bucket's to bound, so this bounds only the queue. It was 4: a player
+     * that lost packets in the preroll's burst asks once per packet that arrives after a gap,
+     * several requests within a millisecond, and the fifth was refused while the session's loop
+     * was busy sending that burst; the player never asks for those packets again.
+     */
+    private static final int MAX_PENDING_REQUESTS = 32;
     /** Budget before the content's rate is known (only the funnel exists then): 64 kbit/s. */
     private static final long UNKNOWN_BIT_RATE = 64_000;
 

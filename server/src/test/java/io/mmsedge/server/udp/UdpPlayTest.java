@@ -22,6 +22,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +127,54 @@ class UdpPlayTest {
             assertEquals(r.dropped(), r.resendsAsked(), "each lost packet asked for once");
             assertEquals(r.dropped(), origin.counts.served.get(), "and resent once");
             assertEquals(0, origin.counts.refused.get() + origin.counts.tooOld.get());
+        }
+    }
+
+    @Test
+    void severalPlayersAtOnceEachLosingSomeGetEveryPacket() throws Exception {
+        // Each loses a fifth of its packets, the preroll's burst included, and asks again once
+        // per packet that arrives after a gap: bursts of requests within a millisecond, which a
+        // queue bound of 4 per player refused (the player never asks twice). Four at once, so
+        // that the session loops are busy when the requests come.
+        int n = 4;
+        try (UdpOrigin origin = new UdpOrigin(ServerSettings.defaults().withPacingSpeed(4),
+                UdpSettings.defaults().withPort(0))) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+            try {
+                List<java.util.concurrent.Future<Integer>> plays = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    long seed = 100 + i;
+                    plays.add(pool.submit(() -> {
+                        try (AsfFile mine = AsfFile.open(Fixtures.media("av.asf"));
+                             UdpReceiver r = UdpReceiver.bind(InetAddress.getLoopbackAddress());
+                             MmsTestClient c = MmsTestClient.connect(origin.tcp(), TIMEOUT)) {
+                            MmsTestClient.Funnel funnel = c.funnel(MmsTestClient.DEFAULT_SUBSCRIBER,
+                                    MmsConstants.PACKET_PAIR_OFF, r.funnelName("10.0.0.1"));
+                            assertTrue(funnel.connected());
+                            r.loseAndRecover(0.2, seed, origin.udp(), funnel.clientId());
+                            playToTheEnd(c, r, mine, "av.asf");
+                            assertEveryPacketExact(mine, r.packets());
+                            assertEquals(r.dropped(), r.resendsAsked(), "each lost packet asked for once");
+                            return r.dropped();
+                        }
+                    }));
+                }
+                int lost = 0;
+                for (var p : plays) {
+                    try {
+                        lost += p.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new AssertionError("a player failed; the server was asked for " + origin.counts.asked.get()
+                                + " packets, resent " + origin.counts.served.get() + ", refused "
+                                + origin.counts.refused.get() + ", too old " + origin.counts.tooOld.get(), e.getCause());
+                    }
+                }
+                assertTrue(lost >= 5 * n, "packets were lost on purpose: " + lost);
+                assertEquals(lost, origin.counts.served.get(), "every one resent");
+                assertEquals(0, origin.counts.refused.get(), "none refused");
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 }
