@@ -264,6 +264,11 @@ public final class MmsServer implements AutoCloseable {
         return ch;
     }
 
+    /** The event loops this server's connections (and, with epoll, its UDP sockets) run on. */
+    public EventLoopGroup group() {
+        return group;
+    }
+
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) listener.localAddress();
     }

@@ -68,7 +68,8 @@ public final class Transports {
         return isEpoll(group) ? "epoll" : "nio";
     }
 
-    private static boolean isEpoll(EventLoopGroup group) {
+    /** Whether {@code group}'s loops run the native epoll transport. */
+    public static boolean isEpoll(EventLoopGroup group) {
         try {
             return group instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class);
         } catch (LinkageError e) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * while it is spent, {@link #isWritable()} is false and the play session waits, as it does for
  * a full socket. Resends also need a token of their own bucket (§5.1: "a limit on how many
  * packets per second it will resend"), which bounds how far they can take the budget into debt. Runs on the session's thread, except
- * {@link #resendRequested}, which arrives on the UDP listener's.
+ * {@link #resendRequested}, which arrives on whichever loop's UDP socket the kernel picked.
  */
 public final class UdpPlayer {
 
@@ -51,6 +51,8 @@ public final class UdpPlayer {
     private static final long UNKNOWN_BIT_RATE = 64_000;
 
     private final UdpTransport transport;
+    /** The socket this player's datagrams leave by: its own session loop's, with epoll. */
+    private final UdpLane lane;
     private final UdpSettings settings;
     private final int clientId;
     private final InetSocketAddress destination;
@@ -69,7 +71,7 @@ public final class UdpPlayer {
     private long batchBytes;
     private final AtomicInteger pendingRequests = new AtomicInteger();
     private ScheduledFuture<?> resumeTimer;
-    /** Queued in the transport's waiting list (set on the session's thread, cleared on the UDP loop). */
+    /** Queued in its lane's waiting list (set on the session's thread, cleared on the lane's loop). */
     private final java.util.concurrent.atomic.AtomicBoolean waitingForRoom = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean closed;
     private long datagramsSent;
@@ -78,6 +80,7 @@ public final class UdpPlayer {
     UdpPlayer(UdpTransport transport, int clientId, InetSocketAddress destination, PlayerChannel owner,
               Runnable resume, double pacingSpeed, ServerMetrics metrics) {
         this.transport = transport;
+        this.lane = transport.laneFor(owner);
         this.settings = transport.settings();
         this.clientId = clientId;
         this.destination = destination;
@@ -86,7 +89,7 @@ public final class UdpPlayer {
         this.metrics = metrics;
         // Limits are in the pacing's time: content paced 8x faster (tests) may go 8x faster.
         this.speed = pacingSpeed > 0 ? pacingSpeed : 1;
-        this.alloc = transport.alloc();
+        this.alloc = lane.alloc();
         long now = owner.nanoTime();
         this.budget = new TokenBucket(1, 1, now);
         this.resends = new TokenBucket(1, 1, now);
@@ -208,7 +211,7 @@ public final class UdpPlayer {
         metrics.udpDatagrams(out.size(), batchBytes);
         batch.clear();
         batchBytes = 0;
-        transport.write(out);
+        lane.write(out);
     }
 
     /**
@@ -219,7 +222,7 @@ public final class UdpPlayer {
         if (closed) {
             return true;
         }
-        if (!transport.isWritable() && transport.waitForRoom(this)) {
+        if (!lane.isWritable() && lane.waitForRoom(this)) {
             return false; // the transport wakes this player when the socket drains
         }
         long now = owner.nanoTime();
@@ -256,6 +259,10 @@ public final class UdpPlayer {
 
     /** On the UDP listener's thread: a checked request from this player's own address. */
     void resendRequested(RequestPacketListResend request) {
+        if (owner.inEventLoop()) {
+            serve(request); // it reached the socket of the session's own loop: no hop
+            return;
+        }
         if (pendingRequests.incrementAndGet() > MAX_PENDING_REQUESTS) {
             pendingRequests.decrementAndGet();
             metrics.udpResends(request.packets().size(), 0, request.packets().size(), 0);

@@ -6,10 +6,10 @@ import io.mmsedge.protocol.mms.RequestPacketListResend;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.play.PlayerChannel;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * default), and the UDP players of that listener by Client-ID (nCubs, §3.2.5.4).
  *
  * <p>Uses Netty's native epoll transport when it loads (a flush's datagrams then go in one
- * sendmmsg), NIO on the server's own loops otherwise. A datagram that is not a well-formed
+ * sendmmsg): a socket on each of the server's loops when they run epoll ({@link UdpLane}), else
+ * one on a loop of its own; NIO otherwise. A datagram that is not a well-formed
  * resend request of a known player, from that player's own IP address, is dropped and counted;
  * it never affects anyone (§5.1).
  */
@@ -43,49 +43,86 @@ public final class UdpTransport implements AutoCloseable {
     private final UdpSettings settings;
     private final ServerMetrics metrics;
     private final Map<Integer, UdpPlayer> players = new ConcurrentHashMap<>();
-    /** Players that found the socket full, to wake when it drains (each once: see UdpPlayer.markWaiting). */
-    private final java.util.Queue<UdpPlayer> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final EventLoopGroup ownGroup;
-    private final Channel channel;
-    private final boolean epoll;
-    private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
+    /** The sockets, one per event loop of the server with epoll (all on one port), else one. */
+    private final List<UdpLane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<EventLoop, UdpLane> byLoop = new ConcurrentHashMap<>();
+    /** A loop the transport made for itself (one socket off the server's loops), or null. Set in bind. */
+    private volatile EventLoopGroup ownGroup;
+    private volatile boolean epoll;
+    /** Last warning about a dropped datagram; any lane's loop may write it (a rate limit, not a count). */
+    private volatile long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
-    private UdpTransport(UdpSettings settings, ServerMetrics metrics, EventLoopGroup ownGroup, Channel channel,
-                         boolean epoll) {
+    private UdpTransport(UdpSettings settings, ServerMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.ownGroup = ownGroup;
-        this.channel = channel;
-        this.epoll = epoll;
     }
 
     /**
      * Binds the UDP socket on the TCP listener's host: on its port ({@link UdpSettings#SAME_PORT})
-     * or the configured one.
+     * or the configured one. When the server's loops run epoll, each loop gets a socket of its
+     * own on that port (SO_REUSEPORT): a player's datagrams leave by its session's loop, and the
+     * kernel spreads resend requests over the sockets (any of them finds the player). Otherwise
+     * one socket: on a one-thread epoll loop of its own when epoll loads, else NIO on the server's
+     * loops.
      *
-     * @param nioGroup the loops to use when epoll is not available
+     * @param serverGroup the server's own event loops
      */
-    public static UdpTransport bind(UdpSettings settings, InetSocketAddress tcpAddress, EventLoopGroup nioGroup,
+    public static UdpTransport bind(UdpSettings settings, InetSocketAddress tcpAddress, EventLoopGroup serverGroup,
                                     ServerMetrics metrics) throws InterruptedException {
         int port = settings.port() == UdpSettings.SAME_PORT ? tcpAddress.getPort() : settings.port();
-        InetSocketAddress address = new InetSocketAddress(tcpAddress.getAddress(), port);
-        EventLoopGroup epollGroup = EpollSupport.group();
-        UdpTransport[] self = new UdpTransport[1];
-        Bootstrap b = new Bootstrap()
-                .group(epollGroup != null ? epollGroup : nioGroup)
-                .channel(epollGroup != null ? EpollSupport.datagramChannel() : NioDatagramChannel.class)
+        UdpTransport t = new UdpTransport(settings, metrics);
+        try {
+            if (!Boolean.getBoolean("mmsedge.udp.noEpoll") && io.mmsedge.server.net.Transports.isEpoll(serverGroup)) {
+                t.epoll = true;
+                for (io.netty.util.concurrent.EventExecutor e : serverGroup) {
+                    EventLoop loop = (EventLoop) e;
+                    Channel ch = t.bootstrap(loop, EpollSupport.datagramChannel())
+                            .option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
+                            .bind(new InetSocketAddress(tcpAddress.getAddress(), port)).sync().channel();
+                    port = ((InetSocketAddress) ch.localAddress()).getPort(); // port 0: the others join the first
+                    UdpLane lane = new UdpLane(ch);
+                    t.lanes.add(lane);
+                    t.byLoop.put(loop, lane);
+                }
+            } else {
+                EventLoopGroup own = EpollSupport.group();
+                t.epoll = own != null;
+                if (own == null && io.mmsedge.server.net.Transports.isEpoll(serverGroup)) {
+                    // UDP on NIO (mmsedge.udp.noEpoll) cannot register on epoll loops: a loop of its own.
+                    own = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                            io.netty.channel.nio.NioIoHandler.newFactory());
+                }
+                t.ownGroup = own;
+                Channel ch = t.bootstrap(own != null ? own : serverGroup,
+                                t.epoll ? EpollSupport.datagramChannel() : NioDatagramChannel.class)
+                        .bind(new InetSocketAddress(tcpAddress.getAddress(), port)).sync().channel();
+                t.lanes.add(new UdpLane(ch));
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        log.info("MMS UDP on {} ({}, {} socket{})", t.localAddress(), t.epoll ? "epoll" : "nio", t.lanes.size(),
+                t.lanes.size() == 1 ? "" : "s, one per event loop");
+        return t;
+    }
+
+    private Bootstrap bootstrap(EventLoopGroup group, Class<? extends io.netty.channel.socket.DatagramChannel> type) {
+        return new Bootstrap()
+                .group(group)
+                .channel(type)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                        self[0].received(packet);
+                        received(packet);
                     }
 
                     @Override
                     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
                         if (ctx.channel().isWritable()) {
-                            self[0].drained();
+                            laneOf(ctx.channel()).drained();
                         }
                         ctx.fireChannelWritabilityChanged();
                     }
@@ -96,18 +133,22 @@ public final class UdpTransport implements AutoCloseable {
                         log.debug("UDP {}: {}", ctx.channel().localAddress(), cause.toString());
                     }
                 });
-        Channel ch;
-        try {
-            ch = b.bind(address).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
-            if (epollGroup != null) {
-                epollGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    }
+
+    private UdpLane laneOf(Channel ch) {
+        for (UdpLane l : lanes) {
+            if (l.channel() == ch) {
+                return l;
             }
-            throw e;
         }
-        self[0] = new UdpTransport(settings, metrics, epollGroup, ch, epollGroup != null);
-        log.info("MMS UDP on {} ({})", ch.localAddress(), epollGroup != null ? "epoll" : "nio");
-        return self[0];
+        throw new IllegalStateException("no lane for " + ch);
+    }
+
+    /** The socket a session on {@code owner}'s loop sends by: its loop's own, else the first. */
+    UdpLane laneFor(PlayerChannel owner) {
+        EventLoop loop = owner.eventLoop();
+        UdpLane l = loop == null ? null : byLoop.get(loop);
+        return l != null ? l : lanes.get(0);
     }
 
     public UdpSettings settings() {
@@ -115,7 +156,17 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+        return (InetSocketAddress) lanes.get(0).channel().localAddress();
+    }
+
+    /** How many sockets the datagrams leave by (one per event loop with epoll). */
+    public int sockets() {
+        return lanes.size();
+    }
+
+    /** Every socket's address (the same port for all). */
+    List<InetSocketAddress> localAddresses() {
+        return lanes.stream().map(l -> (InetSocketAddress) l.channel().localAddress()).toList();
     }
 
     /** True when the native epoll transport carries the datagrams. */
@@ -126,10 +177,6 @@ public final class UdpTransport implements AutoCloseable {
     /** UDP players registered now. */
     public int playerCount() {
         return players.size();
-    }
-
-    ByteBufAllocator alloc() {
-        return channel.alloc();
     }
 
     /**
@@ -153,51 +200,6 @@ public final class UdpTransport implements AutoCloseable {
         if (players.remove(p.clientId(), p)) {
             metrics.udpSessions(-1);
         }
-    }
-
-    boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    /**
-     * From a player's thread, having found the socket full: wakes {@code p} once it drains.
-     * Returns false if it drained meanwhile (the player goes on; its wake-up comes anyway, and
-     * is harmless). Only the players that found it full are woken, not every player: with
-     * thousands of UDP players, waking all of them at every drain was a task per player many
-     * times a second.
-     */
-    boolean waitForRoom(UdpPlayer p) {
-        if (p.markWaiting()) {
-            waiting.add(p);
-        }
-        return !channel.isWritable(); // checked again after registering: a drain in between is not missed
-    }
-
-    private void drained() {
-        UdpPlayer p;
-        while ((p = waiting.poll()) != null) {
-            p.wake();
-        }
-    }
-
-    /** Writes and flushes datagrams on the UDP channel's loop; a closed channel releases them. */
-    void write(List<DatagramPacket> datagrams) {
-        if (channel.eventLoop().inEventLoop()) {
-            writeNow(datagrams);
-            return;
-        }
-        try {
-            channel.eventLoop().execute(() -> writeNow(datagrams));
-        } catch (RejectedExecutionException shuttingDown) {
-            datagrams.forEach(DatagramPacket::release);
-        }
-    }
-
-    private void writeNow(List<DatagramPacket> datagrams) {
-        for (DatagramPacket d : datagrams) {
-            channel.write(d, channel.voidPromise());
-        }
-        channel.flush();
     }
 
     // ------------------------------------------------------------------ inbound (§3.2.5.13)
@@ -244,7 +246,9 @@ public final class UdpTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly(2000);
+        for (UdpLane l : lanes) {
+            l.channel().close().awaitUninterruptibly(2000);
+        }
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2000);
         }

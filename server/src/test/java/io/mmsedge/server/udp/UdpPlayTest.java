@@ -177,4 +177,22 @@ class UdpPlayTest {
             }
         }
     }
+
+    @Test
+    void withEpollEveryEventLoopHasASocketOfItsOwnOnTheOnePort() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.mmsedge.server.net.Transports.epollUsable()
+                        && !Boolean.getBoolean("mmsedge.udp.noEpoll"),
+                "a socket per loop (SO_REUSEPORT) is for servers on the epoll transport");
+        try (UdpOrigin origin = new UdpOrigin(ServerSettings.defaults(), UdpSettings.defaults().withPort(0))) {
+            UdpTransport udp = origin.server.udp();
+            int loops = 0;
+            for (var ignored : origin.server.group()) {
+                loops++;
+            }
+            assertEquals(loops, udp.sockets(), "one socket per event loop of the server");
+            for (java.net.InetSocketAddress a : udp.localAddresses()) {
+                assertEquals(udp.localAddress(), a, "every socket on the one advertised port");
+            }
+        }
+    }
 }
