@@ -58,16 +58,21 @@ final class UdpLane {
         }
     }
 
-    /** Writes and flushes datagrams on the channel's loop; a closed channel releases them. */
+    /**
+     * Writes and flushes datagrams on the channel's loop, taking them over; a closed channel
+     * releases them. On that loop (a player's own lane) they are written before this returns and
+     * the caller may reuse its list; only for another loop is the list copied.
+     */
     void write(List<DatagramPacket> datagrams) {
         if (channel.eventLoop().inEventLoop()) {
             writeNow(datagrams);
             return;
         }
+        List<DatagramPacket> copy = List.copyOf(datagrams);
         try {
-            channel.eventLoop().execute(() -> writeNow(datagrams));
+            channel.eventLoop().execute(() -> writeNow(copy));
         } catch (RejectedExecutionException shuttingDown) {
-            datagrams.forEach(DatagramPacket::release);
+            copy.forEach(DatagramPacket::release);
         }
     }
 

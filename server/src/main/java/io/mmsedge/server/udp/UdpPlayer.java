@@ -205,13 +205,12 @@ public final class UdpPlayer {
         if (batch.isEmpty()) {
             return;
         }
-        List<DatagramPacket> out = new ArrayList<>(batch);
-        datagramsSent += out.size();
+        datagramsSent += batch.size();
         bytesSent += batchBytes;
-        metrics.udpDatagrams(out.size(), batchBytes);
+        metrics.udpDatagrams(batch.size(), batchBytes);
+        lane.write(batch); // written before it returns on the lane's own loop; copied only for another
         batch.clear();
         batchBytes = 0;
-        lane.write(out);
     }
 
     /**
@@ -257,7 +256,7 @@ public final class UdpPlayer {
 
     // ------------------------------------------------------------------ resends (§3.2.5.13)
 
-    /** On the UDP listener's thread: a checked request from this player's own address. */
+    /** On the loop of the UDP socket it reached: a checked request from this player's own address. */
     void resendRequested(RequestPacketListResend request) {
         if (owner.inEventLoop()) {
             serve(request); // it reached the socket of the session's own loop: no hop
