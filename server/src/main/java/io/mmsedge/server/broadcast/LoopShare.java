@@ -24,7 +24,8 @@ import java.nio.channels.ScatteringByteChannel;
  * the same packets to its players in the same write window; on a share they stay on the loop's
  * own core, and the shared buffer sees one retain and one release per loop per packet. It is
  * the per-CPU reference count of kernels, per event loop. The count is atomic all the same: a
- * UDP player's datagrams are released on the UDP loop.
+ * UDP player's datagrams may be released on another loop (one UDP socket for every player where
+ * the server does not run epoll).
  *
  * <p>A share's indexes are its own, starting where the shared buffer's are; every read of the
  * shared buffer is absolute, so its indexes are neither used nor moved and a share needs no

@@ -40,4 +40,9 @@ final class EpollSupport {
     static Class<? extends DatagramChannel> datagramChannel() {
         return EpollDatagramChannel.class;
     }
+
+    /** SO_REUSEPORT, which lets every event loop bind a UDP socket of its own on one port. */
+    static io.netty.channel.ChannelOption<Boolean> reusePort() {
+        return io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT;
+    }
 }

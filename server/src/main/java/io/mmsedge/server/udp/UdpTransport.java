@@ -4,6 +4,7 @@ import io.mmsedge.protocol.mms.MmsConstants;
 import io.mmsedge.protocol.mms.MmsDecodeException;
 import io.mmsedge.protocol.mms.RequestPacketListResend;
 import io.mmsedge.server.ServerMetrics;
+import io.mmsedge.server.net.Transports;
 import io.mmsedge.server.play.PlayerChannel;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,10 +12,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -72,12 +77,12 @@ public final class UdpTransport implements AutoCloseable {
         int port = settings.port() == UdpSettings.SAME_PORT ? tcpAddress.getPort() : settings.port();
         UdpTransport t = new UdpTransport(settings, metrics);
         try {
-            if (!Boolean.getBoolean("mmsedge.udp.noEpoll") && io.mmsedge.server.net.Transports.isEpoll(serverGroup)) {
+            if (!Boolean.getBoolean("mmsedge.udp.noEpoll") && Transports.isEpoll(serverGroup)) {
                 t.epoll = true;
-                for (io.netty.util.concurrent.EventExecutor e : serverGroup) {
+                for (EventExecutor e : serverGroup) {
                     EventLoop loop = (EventLoop) e;
                     Channel ch = t.bootstrap(loop, EpollSupport.datagramChannel())
-                            .option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
+                            .option(EpollSupport.reusePort(), true)
                             .bind(new InetSocketAddress(tcpAddress.getAddress(), port)).sync().channel();
                     port = ((InetSocketAddress) ch.localAddress()).getPort(); // port 0: the others join the first
                     UdpLane lane = new UdpLane(ch);
@@ -87,10 +92,9 @@ public final class UdpTransport implements AutoCloseable {
             } else {
                 EventLoopGroup own = EpollSupport.group();
                 t.epoll = own != null;
-                if (own == null && io.mmsedge.server.net.Transports.isEpoll(serverGroup)) {
+                if (own == null && Transports.isEpoll(serverGroup)) {
                     // UDP on NIO (mmsedge.udp.noEpoll) cannot register on epoll loops: a loop of its own.
-                    own = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-                            io.netty.channel.nio.NioIoHandler.newFactory());
+                    own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
                 }
                 t.ownGroup = own;
                 Channel ch = t.bootstrap(own != null ? own : serverGroup,
@@ -107,7 +111,7 @@ public final class UdpTransport implements AutoCloseable {
         return t;
     }
 
-    private Bootstrap bootstrap(EventLoopGroup group, Class<? extends io.netty.channel.socket.DatagramChannel> type) {
+    private Bootstrap bootstrap(EventLoopGroup group, Class<? extends DatagramChannel> type) {
         return new Bootstrap()
                 .group(group)
                 .channel(type)
