@@ -34,6 +34,8 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
      * go through the encoder.
      */
     private ChannelHandlerContext dataCtx;
+    /** Data packets between flushes, written with one writev per window (§2.2.2 headers). */
+    private PacketBatch batch;
 
     MmsServerHandler(ServerSettings settings, MediaCatalog catalog, ServerMetrics metrics, SecureRandom random,
                      WriteWindows windows, UdpTransport udp) {
@@ -46,12 +48,13 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
     public void handlerAdded(ChannelHandlerContext ctx) {
         super.handlerAdded(ctx);
         dataCtx = packetContext();
+        batch = new PacketBatch(dataCtx, DATA_HEADER);
     }
 
-    /** A window's flush takes the packets' way too; nothing between holds writes back. */
+    /** A window's flush writes its batch of Data packets, and anything else that waits. */
     @Override
     public void flush() {
-        dataCtx.flush();
+        batch.flush();
     }
 
     @Override
@@ -97,6 +100,7 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         session.onDisconnected();
+        batch.discard();
         ctx.fireChannelInactive();
     }
 
@@ -133,29 +137,41 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
 
     @Override
     public void send(MmsMessage message) {
+        batch.writeHeld(); // Data packets sent before it go before it
         ctx.writeAndFlush(message).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     }
 
     @Override
     public void sendData(int locationId, int playIncarnation, int afFlags, ByteBuf payload) {
-        // The streaming path, once per packet per player: the 8-byte header (written by the
-        // codec's own writeDataHeader, §2.2.2, into this loop's PrefixBlocks) and the shared
-        // payload go out as two buffers, without a DataPacket and an encoder pass for each.
-        int size;
+        // The streaming path, once per packet per player: the payload and the 8-byte header's
+        // fields wait in the batch, and the window's flush writes them all with one writev.
         try {
-            size = io.mmsedge.protocol.mms.codec.MmsFrameEncoder.dataPacketSize(payload);
+            io.mmsedge.protocol.mms.codec.MmsFrameEncoder.dataPacketSize(payload);
         } catch (IllegalArgumentException tooLarge) {
             payload.release();
             throw tooLarge;
         }
-        ByteBuf header = PrefixBlocks.current().take(DataPacket.HEADER_SIZE);
-        io.mmsedge.protocol.mms.codec.MmsFrameEncoder.writeDataHeader(header, locationId, playIncarnation, afFlags, size);
-        dataCtx.write(header, dataCtx.voidPromise());
-        dataCtx.write(payload, dataCtx.voidPromise());
+        batch.add((locationId & 0xFFFFFFFFL) | (long) (playIncarnation & 0xFF) << 32 | (long) (afFlags & 0xFF) << 40,
+                payload);
     }
+
+    /** The Data packet header (§2.2.2), written by the codec's own writeDataHeader. */
+    private static final PacketBatch.Prefix DATA_HEADER = new PacketBatch.Prefix() {
+        @Override
+        public int size() {
+            return DataPacket.HEADER_SIZE;
+        }
+
+        @Override
+        public void write(ByteBuf out, long fields, int payloadBytes) {
+            io.mmsedge.protocol.mms.codec.MmsFrameEncoder.writeDataHeader(out, (int) fields, (int) (fields >>> 32) & 0xFF,
+                    (int) (fields >>> 40) & 0xFF, DataPacket.HEADER_SIZE + payloadBytes);
+        }
+    };
 
     @Override
     public void close() {
+        batch.flush();
         ctx.flush();
         ctx.close();
     }
