@@ -59,15 +59,29 @@ public final class MmshFrames {
      */
     public static ByteBuf writeDataHeader(ByteBuf into, int packetId, long locationId, int incarnation, int afFlags,
                                           int payloadLength) {
-        if (payloadLength < 0 || payloadLength > MAX_PAYLOAD) {
+        if (!fitsPayload(payloadLength)) {
             into.release();
             throw new IllegalArgumentException("MMSH $" + (char) packetId + " payload of " + payloadLength
                     + " bytes does not fit PacketLength (max " + MAX_PAYLOAD + ")");
         }
+        putDataHeader(into, packetId, locationId, incarnation, afFlags, payloadLength);
+        return into;
+    }
+
+    /** Whether a payload of this many bytes fits one $H or $D (§2.2.3.1.1). */
+    public static boolean fitsPayload(int payloadLength) {
+        return payloadLength >= 0 && payloadLength <= MAX_PAYLOAD;
+    }
+
+    /**
+     * Writes the prefix for a payload already checked with {@link #fitsPayload}, into a buffer
+     * that is not the caller's to release (a loop's scratch memory).
+     */
+    public static void putDataHeader(ByteBuf into, int packetId, long locationId, int incarnation, int afFlags,
+                                     int payloadLength) {
         int length = DATA_HEADER_SIZE + payloadLength;
         into.writeByte(FRAME).writeByte(packetId).writeShortLE(length);
         into.writeIntLE((int) locationId).writeByte(incarnation).writeByte(afFlags).writeShortLE(length);
-        return into;
     }
 
     /** A whole {@code $E} or {@code $C} packet: Framing header with PacketLength 4 and the Reason. */

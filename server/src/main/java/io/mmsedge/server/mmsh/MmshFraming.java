@@ -3,7 +3,6 @@ package io.mmsedge.server.mmsh;
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mmsh.MmshFrames;
 import io.mmsedge.server.play.PlayerTransport;
-import io.mmsedge.server.net.PrefixBlocks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -22,6 +21,30 @@ final class MmshFraming implements PlayerTransport {
     /** Where framed bytes go (the connection, in order); takes ownership. */
     interface Out {
         void write(ByteBuf buf);
+
+        /**
+         * A {@code $D} of {@code payload} (checked to fit), whose prefix carries this LocationId
+         * and AFFlags: the connection writes it behind its own prefix ({@link #DATA_PREFIX}).
+         */
+        void writePacket(int locationId, int afFlags, ByteBuf payload);
+    }
+
+    /** A {@code $D}'s 12-byte prefix (§2.2.3.1), from the LocationId and AFFlags in its fields. */
+    static final io.mmsedge.server.net.PacketBatch.Prefix DATA_PREFIX = new io.mmsedge.server.net.PacketBatch.Prefix() {
+        @Override
+        public int size() {
+            return MmshFrames.PREFIX_SIZE;
+        }
+
+        @Override
+        public void write(ByteBuf out, long fields, int payloadBytes) {
+            MmshFrames.putDataHeader(out, MmshFrames.DATA, (int) fields, 0, (int) (fields >>> 32) & 0xFF, payloadBytes);
+        }
+    };
+
+    /** The fields {@link #DATA_PREFIX} writes from. */
+    static long dataFields(int locationId, int afFlags) {
+        return (locationId & 0xFFFFFFFFL) | (long) (afFlags & 0xFF) << 32;
     }
 
     private final Out out;
@@ -66,18 +89,15 @@ final class MmshFraming implements PlayerTransport {
 
     @Override
     public void sendPacket(long number, ByteBuf payload) {
-        ByteBuf prefix;
-        try {
-            // Once per packet per player: from this loop's prefix blocks, not the allocator.
-            prefix = MmshFrames.writeDataHeader(PrefixBlocks.current().take(MmshFrames.PREFIX_SIZE), MmshFrames.DATA,
-                    number, 0, sequence & 0xFF, payload.readableBytes());
-        } catch (IllegalArgumentException tooLarge) {
+        if (!MmshFrames.fitsPayload(payload.readableBytes())) {
+            int size = payload.readableBytes();
             payload.release();
-            throw tooLarge;
+            throw new IllegalArgumentException("MMSH $D payload of " + size + " bytes does not fit PacketLength (max "
+                    + MmshFrames.MAX_PAYLOAD + ")");
         }
+        int af = sequence & 0xFF;
         sequence++;
-        out.write(prefix);
-        out.write(payload);
+        out.writePacket((int) number, af, payload);
     }
 
     /** {@code $E} (§2.2.3.4). */

@@ -2,12 +2,14 @@ package io.mmsedge.server.mmsh;
 
 import io.mmsedge.protocol.mmsh.LogStats;
 import io.mmsedge.protocol.mmsh.MmshBadRequest;
+import io.mmsedge.protocol.mmsh.MmshFrames;
 import io.mmsedge.protocol.mmsh.MmshRequest;
 import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
 import io.mmsedge.server.net.PlayerChannelHandler;
+import io.mmsedge.server.net.PrefixBlocks;
 import io.mmsedge.server.net.WriteWindows;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * chunked and ends after its {@code $E}; requests on the streaming connection act at once and
  * are answered in order after it ({@link MmshPipelined}).
  */
-public final class MmshHandler extends PlayerChannelHandler {
+public final class MmshHandler extends PlayerChannelHandler implements MmshFraming.Out {
 
     private static final Logger log = LoggerFactory.getLogger(MmshHandler.class);
     private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
@@ -65,6 +67,11 @@ public final class MmshHandler extends PlayerChannelHandler {
      * the body's buffers then go from {@link #packetContext()}, past the codec and the stall watch.
      */
     private ChannelHandlerContext streamCtx;
+    /**
+     * With {@link #streamCtx}: the streamed body's {@code $D} packets between flushes, written
+     * with one writev per window. Anything else written to the connection writes them first.
+     */
+    private io.mmsedge.server.net.PacketBatch batch;
     private final MmshPipelined pipelined = new MmshPipelined(this);
     private final java.time.Duration requestTimeout;
     private java.util.concurrent.ScheduledFuture<?> idle;
@@ -225,6 +232,7 @@ public final class MmshHandler extends PlayerChannelHandler {
     }
 
     void writeBody(ByteBuf b) {
+        writeHeld();
         if (chunked) {
             ctx.write(new DefaultHttpContent(b), ctx.voidPromise());
         } else if (streamCtx != null) {
@@ -234,14 +242,52 @@ public final class MmshHandler extends PlayerChannelHandler {
         }
     }
 
+    @Override
+    public void write(ByteBuf buf) {
+        writeBody(buf);
+    }
+
+    @Override
+    public void writePacket(int locationId, int afFlags, ByteBuf payload) {
+        long fields = MmshFraming.dataFields(locationId, afFlags);
+        if (batch != null && !chunked) {
+            batch.add(fields, payload);
+            return;
+        }
+        // Once per packet per player: the prefix from this loop's prefix blocks, not the allocator.
+        ByteBuf prefix = PrefixBlocks.current().take(MmshFrames.PREFIX_SIZE);
+        MmshFraming.DATA_PREFIX.write(prefix, fields, payload.readableBytes());
+        writeBody(prefix);
+        writeBody(payload);
+    }
+
+    /** Packets the batch holds go before anything else written to the connection. */
+    private void writeHeld() {
+        if (batch != null) {
+            batch.writeHeld();
+        }
+    }
+
+    /** A window's flush writes the streamed body's batch, and anything else that waits. */
+    @Override
+    public void flush() {
+        if (batch != null) {
+            batch.flush();
+        } else {
+            super.flush();
+        }
+    }
+
     /** The head of a chunked (pipelined mode) Play or PlayNextEntry response; the codec stays. */
     void respondChunked(HttpResponse head) {
+        writeHeld();
         ctx.write(head);
         bodyOpen = true;
         chunked = true;
     }
 
     void respond(HttpResponse head) {
+        writeHeld();
         ctx.write(head);
         bodyOpen = true;
     }
@@ -258,6 +304,7 @@ public final class MmshHandler extends PlayerChannelHandler {
         if (codec != null) {
             codec.removeOutboundHandler();
             streamCtx = packetContext();
+            batch = new io.mmsedge.server.net.PacketBatch(streamCtx, MmshFraming.DATA_PREFIX);
         }
     }
 
@@ -275,6 +322,7 @@ public final class MmshHandler extends PlayerChannelHandler {
         if (current != s) {
             return;
         }
+        writeHeld();
         if (chunked || !bodyOpen && !lengthDelimited) {
             // Pipelined mode (or a session waiting between entries): the response ends, the connection stays.
             endChunked(s, false);
@@ -300,6 +348,7 @@ public final class MmshHandler extends PlayerChannelHandler {
      * requests pipelined behind it go out, in order.
      */
     void endChunked(MmshSession s, boolean keepSession) {
+        writeHeld();
         if (bodyOpen) {
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
@@ -329,6 +378,7 @@ public final class MmshHandler extends PlayerChannelHandler {
 
     /** A response on its own, in order (nothing is being streamed now). */
     void send(FullHttpResponse response, boolean keep) {
+        writeHeld();
         if (keep && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             ctx.writeAndFlush(response);
             armIdle();
@@ -401,6 +451,9 @@ public final class MmshHandler extends PlayerChannelHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
         pipelined.discard();
+        if (batch != null) {
+            batch.discard();
+        }
         if (current != null) {
             accessLog.info("peer={} path={} event=disconnect proto=mmsh packets={} bytes={}", peer(),
                     current.play().requestedPath(), current.play().packetsSent(), current.play().bytesSent());

@@ -60,7 +60,7 @@ final class MmshSession implements PlayEvents {
         this.registry = registry;
         this.metrics = metrics;
         this.describe = request.kind() != MmshRequest.Kind.PLAY;
-        this.framing = new MmshFraming(conn::writeBody, conn.alloc());
+        this.framing = new MmshFraming(conn, conn.alloc());
         this.play = new PlaySession(settings, catalog, metrics, conn, framing, this, conn.alloc());
         this.pipelined = pipelined;
         play.holdEntryChanges(pipelined);

@@ -188,13 +188,33 @@ class MmshBroadcastTest {
     @Test
     void framingWritesTheSharedPayloadBufferItself() {
         List<ByteBuf> written = new ArrayList<>();
-        MmshFraming framing = new MmshFraming(written::add, ByteBufAllocator.DEFAULT);
+        List<Long> fields = new ArrayList<>();
+        MmshFraming framing = new MmshFraming(new MmshFraming.Out() {
+            @Override
+            public void write(ByteBuf buf) {
+                written.add(buf);
+            }
+
+            @Override
+            public void writePacket(int locationId, int afFlags, ByteBuf payload) {
+                fields.add(MmshFraming.dataFields(locationId, afFlags));
+                written.add(payload);
+            }
+        }, ByteBufAllocator.DEFAULT);
         ByteBuf shared = Unpooled.buffer().writeBytes(new byte[100]);
         ByteBuf duplicate = shared.retainedDuplicate();
         framing.sendPacket(3, duplicate);
-        assertEquals(2, written.size(), "a 12-byte prefix and the payload");
-        assertEquals(12, written.get(0).readableBytes());
-        assertSame(duplicate, written.get(1), "the payload goes out as given: no copy per player");
+        assertEquals(1, written.size(), "the payload, for the connection to write behind its prefix");
+        assertSame(duplicate, written.get(0), "the payload goes out as given: no copy per player");
+        ByteBuf prefix = Unpooled.buffer();
+        MmshFraming.DATA_PREFIX.write(prefix, fields.get(0), duplicate.readableBytes());
+        assertEquals(12, prefix.readableBytes(), "a 12-byte prefix");
+        assertEquals('$', prefix.getByte(0));
+        assertEquals('D', prefix.getByte(1));
+        assertEquals(108, prefix.getShortLE(2), "PacketLength: the data header and the payload");
+        assertEquals(3, prefix.getIntLE(4), "LocationId: the packet's number");
+        assertEquals(0, prefix.getByte(9), "AFFlags: the first $D's sequence");
+        prefix.release();
         written.forEach(ByteBuf::release);
         assertEquals(1, shared.refCnt());
         shared.release();
