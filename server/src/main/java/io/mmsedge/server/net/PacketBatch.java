@@ -19,8 +19,8 @@ import java.io.IOException;
  * <p>Why: a player's write window carries a few packets, and Netty's outbound path costs per
  * buffer: an outbound-buffer entry, its pending-bytes accounting and promise, a prefix buffer of
  * its own (a slice with a reference count) and a retain and release of the payload around the
- * write. Profiled at 4,000 players of a split, that Java work was about a third of the edge's
- * CPU, most of it per buffer. Here a packet is a payload reference and the prefix's fields (a
+ * write. Profiled at 4,000 players of a split, the edge's Java work was about a third of its
+ * CPU, and that path a large part of it. Here a packet is a payload reference and the prefix's fields (a
  * {@code long}); at the flush the prefixes are written into this loop's scratch memory and the
  * whole batch goes in one system call, as the raw fan-out writes it. Whatever the kernel does not
  * take, and everything whenever the outbound buffer holds data (a player whose socket was full,
@@ -40,6 +40,9 @@ public final class PacketBatch {
         /** Writes the prefix of a packet with these fields and this payload length into {@code out}. */
         void write(ByteBuf out, long fields, int payloadBytes);
     }
+
+    /** {@code -Dmmsedge.noDirectWrites=true}: every packet the ordinary way (a comparison, or a suspect kernel). */
+    private static final boolean DIRECT = !Boolean.getBoolean("mmsedge.noDirectWrites");
 
     /** Packets held before they go out even without a flush; the pump flushes every 16. */
     static final int MAX_PACKETS = 64;
@@ -80,7 +83,7 @@ public final class PacketBatch {
         if (prefixSize <= 0 || prefixSize > PrefixBlocks.MAX_PREFIX) {
             throw new IllegalArgumentException("a prefix of " + prefixSize + " bytes");
         }
-        this.fd = channel instanceof EpollSocketChannel e && !Boolean.getBoolean("mmsedge.noDirectWrites") ? e.fd() : null;
+        this.fd = channel instanceof EpollSocketChannel e && DIRECT ? e.fd() : null;
     }
 
     /** Whether packets go straight to the socket (epoll) rather than through Netty's outbound buffer. */
@@ -90,6 +93,7 @@ public final class PacketBatch {
 
     /** Adds one packet; takes ownership of {@code payload}. Not written before {@link #flush()}. */
     public void add(long packetFields, ByteBuf payload) {
+        assert channel.eventLoop().inEventLoop() : "a batch is its channel's loop's";
         if (fd == null || discarded || !payload.isDirect() || payload.nioBufferCount() != 1) {
             // Heap or composite buffers need Netty's copy: whatever is held goes first.
             writeHeld();
