@@ -2,6 +2,7 @@ package io.mmsedge.server.mmsh;
 
 import io.mmsedge.protocol.content.ContentInfo;
 import io.mmsedge.protocol.mmsh.MmshFrames;
+import io.mmsedge.server.net.PacketBatch;
 import io.mmsedge.server.play.PlayerTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -30,7 +31,7 @@ final class MmshFraming implements PlayerTransport {
     }
 
     /** A {@code $D}'s 12-byte prefix (§2.2.3.1), from the LocationId and AFFlags in its fields. */
-    static final io.mmsedge.server.net.PacketBatch.Prefix DATA_PREFIX = new io.mmsedge.server.net.PacketBatch.Prefix() {
+    static final PacketBatch.Prefix DATA_PREFIX = new PacketBatch.Prefix() {
         @Override
         public int size() {
             return MmshFrames.PREFIX_SIZE;

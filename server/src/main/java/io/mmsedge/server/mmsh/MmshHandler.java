@@ -8,6 +8,7 @@ import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
+import io.mmsedge.server.net.PacketBatch;
 import io.mmsedge.server.net.PlayerChannelHandler;
 import io.mmsedge.server.net.PrefixBlocks;
 import io.mmsedge.server.net.WriteWindows;
@@ -71,7 +72,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
      * With {@link #streamCtx}: the streamed body's {@code $D} packets between flushes, written
      * with one writev per window. Anything else written to the connection writes them first.
      */
-    private io.mmsedge.server.net.PacketBatch batch;
+    private PacketBatch batch;
     private final MmshPipelined pipelined = new MmshPipelined(this);
     private final java.time.Duration requestTimeout;
     private java.util.concurrent.ScheduledFuture<?> idle;
@@ -304,7 +305,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
         if (codec != null) {
             codec.removeOutboundHandler();
             streamCtx = packetContext();
-            batch = new io.mmsedge.server.net.PacketBatch(streamCtx, MmshFraming.DATA_PREFIX);
+            batch = new PacketBatch(streamCtx, MmshFraming.DATA_PREFIX);
         }
     }
 
