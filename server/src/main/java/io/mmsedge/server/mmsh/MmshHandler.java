@@ -2,23 +2,18 @@ package io.mmsedge.server.mmsh;
 
 import io.mmsedge.protocol.mmsh.LogStats;
 import io.mmsedge.protocol.mmsh.MmshBadRequest;
-import io.mmsedge.protocol.mmsh.MmshFrames;
 import io.mmsedge.protocol.mmsh.MmshRequest;
 import io.mmsedge.protocol.mmsh.MmshResponses;
 import io.mmsedge.server.ServerMetrics;
 import io.mmsedge.server.ServerSettings;
 import io.mmsedge.server.media.MediaCatalog;
-import io.mmsedge.server.net.PacketBatch;
 import io.mmsedge.server.net.PlayerChannelHandler;
-import io.mmsedge.server.net.PrefixBlocks;
 import io.mmsedge.server.net.WriteWindows;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -47,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * chunked and ends after its {@code $E}; requests on the streaming connection act at once and
  * are answered in order after it ({@link MmshPipelined}).
  */
-public final class MmshHandler extends PlayerChannelHandler implements MmshFraming.Out {
+public final class MmshHandler extends PlayerChannelHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MmshHandler.class);
     private static final Logger accessLog = LoggerFactory.getLogger("io.mmsedge.access");
@@ -61,18 +56,8 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
     private MmshSession current;
     /** A response body is being written for {@link #current}: requests now are pipelined. */
     private boolean bodyOpen;
-    /** That body is chunked (pipelined mode): it ends, the connection stays. */
-    private boolean chunked;
-    /**
-     * Set once a streamed Play response's head is out and the HTTP encoder has stepped out:
-     * the body's buffers then go from {@link #packetContext()}, past the codec and the stall watch.
-     */
-    private ChannelHandlerContext streamCtx;
-    /**
-     * With {@link #streamCtx}: the streamed body's {@code $D} packets between flushes, written
-     * with one writev per window. Anything else written to the connection writes them first.
-     */
-    private PacketBatch batch;
+    /** Where response bodies go: through the codec, chunked, or streamed past it. */
+    private MmshBody body;
     private final MmshPipelined pipelined = new MmshPipelined(this);
     private final java.time.Duration requestTimeout;
     private java.util.concurrent.ScheduledFuture<?> idle;
@@ -94,6 +79,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         super.handlerAdded(ctx);
+        body = new MmshBody(ctx);
         armIdle();
     }
 
@@ -130,7 +116,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
         accessLog.info("peer={} path={} event=request proto=mmsh kind={} client-id={} ua=\"{}\"", peer(), r.path(),
                 r.kind(), r.pragmas().clientId(), r.userAgent());
         if (current != null && bodyOpen) {
-            if (chunked) {
+            if (body.chunked()) {
                 pipelined.whileStreaming(current, r, req, replies);
             } else {
                 onWhileStreaming(r, req);
@@ -232,63 +218,26 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
         return ctx.alloc();
     }
 
-    void writeBody(ByteBuf b) {
-        writeHeld();
-        if (chunked) {
-            ctx.write(new DefaultHttpContent(b), ctx.voidPromise());
-        } else if (streamCtx != null) {
-            streamCtx.write(b, streamCtx.voidPromise());
-        } else {
-            ctx.write(b, ctx.voidPromise());
-        }
-    }
-
-    @Override
-    public void write(ByteBuf buf) {
-        writeBody(buf);
-    }
-
-    @Override
-    public void writePacket(int locationId, int afFlags, ByteBuf payload) {
-        long fields = MmshFraming.dataFields(locationId, afFlags);
-        if (batch != null && !chunked) {
-            batch.add(fields, payload);
-            return;
-        }
-        // Once per packet per player: the prefix from this loop's prefix blocks, not the allocator.
-        ByteBuf prefix = PrefixBlocks.current().take(MmshFrames.PREFIX_SIZE);
-        MmshFraming.DATA_PREFIX.write(prefix, fields, payload.readableBytes());
-        writeBody(prefix);
-        writeBody(payload);
-    }
-
-    /** Packets the batch holds go before anything else written to the connection. */
-    private void writeHeld() {
-        if (batch != null) {
-            batch.writeHeld();
-        }
+    MmshBody body() {
+        return body;
     }
 
     /** A window's flush writes the streamed body's batch, and anything else that waits. */
     @Override
     public void flush() {
-        if (batch != null) {
-            batch.flush();
-        } else {
-            super.flush();
-        }
+        body.flush();
     }
 
     /** The head of a chunked (pipelined mode) Play or PlayNextEntry response; the codec stays. */
     void respondChunked(HttpResponse head) {
-        writeHeld();
+        body.writeHeld();
         ctx.write(head);
         bodyOpen = true;
-        chunked = true;
+        body.chunked(true);
     }
 
     void respond(HttpResponse head) {
-        writeHeld();
+        body.writeHeld();
         ctx.write(head);
         bodyOpen = true;
     }
@@ -304,8 +253,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
         HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
         if (codec != null) {
             codec.removeOutboundHandler();
-            streamCtx = packetContext();
-            batch = new PacketBatch(streamCtx, MmshFraming.DATA_PREFIX);
+            body.streamFrom(packetContext());
         }
     }
 
@@ -323,8 +271,8 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
         if (current != s) {
             return;
         }
-        writeHeld();
-        if (chunked || !bodyOpen && !lengthDelimited) {
+        body.writeHeld();
+        if (body.chunked() || !bodyOpen && !lengthDelimited) {
             // Pipelined mode (or a session waiting between entries): the response ends, the connection stays.
             endChunked(s, false);
             return;
@@ -349,12 +297,12 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
      * requests pipelined behind it go out, in order.
      */
     void endChunked(MmshSession s, boolean keepSession) {
-        writeHeld();
+        body.writeHeld();
         if (bodyOpen) {
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
         bodyOpen = false;
-        chunked = false;
+        body.chunked(false);
         if (!keepSession) {
             release(s);
         }
@@ -368,7 +316,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
         if (current == s) {
             current = null;
             bodyOpen = false;
-            chunked = false;
+            body.chunked(false);
         }
     }
 
@@ -379,7 +327,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
 
     /** A response on its own, in order (nothing is being streamed now). */
     void send(FullHttpResponse response, boolean keep) {
-        writeHeld();
+        body.writeHeld();
         if (keep && !response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
             ctx.writeAndFlush(response);
             armIdle();
@@ -452,9 +400,7 @@ public final class MmshHandler extends PlayerChannelHandler implements MmshFrami
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
         pipelined.discard();
-        if (batch != null) {
-            batch.discard();
-        }
+        body.discard();
         if (current != null) {
             accessLog.info("peer={} path={} event=disconnect proto=mmsh packets={} bytes={}", peer(),
                     current.play().requestedPath(), current.play().packetsSent(), current.play().bytesSent());

@@ -60,7 +60,7 @@ final class MmshSession implements PlayEvents {
         this.registry = registry;
         this.metrics = metrics;
         this.describe = request.kind() != MmshRequest.Kind.PLAY;
-        this.framing = new MmshFraming(conn, conn.alloc());
+        this.framing = new MmshFraming(conn.body(), conn.alloc());
         this.play = new PlaySession(settings, catalog, metrics, conn, framing, this, conn.alloc());
         this.pipelined = pipelined;
         play.holdEntryChanges(pipelined);
@@ -109,7 +109,7 @@ final class MmshSession implements PlayEvents {
             HttpResponse r = replies.content(clientId, info, false, length + MmshFrames.PACKET_PAIR_BYTES);
             r.headers().add("Pragma", "packet-pair-experiment=1");
             conn.respond(r);
-            conn.writeBody(MmshFrames.packetPairs(conn.alloc(), MmshReplies.headBytes(r),
+            conn.body().write(MmshFrames.packetPairs(conn.alloc(), MmshReplies.headBytes(r),
                     java.util.concurrent.ThreadLocalRandom.current()));
             conn.flush(); // back to back, ahead of the header's pacing
         } else if (describe || head) {

@@ -67,7 +67,6 @@ public final class PacketBatch {
     private final FileDescriptor fd;
     /** This loop's scratch, found at the first packet (on the channel's loop). */
     private Scratch scratch;
-    private boolean queuedSinceFlush;
     /** The channel went away ({@link #discard()}): nothing more is held. */
     private boolean discarded;
 
@@ -129,11 +128,18 @@ public final class PacketBatch {
     /** Writes what is held, and flushes whatever waits in the outbound buffer. */
     public void flush() {
         writeHeld();
+        // Anything queued the ordinary way (by this batch or another writer) is in the outbound
+        // buffer's pending bytes: without any, Netty's flush would find nothing to do.
         ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        if (out == null || out.totalPendingWriteBytes() != 0 || queuedSinceFlush) {
-            queuedSinceFlush = false;
+        if (out == null || out.totalPendingWriteBytes() != 0) {
             ctx.flush();
         }
+    }
+
+    /** Writes a buffer that is not a packet (a frame of the front end's own) behind what is held. */
+    public void writeInOrder(ByteBuf buf) {
+        writeHeld();
+        ctx.write(buf, ctx.voidPromise());
     }
 
     /**
@@ -233,7 +239,6 @@ public final class PacketBatch {
     }
 
     private void queue(long packetFields, ByteBuf payload, int skip) {
-        queuedSinceFlush = true;
         if (skip < prefixSize) {
             ByteBuf head = PrefixBlocks.current().take(prefixSize);
             prefix.write(head, packetFields, payload.readableBytes());
