@@ -61,11 +61,16 @@ public final class MmshFrames {
                                           int payloadLength) {
         if (!fitsPayload(payloadLength)) {
             into.release();
-            throw new IllegalArgumentException("MMSH $" + (char) packetId + " payload of " + payloadLength
-                    + " bytes does not fit PacketLength (max " + MAX_PAYLOAD + ")");
+            throw tooLarge(packetId, payloadLength);
         }
         putDataHeader(into, packetId, locationId, incarnation, afFlags, payloadLength);
         return into;
+    }
+
+    /** The error for a payload that does not fit ({@link #fitsPayload}). */
+    public static IllegalArgumentException tooLarge(int packetId, int payloadLength) {
+        return new IllegalArgumentException("MMSH $" + (char) packetId + " payload of " + payloadLength
+                + " bytes does not fit PacketLength (max " + MAX_PAYLOAD + ")");
     }
 
     /** Whether a payload of this many bytes fits one $H or $D (§2.2.3.1.1). */

@@ -90,11 +90,10 @@ final class MmshFraming implements PlayerTransport {
 
     @Override
     public void sendPacket(long number, ByteBuf payload) {
-        if (!MmshFrames.fitsPayload(payload.readableBytes())) {
-            int size = payload.readableBytes();
+        int size = payload.readableBytes();
+        if (!MmshFrames.fitsPayload(size)) {
             payload.release();
-            throw new IllegalArgumentException("MMSH $D payload of " + size + " bytes does not fit PacketLength (max "
-                    + MmshFrames.MAX_PAYLOAD + ")");
+            throw MmshFrames.tooLarge(MmshFrames.DATA, size);
         }
         int af = sequence & 0xFF;
         sequence++;
