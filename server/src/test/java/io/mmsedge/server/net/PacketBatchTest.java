@@ -106,6 +106,16 @@ class PacketBatchTest {
         return client;
     }
 
+    /** Closes the test's listeners, then their loops. */
+    private static void stop(EventLoopGroup group, Channel[]... servers) throws InterruptedException {
+        for (Channel[] s : servers) {
+            if (s[0] != null) {
+                s[0].close().sync();
+            }
+        }
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    }
+
     private static <T> T onLoop(Side side, java.util.concurrent.Callable<T> task) throws Exception {
         return side.ctx.executor().submit(task).get(10, TimeUnit.SECONDS);
     }
@@ -153,10 +163,7 @@ class PacketBatchTest {
             assertEquals(0L, (long) onLoop(side, () -> side.ctx.channel().unsafe().outboundBuffer()
                     .totalPendingWriteBytes()), "all written once the player read");
         } finally {
-            if (server[0] != null) {
-                server[0].close().sync();
-            }
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            stop(group, server);
         }
     }
 
@@ -191,12 +198,7 @@ class PacketBatchTest {
                 assertArrayEquals(want, got, "player " + c[2] + ": its packets, in order");
             }
         } finally {
-            for (Channel[] s : new Channel[][] {serverA, serverB}) {
-                if (s[0] != null) {
-                    s[0].close().sync();
-                }
-            }
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            stop(group, serverA, serverB);
         }
     }
 
@@ -230,10 +232,7 @@ class PacketBatchTest {
                 new DataInputStream(client.getInputStream()).readFully(got);
                 assertArrayEquals(want, got, Transports.name(group) + ": every prefix and payload, in order");
             } finally {
-                if (server[0] != null) {
-                    server[0].close().sync();
-                }
-                group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+                stop(group, server);
             }
         }
     }
@@ -270,10 +269,7 @@ class PacketBatchTest {
             assertEquals(1, late.refCnt(), "a packet added after the close was released");
             late.release();
         } finally {
-            if (server[0] != null) {
-                server[0].close().sync();
-            }
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            stop(group, server);
         }
     }
 }
