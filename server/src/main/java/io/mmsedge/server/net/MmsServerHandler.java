@@ -171,8 +171,7 @@ public final class MmsServerHandler extends PlayerChannelHandler implements Sess
 
     @Override
     public void close() {
-        batch.flush();
-        ctx.flush();
+        batch.flush(); // the held packets, and whatever else waits
         ctx.close();
     }
 }
